@@ -1,0 +1,153 @@
+// The GitHub side of one repository: environments, Actions secrets and variables, labels, and the
+// guardrails the handbook relies on (read-only default token, SHA-pinned actions, protected main).
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { splitRepository } from "../../config/stack";
+
+export interface ActionsSecretSpec {
+  /** The name workflows read: `secrets.NAME`. */
+  readonly name: string;
+  readonly value: pulumi.Input<string>;
+  /**
+   * The environment the secret is scoped to. Set it whenever a single job uses the secret, so no
+   * other job (and no pull request) can read it; leave it unset only for secrets shared by jobs.
+   */
+  readonly environment?: string;
+  /** Why the secret exists and which job uses it; shown in resources.json, never the value. */
+  readonly usedBy: string;
+}
+
+export interface LabelSpec {
+  readonly name: string;
+  readonly color: string;
+  readonly description: string;
+}
+
+export interface RepositorySettingsArgs {
+  /** `owner/name`. */
+  readonly repository: string;
+  /** Environments, each deployable from `main` only. */
+  readonly environments: readonly string[];
+  readonly secrets: readonly ActionsSecretSpec[];
+  readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly labels: readonly LabelSpec[];
+  /** Status checks (job names) that must pass before anything lands on main. */
+  readonly requiredChecks: readonly string[];
+}
+
+/** Checks a settings declaration before any resource is registered; returns the problems. */
+export function settingsProblems(args: RepositorySettingsArgs): string[] {
+  const problems: string[] = [];
+  const names = new Set<string>();
+  for (const s of args.secrets) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(s.name) || s.name.startsWith("GITHUB_")) {
+      problems.push(`secret ${s.name}: expected UPPER_SNAKE_CASE not starting with GITHUB_`);
+    }
+    if (names.has(s.name)) problems.push(`secret ${s.name}: declared twice`);
+    names.add(s.name);
+    if (s.environment !== undefined && !args.environments.includes(s.environment)) {
+      problems.push(`secret ${s.name}: environment ${s.environment} is not declared (declared: ${args.environments.join(", ") || "none"})`);
+    }
+  }
+  for (const v of Object.keys(args.variables)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(v) || v.startsWith("GITHUB_")) {
+      problems.push(`variable ${v}: expected UPPER_SNAKE_CASE not starting with GITHUB_`);
+    }
+  }
+  return problems;
+}
+
+export class RepositorySettings extends pulumi.ComponentResource {
+  /** `owner/name`. */
+  readonly repository: string;
+  readonly secretNames: pulumi.Output<string[]>;
+
+  constructor(name: string, args: RepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("margine:github:RepositorySettings", name, {}, opts);
+    const problems = settingsProblems(args);
+    if (problems.length > 0) {
+      throw new pulumi.ResourceError(`${args.repository}: ${problems.join("; ")}`, this);
+    }
+    this.repository = args.repository;
+    const repo = splitRepository(args.repository).name;
+    const child = { parent: this };
+
+    const environments = new Map<string, github.RepositoryEnvironment>();
+    for (const env of args.environments) {
+      const environment = new github.RepositoryEnvironment(`${name}-env-${env}`, {
+        repository: repo,
+        environment: env,
+        // Deployments from main only: a branch pushed by anyone with write access cannot run a
+        // job that reads this environment's secrets.
+        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        preventSelfReview: false,
+      }, child);
+      new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-${env}-main`, {
+        repository: repo,
+        environment: environment.environment,
+        branchPattern: "main",
+      }, child);
+      environments.set(env, environment);
+    }
+
+    for (const s of args.secrets) {
+      const resourceName = `${name}-secret-${s.name.toLowerCase().replace(/_/g, "-")}`;
+      const value = pulumi.secret(s.value);
+      const env = s.environment === undefined ? undefined : environments.get(s.environment);
+      if (env) {
+        new github.ActionsEnvironmentSecret(resourceName, {
+          repository: repo, environment: env.environment, secretName: s.name, value,
+        }, child);
+      } else {
+        new github.ActionsSecret(resourceName, { repository: repo, secretName: s.name, value }, child);
+      }
+    }
+
+    for (const [variableName, value] of Object.entries(args.variables)) {
+      new github.ActionsVariable(`${name}-var-${variableName.toLowerCase().replace(/_/g, "-")}`, {
+        repository: repo, variableName, value,
+      }, child);
+    }
+
+    for (const label of args.labels) {
+      new github.IssueLabel(`${name}-label-${label.name}`, {
+        repository: repo, name: label.name, color: label.color, description: label.description,
+      }, child);
+    }
+
+    // The default GITHUB_TOKEN is read-only and cannot approve pull requests: every job asks for
+    // the write scopes it needs in its own `permissions:` block.
+    new github.WorkflowRepositoryPermissions(`${name}-workflow-permissions`, {
+      repository: repo,
+      defaultWorkflowPermissions: "read",
+      canApprovePullRequestReviews: false,
+    }, child);
+
+    // A tag of a third-party action can be moved under us; a full commit SHA cannot.
+    new github.ActionsRepositoryPermissions(`${name}-actions-permissions`, {
+      repository: repo,
+      enabled: true,
+      allowedActions: "all",
+      shaPinningRequired: true,
+    }, child);
+
+    new github.RepositoryRuleset(`${name}-main-ruleset`, {
+      repository: repo,
+      name: "main",
+      target: "branch",
+      enforcement: "active",
+      conditions: { refName: { includes: ["refs/heads/main"], excludes: [] } },
+      rules: {
+        deletion: true,
+        nonFastForward: true,
+        requiredStatusChecks: args.requiredChecks.length === 0 ? undefined : {
+          strictRequiredStatusChecksPolicy: false,
+          requiredChecks: args.requiredChecks.map((context) => ({ context })),
+        },
+      },
+    }, child);
+
+    this.secretNames = pulumi.output(args.secrets.map((s) => s.name));
+    this.registerOutputs({ repository: this.repository, secretNames: this.secretNames });
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * A stack config value that does not match its grammar. The message is one line naming the key,
+ * the bad value and the expected form, so `pulumi preview` and `npm run synth` can print it as is.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly expected: string,
+  ) {
+    super(`config ${key}: ${describe(value)} is not valid; expected ${expected}`);
+    this.name = "ConfigError";
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "missing value";
+  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

@@ -1,0 +1,151 @@
+// The one module that reads the stack config. Every key is validated here, at program start, so a
+// typo fails `pulumi preview` with one line (key, bad value, expected form) before any resource
+// is registered. Secrets are read only with requireSecret: they stay Output<string> marked secret.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./errors";
+import { isHostName, isHttpsUrl, isImageName, isRepositoryName } from "./grammar";
+import { parseReleaseState, ReleaseState } from "./release-state";
+
+export const PROJECT = "margine-pipeline";
+
+/** Secret config keys (`pulumi config set --secret KEY`), with what each one is for. */
+export const SECRET_KEYS = {
+  siteBumpToken: "fine-grained PAT, Contents+Pull requests write on the site repository only (SITE_BUMP_TOKEN)",
+  releasePrToken: "fine-grained PAT, Contents+Pull requests write on the pipeline repository (RELEASE_PR_TOKEN)",
+  iaAccessKey: "Internet Archive S3 access key (https://archive.org/account/s3.php)",
+  iaSecretKey: "Internet Archive S3 secret key",
+  cosignPrivateKey: "cosign.key (encrypted private key) whose public half is margine-image/cosign.pub",
+  cosignPassword: "the password of cosign.key",
+  edgeSshPrivateKey: "private key of the edge VM's admin account that Pulumi deploys with",
+} as const;
+export type SecretKey = keyof typeof SECRET_KEYS;
+
+/**
+ * Values only the operator can supply that are not secret (a pinned SSH host key cannot be
+ * invented). Offline synth fills them, like missing secrets, with placeholders and a warning.
+ */
+export const OPERATOR_KEYS = {
+  edgeHostKey: "the edge VM's SSH host public key, e.g. `ssh-keyscan -t ed25519 HOST | cut -d' ' -f2-`",
+} as const;
+export type OperatorKey = keyof typeof OPERATOR_KEYS;
+
+export interface EdgeConfig {
+  /** SSH address of the edge VM; defaults to filesHost (a DNS-only record). */
+  readonly sshHost: string;
+  readonly sshPort: number;
+  readonly sshUser: string;
+  /** Pinned host key: Pulumi refuses to talk to an edge VM it cannot authenticate. */
+  readonly hostKey: string;
+}
+
+export interface StackConfig {
+  /** `owner/name` of the bootc image repository (build, smoke-boot, build-disk workflows). */
+  readonly imageRepository: string;
+  /** `owner/name` of the website repository holding LATEST_ISO_DATE. */
+  readonly siteRepository: string;
+  /** `owner/name` of this repository (release workflow, release pull requests). */
+  readonly pipelineRepository: string;
+  /** Image name without tag: `ghcr.io/owner/name`. */
+  readonly image: string;
+  /** Cloudflare zone, e.g. the-empty.place. */
+  readonly zone: string;
+  /** The website's host name (Cloudflare-proxied origin). */
+  readonly siteHost: string;
+  /** The edge VM's host name (index.html, SHA256SUMS, 7-day ISO fallback). */
+  readonly filesHost: string;
+  readonly edge: EdgeConfig;
+  /** The web host's deploy endpoint that the site repository's push webhook calls, if any. */
+  readonly siteDeployHookUrl?: string;
+  readonly release: ReleaseState;
+  readonly secrets: { readonly [K in SecretKey]: pulumi.Output<string> };
+}
+
+/** Reads and validates the whole stack config; throws pulumi.RunError (no stack trace) on bad input. */
+export function readStackConfig(): StackConfig {
+  try {
+    return parseStackConfig(new pulumi.Config(PROJECT));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}
+
+/** The reading itself, on anything shaped like pulumi.Config, so tests can drive it as a table. */
+export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | "requireSecret">): StackConfig {
+  const repo = (key: string) => requireValid(cfg, key, isRepositoryName, "OWNER/NAME, a GitHub repository");
+  const host = (key: string) => requireValid(cfg, key, isHostName, "a lowercase DNS host name such as files.the-empty.place");
+
+  const image = requireValid(cfg, "image", isImageName, "HOST/OWNER/NAME without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine");
+  const zone = host("zone");
+  const siteHost = host("siteHost");
+  const filesHost = host("filesHost");
+  for (const [key, value] of [["siteHost", siteHost], ["filesHost", filesHost]] as const) {
+    if (value !== zone && !value.endsWith(`.${zone}`)) {
+      throw new ConfigError(`${PROJECT}:${key}`, value, `a host inside the zone ${zone}`);
+    }
+  }
+  const edge = parseEdge(cfg, filesHost);
+  const siteDeployHookUrl = cfg.get("siteDeployHookUrl");
+  if (siteDeployHookUrl !== undefined && !isHttpsUrl(siteDeployHookUrl)) {
+    throw new ConfigError(`${PROJECT}:siteDeployHookUrl`, siteDeployHookUrl, "an https URL of the web host's deploy endpoint");
+  }
+  const release = parseReleaseState(cfg.getObject("release"), `${PROJECT}:release`);
+
+  const secrets = Object.fromEntries(
+    (Object.keys(SECRET_KEYS) as SecretKey[]).map((k) => [k, cfg.requireSecret(k)]),
+  ) as StackConfig["secrets"];
+
+  return {
+    imageRepository: repo("imageRepository"),
+    siteRepository: repo("siteRepository"),
+    pipelineRepository: repo("pipelineRepository"),
+    image,
+    zone,
+    siteHost,
+    filesHost,
+    edge,
+    siteDeployHookUrl,
+    release,
+    secrets,
+  };
+}
+
+function parseEdge(cfg: Pick<pulumi.Config, "get" | "getObject">, filesHost: string): EdgeConfig {
+  const key = `${PROJECT}:edge`;
+  const raw = cfg.getObject<Record<string, unknown>>("edge") ?? {};
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(key, raw, "{sshHost?, sshPort?, sshUser}");
+  const sshHost = raw.sshHost ?? filesHost;
+  if (!isHostName(sshHost) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(String(sshHost))) {
+    throw new ConfigError(`${key}.sshHost`, sshHost, "a DNS host name or IPv4 address");
+  }
+  const sshPort = raw.sshPort ?? 22;
+  if (typeof sshPort !== "number" || !Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535) {
+    throw new ConfigError(`${key}.sshPort`, sshPort, "a TCP port, 1-65535");
+  }
+  const sshUser = raw.sshUser;
+  if (typeof sshUser !== "string" || !/^[a-z_][a-z0-9_-]{0,31}$/.test(sshUser)) {
+    throw new ConfigError(`${key}.sshUser`, sshUser, "a Linux user name such as margine-admin");
+  }
+  const hostKey = cfg.get("edgeHostKey");
+  if (hostKey === undefined || !/^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]{40,}$/.test(hostKey.trim())) {
+    throw new ConfigError(`${PROJECT}:edgeHostKey`, hostKey, `${OPERATOR_KEYS.edgeHostKey} ("TYPE BASE64")`);
+  }
+  return { sshHost: String(sshHost), sshPort, sshUser, hostKey: hostKey.trim() };
+}
+
+function requireValid(
+  cfg: Pick<pulumi.Config, "get">,
+  key: string,
+  valid: (v: unknown) => boolean,
+  expected: string,
+): string {
+  const value = cfg.get(key);
+  if (!valid(value)) throw new ConfigError(`${PROJECT}:${key}`, value, expected);
+  return value as string;
+}
+
+/** `owner` and `name` of an `owner/name` repository. */
+export function splitRepository(repository: string): { owner: string; name: string } {
+  const [owner, name] = repository.split("/");
+  return { owner, name };
+}

@@ -1,0 +1,77 @@
+// GitHub Packages REST API for container packages. Plain TypeScript over @octokit/rest: used by the
+// GhcrPackage provider and by the retention script; never imports @pulumi/pulumi.
+
+import { ProviderError } from "../provider-error";
+
+export type PackageOwnerType = "user" | "org";
+
+export interface ContainerPackageRef {
+  readonly owner: string;
+  readonly ownerType: PackageOwnerType;
+  /** Package name as GitHub spells it (the image path after the owner, `/` encoded by octokit). */
+  readonly name: string;
+}
+
+/** What GitHub reports about a container package. */
+export interface ContainerPackage {
+  readonly visibility: "public" | "private" | "internal";
+  /** `owner/name` of the linked repository, or null when the package is not linked. */
+  readonly repository: string | null;
+  readonly htmlUrl: string;
+}
+
+export interface PackagesApiOptions {
+  readonly token?: string;
+  /** REST API root; https://api.github.com unless a GitHub Enterprise or a local stand-in is used. */
+  readonly baseUrl?: string;
+}
+
+/** An API answer we cannot act on, with the package and what to do. */
+export class PackagesApiError extends ProviderError {
+  constructor(readonly pkg: ContainerPackageRef, readonly status: number | undefined, message: string) {
+    super(`ghcr.io/${pkg.owner}/${pkg.name}: ${message}`, "PackagesApiError");
+  }
+}
+
+/** The settings page where visibility and Actions access are changed by hand (no API exists). */
+export function packageSettingsUrl(pkg: ContainerPackageRef): string {
+  const scope = pkg.ownerType === "org" ? `orgs/${pkg.owner}` : `users/${pkg.owner}`;
+  return `https://github.com/${scope}/packages/container/${encodeURIComponent(pkg.name)}/settings`;
+}
+
+export class ContainerPackagesApi {
+  constructor(private readonly options: PackagesApiOptions) {}
+
+  private async octokit() {
+    // ESM-only package: loaded on first use, so a serialized provider does not capture it.
+    const { Octokit } = await import("@octokit/rest");
+    return new Octokit({
+      auth: this.options.token,
+      baseUrl: this.options.baseUrl ?? "https://api.github.com",
+      userAgent: "margine-pipeline",
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
+  }
+
+  /** The package, or undefined when it does not exist (yet): the first build.yml push creates it. */
+  async getPackage(pkg: ContainerPackageRef): Promise<ContainerPackage | undefined> {
+    const octokit = await this.octokit();
+    try {
+      const res = pkg.ownerType === "org"
+        ? await octokit.rest.packages.getPackageForOrganization({ org: pkg.owner, package_type: "container", package_name: pkg.name })
+        : await octokit.rest.packages.getPackageForUser({ username: pkg.owner, package_type: "container", package_name: pkg.name });
+      return {
+        visibility: res.data.visibility as ContainerPackage["visibility"],
+        repository: res.data.repository?.full_name ?? null,
+        htmlUrl: res.data.html_url,
+      };
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status === 404) return undefined;
+      if (status === 401 || status === 403) {
+        throw new PackagesApiError(pkg, status, `GitHub refused to read the package (HTTP ${status}); the token needs the read:packages scope`);
+      }
+      throw new PackagesApiError(pkg, status, `reading the package failed: ${(err as Error).message}`);
+    }
+  }
+}

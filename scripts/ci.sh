@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The full test suite on a fresh machine: installs the Debian packages the tests use (only when
+# missing), then `npm ci` and `npm test`. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Each tool the tests run, with the Debian package that provides it.
+packages=(
+  docker-registry   # /usr/bin/docker-registry: the real OCI registry (promotion, retention, staleness)
+  skopeo            # independent registry client (test image pushes, digest checks, benchmark)
+  internetarchive   # the real `ia` client, proving the IA emulator speaks IA's protocol
+  nginx-light       # nginx -t on the rendered edge configuration
+  shellcheck        # every generated shell script and workflow `run:` block
+  chromium          # headless check of the edge index.html
+  openssh-server    # sshd on loopback for the rsync-only deploy key
+  rsync             # the deploy key's only allowed command
+  openssl           # test certificates for nginx -t
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "ci: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm test

@@ -1,0 +1,33 @@
+// Shared process handling of the CLIs in scripts/: user errors print one line and exit 2 (or the
+// code they carry), unexpected failures print one line and exit 1. No stack traces for users;
+// MARGINE_DEBUG=1 shows them.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config/errors";
+
+/** Bad input: the message says what is wrong and the expected form. */
+export class UsageError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function runCli(main: () => Promise<number | void>): void {
+  main().then(
+    (code) => { process.exitCode = code ?? 0; },
+    (err: unknown) => {
+      const e = err as Error;
+      if (process.env.MARGINE_DEBUG) console.error(e?.stack);
+      if (e instanceof UsageError) {
+        console.error(`error: ${e.message}`);
+        process.exitCode = e.exitCode;
+      } else if (e instanceof ConfigError || e instanceof pulumi.RunError) {
+        console.error(`error: ${e.message}`);
+        process.exitCode = 1;
+      } else {
+        console.error(`error: ${e?.message ?? String(err)}`);
+        process.exitCode = (e as { exitCode?: number })?.exitCode ?? 1;
+      }
+    },
+  );
+}

@@ -1,0 +1,128 @@
+// Runs the Pulumi program with no engine, CLI, credentials or network: pulumi.runtime.setMocks
+// records every resource the program registers. `npm run synth` and the unit tests use it.
+// A process can evaluate the program once (the runtime and the module cache are global).
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "../../config/stack";
+import { readOfflineConfig } from "./stack-file";
+
+/** Marker the runtime wraps secret values in (reference/pulumi-without-the-cli.md). */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  /** Name of the parent resource, if any. */
+  readonly parent?: string;
+  /** Inputs as the engine would receive them: secrets still wrapped, `__provider` included. */
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface Evaluation {
+  readonly resources: RecordedResource[];
+  /** Stack outputs, secrets still wrapped. */
+  readonly outputs: Record<string, unknown>;
+  readonly warnings: string[];
+  /** The `github:owner` the GitHub provider writes with (RepositoryFile inputs name the repo only). */
+  readonly githubOwner: string | undefined;
+}
+
+/** Values providers compute, so outputs that depend on them resolve under mocks. */
+function computedState(type: string, name: string): Record<string, unknown> {
+  switch (type) {
+    case "tls:index/privateKey:PrivateKey":
+      return {
+        privateKeyOpenssh: `[generated private key ${name}]`,
+        privateKeyPem: `[generated private key ${name}]`,
+        publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${"A".repeat(42)} ${name}`,
+        publicKeyPem: `[generated public key ${name}]`,
+      };
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomId:RandomId":
+      return { result: `[generated ${name}]`, hex: `[generated ${name}]` };
+    default:
+      return {};
+  }
+}
+
+export async function evaluateProgram(options: {
+  projectDir: string;
+  stack: string;
+  overrides?: Record<string, unknown>;
+}): Promise<Evaluation> {
+  const config = readOfflineConfig(options.projectDir, options.stack, options.overrides);
+  const resources: RecordedResource[] = [];
+  const urnToName = new Map<string, string>();
+
+  pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const state = { ...args.inputs, ...computedState(args.type, args.name) };
+        return { id: `${args.name}-id`, state };
+      },
+      call(args) {
+        throw new Error(`Mock call not implemented: ${args.token}; add it to scripts/offline/evaluate.ts`);
+      },
+    },
+    PROJECT,
+    options.stack,
+    false,
+  );
+  // Parents are known to the mock monitor only by URN: intercept registrations to keep them.
+  const monitor = (pulumi.runtime as any).getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, cb: any) => {
+    const type: string = req.getType();
+    const name: string = req.getName();
+    const parentUrn: string = req.getParent();
+    register(req, (err: unknown, res: any) => {
+      if (!err && res) {
+        urnToName.set(res.getUrn(), name);
+        const inputs = req.getObject()?.toJavaScript() ?? {};
+        resources.push({ type, name, parent: parentUrn ? urnToName.get(parentUrn) ?? parentUrn : undefined, inputs });
+      }
+      cb(err, res);
+    });
+  };
+
+  // require, not import(): under module node16 import() goes through the ESM loader, which does
+  // not know .ts files; ts-node's require hook does.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require(path.join(options.projectDir, "index")) as Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    if (key === "default" || key === "__esModule") continue;
+    outputs[key] = await resolveOutput(value);
+  }
+  return {
+    resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+    outputs,
+    warnings: config.warnings,
+    githubOwner: config.values["github:owner"],
+  };
+}
+
+async function resolveOutput(value: unknown): Promise<unknown> {
+  if (!pulumi.Output.isInstance(value)) return value;
+  const secret = await pulumi.isSecret(value);
+  const resolved = await new Promise((resolve) => (value as pulumi.Output<unknown>).apply((v) => { resolve(v); return v; }));
+  return secret ? { [SECRET_SIG]: SECRET_VALUE, value: resolved } : resolved;
+}
+
+export function isSecretValue(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** Replaces every secret value with "[secret]" and drops the serialized provider (DESIGN.md contract). */
+export function redactSecrets(value: unknown): unknown {
+  if (isSecretValue(value)) return "[secret]";
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "__provider").map(([k, v]) => [k, redactSecrets(v)]));
+  }
+  return value;
+}

@@ -1,0 +1,61 @@
+// Reads Pulumi.<stack>.yaml into the flat string map the Pulumi runtime expects, and fills what
+// only the operator can supply (secrets, the pinned host key) with placeholders for offline runs.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as YAML from "yaml";
+import { OPERATOR_KEYS, PROJECT, SECRET_KEYS } from "../../config/stack";
+
+export interface OfflineConfig {
+  /** `project:key` -> value, objects as JSON text (what pulumi.Config.getObject parses). */
+  readonly values: Record<string, string>;
+  /** Keys whose values are secret. */
+  readonly secretKeys: string[];
+  /** One line per placeholder used, for the operator. */
+  readonly warnings: string[];
+}
+
+/** A syntactically valid host key that is obviously not a real one. */
+export const PLACEHOLDER_HOST_KEY = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${"0".repeat(42)}`;
+
+export function stackFilePath(projectDir: string, stack: string): string {
+  return path.join(projectDir, `Pulumi.${stack}.yaml`);
+}
+
+/**
+ * `overrides` replace file values (tests use them to inject sentinel secrets); `secure:` values
+ * cannot be decrypted offline and count as missing.
+ */
+export function readOfflineConfig(projectDir: string, stack: string, overrides: Record<string, unknown> = {}): OfflineConfig {
+  const file = stackFilePath(projectDir, stack);
+  if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; expected Pulumi.${stack}.yaml next to Pulumi.yaml`);
+  const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const raw: Record<string, unknown> = { ...(doc.config ?? {}) };
+  for (const [key, value] of Object.entries(overrides)) raw[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
+
+  const values: Record<string, string> = {};
+  const warnings: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (isSecure(value)) continue;
+    values[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  const secretKeys = Object.keys(SECRET_KEYS).map((k) => `${PROJECT}:${k}`);
+  for (const [key, purpose] of Object.entries(SECRET_KEYS)) {
+    const full = `${PROJECT}:${key}`;
+    if (values[full] === undefined) {
+      values[full] = `[placeholder ${key}]`;
+      warnings.push(`secret ${full} is not set (or cannot be decrypted offline); using a placeholder. Set it with: pulumi config set --secret ${key}  # ${purpose}`);
+    }
+  }
+  for (const [key, purpose] of Object.entries(OPERATOR_KEYS)) {
+    const full = `${PROJECT}:${key}`;
+    if (values[full] === undefined) {
+      values[full] = PLACEHOLDER_HOST_KEY;
+      warnings.push(`${full} is not set; using a placeholder. Set it with: pulumi config set ${key} "..."  # ${purpose}`);
+    }
+  }
+  return { values, secretKeys, warnings };
+}
+
+function isSecure(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "secure" in value;
+}

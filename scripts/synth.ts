@@ -1,0 +1,34 @@
+// npm run synth -- [--stack prod] [--out DIR]
+// Evaluates the program offline (no Pulumi CLI, credentials or network) and writes
+// DIR/resources.json, DIR/files/<owner>/<repo>/<path> for every RepositoryFile, DIR/edge/ for the
+// rendered edge files, DIR/outputs.json (stack outputs, secrets redacted). Exit 1 on invalid config.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { evaluateProgram } from "./offline/evaluate";
+import { SynthResult, writeSynthOutput } from "./offline/synth-output";
+import { runCli, UsageError } from "./cli";
+
+runCli(async () => {
+  const { values } = parseArgs({
+    options: { stack: { type: "string", default: "prod" }, out: { type: "string", default: "out" } },
+    allowPositionals: false,
+  });
+  const projectDir = path.resolve(__dirname, "..");
+  const stack = values.stack!;
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`))) {
+    throw new UsageError(`--stack ${stack}: no Pulumi.${stack}.yaml next to Pulumi.yaml; expected one of: ${listStacks(projectDir).join(", ")}`);
+  }
+  const evaluation = await evaluateProgram({ projectDir, stack });
+  for (const w of evaluation.warnings) console.error(`warning: ${w}`);
+  const result: SynthResult = writeSynthOutput(evaluation, path.resolve(values.out!));
+  console.log(`synth ${stack}: ${result.resourceCount} resources -> ${path.relative(process.cwd(), result.resourcesFile) || result.resourcesFile}`);
+  for (const [type, count] of Object.entries(result.byType).sort()) console.log(`  ${String(count).padStart(3)}  ${type}`);
+  console.log(`files written: ${result.files.length}`);
+  for (const f of result.files) console.log(`  ${path.relative(process.cwd(), f)}`);
+  return result.exitCode;
+});
+
+function listStacks(dir: string): string[] {
+  return fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s);
+}
