@@ -1,0 +1,79 @@
+import { strict as assert } from "node:assert";
+import {
+  TagGrammar,
+  isCalendarDate,
+  isDigest,
+  isHostName,
+  isImageName,
+  isLoopbackRegistry,
+  isRepositoryName,
+  utcDateStamp,
+} from "../../config/grammar";
+
+const HEX = "a".repeat(64);
+
+describe("config/grammar", () => {
+  it("digests are sha256 with 64 lowercase hex characters, nothing else", () => {
+    assert.equal(isDigest(`sha256:${HEX}`), true);
+    for (const bad of [`sha256:${HEX.slice(1)}`, `sha256:${HEX.toUpperCase()}`, `sha512:${HEX}`, HEX, `sha256:${HEX}0`, "latest", undefined]) {
+      assert.equal(isDigest(bad), false, String(bad));
+    }
+  });
+
+  it("dates are real calendar dates", () => {
+    assert.equal(isCalendarDate("20260229"), false); // 2026 is not a leap year
+    assert.equal(isCalendarDate("20280229"), true);
+    assert.equal(isCalendarDate("20261131"), false);
+    assert.equal(isCalendarDate("20261301"), false);
+    assert.equal(isCalendarDate("2026112"), false);
+    assert.equal(utcDateStamp(new Date("2026-11-20T23:59:59-02:00")), "20261121");
+  });
+
+  const tags: [string, string | undefined][] = [
+    ["stable", "stable"],
+    ["stable.20261120", "stable-dated"],
+    ["20261120", "dated"],
+    ["candidate", "candidate"],
+    ["candidate.20261120", "candidate-dated"],
+    ["pr-42", "pr"],
+    [`sha256-${HEX}.sig`, "signature"],
+    [`sha256-${HEX}`, "signature"],
+    ["latest", undefined],
+    ["stable.20261131", undefined],
+    ["stable-20261120", undefined],
+    ["pr-0", undefined],
+    ["20261340", undefined],
+  ];
+  for (const [tag, kind] of tags) {
+    it(`tag ${tag} parses as ${kind ?? "outside the grammar"}`, () => {
+      assert.equal(TagGrammar.parse(tag)?.kind, kind);
+    });
+  }
+
+  it("only stable and its dated aliases are promotion tags; there is no latest", () => {
+    assert.deepEqual(["stable", "stable.20261120", "20261120", "candidate", "pr-1", "latest"].filter(TagGrammar.isPromotionTag), ["stable", "stable.20261120", "20261120"]);
+    assert.deepEqual(TagGrammar.promotionTags("20261120"), ["stable", "stable.20261120", "20261120"]);
+  });
+
+  it("protected tags include signatures, transient ones do not", () => {
+    assert.equal(TagGrammar.isProtected(`sha256-${HEX}.att`), true);
+    assert.equal(TagGrammar.isProtected("stable.20261120"), true);
+    assert.equal(TagGrammar.isProtected("candidate.20261120"), false);
+    assert.equal(TagGrammar.isProtected("pr-7"), false);
+  });
+
+  it("host, repository and image names", () => {
+    assert.equal(isHostName("files.the-empty.place"), true);
+    assert.equal(isHostName("Files.the-empty.place"), false);
+    assert.equal(isHostName("localhost"), false);
+    assert.equal(isRepositoryName("daniel-g-carrasco/margine-image"), true);
+    assert.equal(isRepositoryName("margine-image"), false);
+    assert.equal(isImageName("ghcr.io/daniel-g-carrasco/margine"), true);
+    assert.equal(isImageName("127.0.0.1:5000/margine"), true);
+    assert.equal(isImageName("ghcr.io/daniel-g-carrasco/margine:latest"), false);
+    assert.equal(isImageName(`ghcr.io/daniel-g-carrasco/margine@sha256:${HEX}`), false);
+    assert.equal(isImageName("ghcr.io/Daniel/margine"), false);
+    assert.equal(isLoopbackRegistry("127.0.0.1:5000/margine"), true);
+    assert.equal(isLoopbackRegistry("ghcr.io/daniel-g-carrasco/margine"), false);
+  });
+});
