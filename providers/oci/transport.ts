@@ -1,0 +1,161 @@
+// The HTTP layer of the registry client: scheme, token auth (distribution token spec, GHCR's realm),
+// retries with backoff on 429/5xx that honor Retry-After, and a request counter. Operations
+// (registry-client.ts) never see a 401 or a 503: they get the final answer or a RegistryError.
+import { RegistryAuthError, RegistryError } from "./errors";
+
+export interface RegistryEndpoint {
+  /** host[:port], e.g. ghcr.io or 127.0.0.1:5000. */
+  readonly registry: string;
+  /** Plain HTTP; only for loopback registries (the caller checks). */
+  readonly insecure?: boolean;
+  readonly username?: string;
+  readonly password?: string;
+  /** Attempts per request on 429/5xx/network errors (default 4). */
+  readonly maxAttempts?: number;
+  /** First backoff step when the registry sends no Retry-After (default 250 ms, doubled each time). */
+  readonly backoffMs?: number;
+}
+
+export interface RegistryRequest {
+  readonly method: "GET" | "HEAD" | "PUT" | "DELETE";
+  /** Path below the registry root, starting with /v2/. */
+  readonly path: string;
+  /** Repository the request acts on: decides the token scope. */
+  readonly repository: string;
+  /** What the request is about, for error messages: host/repo:tag or host/repo@digest. */
+  readonly reference: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: Buffer;
+}
+
+export interface RegistryResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Buffer;
+}
+
+/** Parsed `WWW-Authenticate` header: scheme and its parameters. */
+export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const space = header.indexOf(" ");
+  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+  const params: Record<string, string> = {};
+  for (const m of header.slice(space + 1).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) params[m[1].toLowerCase()] = m[2];
+  return { scheme, params };
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const MAX_WAIT_MS = 60_000;
+
+export class RegistryTransport {
+  /** Every HTTP request sent, token requests and retries included: what the benchmark reports. */
+  requestCount = 0;
+  private readonly base: string;
+  /** Bearer tokens by scope (promises, so parallel requests share one token request). */
+  private readonly tokens = new Map<string, Promise<string>>();
+  /** The registry's last challenge: later requests authenticate up front instead of taking a 401. */
+  private challenge: { scheme: string; params: Record<string, string> } | undefined;
+
+  constructor(private readonly endpoint: RegistryEndpoint) {
+    this.base = `${endpoint.insecure ? "http" : "https"}://${endpoint.registry}`;
+  }
+
+  async send(req: RegistryRequest): Promise<RegistryResponse> {
+    const scope = `repository:${req.repository}:${req.method === "GET" || req.method === "HEAD" ? "pull" : "pull,push"}`;
+    let res = await this.sendWithRetry(req, await this.authorization(scope, req.reference));
+    if (res.status === 401) {
+      const header = res.headers.get("www-authenticate");
+      if (!header) throw new RegistryAuthError(req.reference, "the registry answered 401 without a WWW-Authenticate challenge");
+      this.challenge = parseChallenge(header);
+      const challengeScope = this.challenge.params.scope ?? scope;
+      this.tokens.delete(challengeScope);
+      res = await this.sendWithRetry(req, await this.authorization(challengeScope, req.reference));
+      if (res.status === 401 || res.status === 403) {
+        throw new RegistryAuthError(req.reference, `the registry refused the credentials (HTTP ${res.status}); ${this.credentialHint()}`);
+      }
+    }
+    return res;
+  }
+
+  private credentialHint(): string {
+    return this.endpoint.registry === "ghcr.io"
+      ? "set GITHUB_TOKEN (or REGISTRY_PASSWORD) to a token with read/write:packages"
+      : "set REGISTRY_USERNAME and REGISTRY_PASSWORD (or the stack config margine-pipeline:registryUsername/registryPassword)";
+  }
+
+  private basic(): string | undefined {
+    const { username, password } = this.endpoint;
+    if (!password) return undefined;
+    return `Basic ${Buffer.from(`${username ?? "token"}:${password}`).toString("base64")}`;
+  }
+
+  private async authorization(scope: string, reference: string): Promise<string | undefined> {
+    if (!this.challenge) return undefined;
+    if (this.challenge.scheme === "basic") return this.basic();
+    if (this.challenge.scheme !== "bearer") throw new RegistryAuthError(reference, `unsupported auth scheme ${this.challenge.scheme}`);
+    let token = this.tokens.get(scope);
+    if (!token) {
+      token = this.fetchToken(scope, reference);
+      this.tokens.set(scope, token);
+      token.catch(() => this.tokens.delete(scope));
+    }
+    return `Bearer ${await token}`;
+  }
+
+  private async fetchToken(scope: string, reference: string): Promise<string> {
+    const { realm, service } = this.challenge!.params;
+    if (!realm) throw new RegistryAuthError(reference, "the Bearer challenge has no realm");
+    const url = new URL(realm);
+    if (service) url.searchParams.set("service", service);
+    url.searchParams.set("scope", scope);
+    const basic = this.basic();
+    this.requestCount++;
+    const res = await fetch(url, { headers: basic ? { authorization: basic } : {} });
+    if (!res.ok) {
+      throw new RegistryAuthError(reference, `token request to ${url.origin}${url.pathname} failed with HTTP ${res.status}; ${this.credentialHint()}`);
+    }
+    const body = (await res.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryAuthError(reference, `token response from ${url.origin} carries no token`);
+    return token;
+  }
+
+  private async sendWithRetry(req: RegistryRequest, authorization: string | undefined): Promise<RegistryResponse> {
+    const attempts = this.endpoint.maxAttempts ?? 4;
+    const backoff = this.endpoint.backoffMs ?? 250;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        this.requestCount++;
+        res = await fetch(`${this.base}${req.path}`, {
+          method: req.method,
+          headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
+          body: req.body,
+          redirect: "follow",
+        });
+      } catch (err) {
+        if (attempt >= attempts) {
+          throw new RegistryError(req.reference, undefined, `${req.method} ${this.base}${req.path} failed after ${attempt} attempts: ${(err as Error).message}`);
+        }
+        await sleep(backoff * 2 ** (attempt - 1));
+        continue;
+      }
+      const body = Buffer.from(await res.arrayBuffer());
+      const transient = res.status === 429 || res.status >= 500;
+      if (!transient || attempt >= attempts) return { status: res.status, headers: res.headers, body };
+      // Honor the registry's own pacing first (GHCR's 429 toomanyrequests): hammering it prolongs the limit.
+      const wait = retryAfterMs(res.headers.get("retry-after")) ?? backoff * 2 ** (attempt - 1);
+      await sleep(Math.min(wait, MAX_WAIT_MS));
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
