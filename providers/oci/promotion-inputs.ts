@@ -1,0 +1,68 @@
+// Validation of a promotion request, shared by the provider's check and the promote CLI: every
+// failure is found before any network call, one per field, naming the value and the expected form.
+import {
+  DIGEST_FORM,
+  TagGrammar,
+  isDigest,
+  isHttpsUrl,
+  isImageName,
+  isIsoInstant,
+  isLoopbackRegistry,
+} from "../../config/grammar";
+
+export interface InputFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+export interface PromotionRequestShape {
+  readonly image?: unknown;
+  readonly digest?: unknown;
+  readonly tags?: unknown;
+  readonly evidence?: unknown;
+  readonly rollback?: unknown;
+  readonly insecure?: unknown;
+}
+
+function shown(value: unknown): string {
+  return value === undefined ? "missing" : JSON.stringify(value);
+}
+
+function tagFailure(tag: unknown): string | undefined {
+  if (tag === "latest") {
+    return `"latest" is never promoted: it conflates "most recently built" with "recommended" (handbook 11.1); use ${TagGrammar.promotionForm}`;
+  }
+  if (typeof tag !== "string" || !TagGrammar.isPromotionTag(tag)) return `${shown(tag)} is not a promotion tag; expected ${TagGrammar.promotionForm}`;
+  return undefined;
+}
+
+/** Failures of a promotion request; `requireEvidence` is false only for the CLI (no stack state). */
+export function promotionInputFailures(inputs: PromotionRequestShape, options: { requireEvidence: boolean }): InputFailure[] {
+  const failures: InputFailure[] = [];
+  if (!isImageName(inputs.image)) {
+    failures.push({ property: "image", reason: `${shown(inputs.image)} is not an image name; expected HOST/REPO without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine` });
+  } else if (inputs.insecure === true && !isLoopbackRegistry(inputs.image)) {
+    failures.push({ property: "insecure", reason: `plain HTTP is allowed only for loopback registries, not ${inputs.image.split("/")[0]}` });
+  }
+  if (inputs.insecure !== undefined && typeof inputs.insecure !== "boolean") failures.push({ property: "insecure", reason: `${shown(inputs.insecure)} is not a boolean` });
+  if (!isDigest(inputs.digest)) failures.push({ property: "digest", reason: `${shown(inputs.digest)} is not a digest; expected ${DIGEST_FORM}` });
+  if (!Array.isArray(inputs.tags) || inputs.tags.length === 0) {
+    failures.push({ property: "tags", reason: `${shown(inputs.tags)} is not a list of tags; expected at least one of ${TagGrammar.promotionForm}` });
+  } else {
+    const reasons = inputs.tags.map(tagFailure).filter((r): r is string => r !== undefined);
+    const duplicates = inputs.tags.filter((t, i) => inputs.tags instanceof Array && inputs.tags.indexOf(t) !== i);
+    if (duplicates.length > 0) reasons.push(`duplicate tags ${duplicates.join(", ")}`);
+    if (reasons.length > 0) failures.push({ property: "tags", reason: reasons.join("; ") });
+  }
+  if (options.requireEvidence) {
+    const evidence = inputs.evidence as { bootRun?: unknown; bootedAt?: unknown } | undefined;
+    if (!evidence || typeof evidence !== "object") {
+      failures.push({ property: "evidence", reason: "missing boot evidence: a digest is promoted only after smoke-boot booted it; expected {bootRun: URL of the passing run, bootedAt: ISO time}" });
+    } else {
+      if (!isHttpsUrl(evidence.bootRun)) failures.push({ property: "evidence.bootRun", reason: `${shown(evidence.bootRun)} is not the https URL of the passing smoke-boot run` });
+      if (!isIsoInstant(evidence.bootedAt)) failures.push({ property: "evidence.bootedAt", reason: `${shown(evidence.bootedAt)} is not an ISO time such as 2026-11-20T10:00:00Z` });
+    }
+  }
+  if (inputs.rollback !== undefined && typeof inputs.rollback !== "boolean") failures.push({ property: "rollback", reason: `${shown(inputs.rollback)} is not a boolean` });
+  return failures;
+}
