@@ -1,0 +1,97 @@
+// One HTTP request to IA with a replayable, streamed body. Redirects are followed here rather than by
+// fetch: IA answers 307 to uploads and fetch drops Authorization across origins (reference), so the
+// body is re-created from its source and the Authorization header kept. Connection drops become
+// retryable IaErrors (the `ia` client does not retry them: its issues #597, #625).
+import * as http from "node:http";
+import * as https from "node:https";
+import { Readable, Transform } from "node:stream";
+import { IaError } from "./ia-error";
+
+export interface IaRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  /** Creates the body afresh for every attempt and redirect; Content-Length is always sent. */
+  readonly body?: () => Readable | Buffer;
+  readonly contentLength?: number;
+  /** Called with the byte count of every chunk that reaches the socket. */
+  readonly onBodyBytes?: (bytes: number) => void;
+  /** Called with every chunk (e.g. to hash the part while it is sent). */
+  readonly onBodyChunk?: (chunk: Buffer) => void;
+  /** Socket inactivity before the attempt counts as dropped. */
+  readonly idleTimeoutMs?: number;
+}
+
+export interface IaResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+  /** The URL that finally answered (after redirects). */
+  readonly url: string;
+}
+
+const MAX_REDIRECTS = 5;
+
+export async function exchange(req: IaRequest): Promise<IaResponse> {
+  let url = req.url;
+  for (let hop = 0; ; hop++) {
+    const res = await exchangeOnce(req, url);
+    const location = res.headers.location;
+    if ([301, 302, 303, 307, 308].includes(res.status) && location) {
+      if (hop >= MAX_REDIRECTS) throw new IaError(`${req.method} ${req.url}: more than ${MAX_REDIRECTS} redirects`, res.status, "TooManyRedirects", false);
+      url = new URL(location, url).toString();
+      continue;
+    }
+    return res;
+  }
+}
+
+function exchangeOnce(req: IaRequest, url: string): Promise<IaResponse> {
+  const target = new URL(url);
+  const lib = target.protocol === "https:" ? https : http;
+  const headers: Record<string, string> = { ...req.headers };
+  if (req.body) headers["content-length"] = String(req.contentLength ?? 0);
+  return new Promise<IaResponse>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(new IaError(`${req.method} ${url}: connection dropped (${(err as NodeJS.ErrnoException).code ?? err.message})`, undefined, "ConnectionDropped", true));
+    };
+    const request = lib.request(target, {
+      method: req.method,
+      // Node's global agents keep connections alive; a module-level Agent could not be serialized
+      // into the provider by Pulumi's closure serializer.
+      headers,
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (c: Buffer) => chunks.push(c));
+      response.on("error", fail);
+      response.on("end", () => {
+        if (settled) return;
+        settled = true;
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8"), url });
+      });
+    });
+    request.setTimeout(req.idleTimeoutMs ?? 300_000, () => request.destroy(new Error("idle timeout")));
+    request.on("error", fail);
+    if (!req.body) { request.end(); return; }
+    const body = req.body();
+    if (Buffer.isBuffer(body)) {
+      req.onBodyChunk?.(body);
+      request.end(body, () => req.onBodyBytes?.(body.length));
+      return;
+    }
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        req.onBodyChunk?.(chunk);
+        req.onBodyBytes?.(chunk.length);
+        done(null, chunk);
+      },
+    });
+    body.on("error", (err) => { request.destroy(err); });
+    // pipe (not pipeline): an early answer from IA (403 before the body is sent) must still be read.
+    body.pipe(meter).pipe(request);
+    request.on("close", () => body.destroy());
+  });
+}

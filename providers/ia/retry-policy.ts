@@ -1,0 +1,57 @@
+// How long to keep trying when IA is overloaded. Handbook 11.2: "S3 ingest 503s under load" and
+// `ia --retries 5 --sleep 60` was the workaround. This policy is bounded (attempts and a delay cap),
+// prefers IA's own Retry-After over a fixed sleep, and backs off exponentially otherwise.
+import { IaError } from "./ia-error";
+
+export interface RetryPolicy {
+  /** Total attempts of one request (first try included). */
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 8, baseDelayMs: 2_000, maxDelayMs: 120_000 };
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Delay before attempt `attempt + 1` (attempt counts from 1): Retry-After wins, capped at maxDelayMs. */
+export function retryDelayMs(policy: RetryPolicy, attempt: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
+  const exp = policy.baseDelayMs * 2 ** (attempt - 1);
+  // Up to 20 % jitter so parallel jobs do not hit IA in lockstep.
+  return Math.min(policy.maxDelayMs, Math.round(exp * (1 + Math.random() * 0.2)));
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `op` until it succeeds, fails with a non-retryable error, or the attempts run out.
+ * `beforeRetry` runs after the delay (the S3 client checks check_limit there).
+ */
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  what: string,
+  op: (attempt: number) => Promise<T>,
+  hooks: { beforeRetry?: (err: IaError, attempt: number) => Promise<void>; onRetry?: (message: string) => void } = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op(attempt);
+    } catch (err) {
+      if (!(err instanceof IaError) || !err.retryable) throw err;
+      if (attempt >= policy.attempts) {
+        throw new IaError(`${what}: gave up after ${attempt} attempts; last answer: ${err.message}. Rerun the job later (gh run rerun --failed): IA's S3 ingest is overloaded`, err.status, err.code, false);
+      }
+      const delay = retryDelayMs(policy, attempt, err.retryAfterMs);
+      hooks.onRetry?.(`${what}: ${err.message}; retry ${attempt}/${policy.attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
+      await sleep(delay);
+      await hooks.beforeRetry?.(err, attempt);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+// IA's S3-like upload endpoint: check_limit, a streamed single PUT, and multipart for large files.
+// Handbook 11.2: multi-GB ISO uploads 503 routinely and `ia` restarts a failed file from byte 0;
+// here a large file goes up in parts, and a failure re-sends only the part that failed.
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import { IaCredentials } from "./credentials";
+import { IaEndpoints } from "./endpoints";
+import { IaError } from "./ia-error";
+import { exchange, IaResponse } from "./http-exchange";
+import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy, sleep, withRetries } from "./retry-policy";
+import { expectS3Success } from "./s3-answer";
+
+export const MiB = 1024 * 1024;
+
+export interface S3ClientOptions {
+  readonly endpoints: IaEndpoints;
+  readonly credentials: IaCredentials;
+  readonly retry?: RetryPolicy;
+  /** Bytes per part; also the most a failure can cost. */
+  readonly partSize?: number;
+  /** Files at least this large go up in parts. */
+  readonly multipartThreshold?: number;
+  readonly onProgress?: (progress: { name: string; sent: number; total: number }) => void;
+  readonly log?: (message: string) => void;
+}
+
+export interface FileUpload {
+  readonly identifier: string;
+  readonly name: string;
+  /** A local path (streamed, never read whole) or a small in-memory body such as SHA256SUMS. */
+  readonly source: string | Buffer;
+  readonly size: number;
+  /** Lowercase hex md5, when already known (saves a read pass on single PUTs). */
+  readonly md5?: string;
+  /** Item headers: metadata, auto-make-bucket, size hint, queue-derive, keep-old-version. */
+  readonly headers: Record<string, string>;
+}
+
+export interface UploadReport {
+  readonly name: string;
+  readonly md5: string;
+  readonly parts: number;
+  /** Bytes put on the wire for this file, re-sent bytes included. */
+  readonly bytesSent: number;
+}
+
+export class IaS3Client {
+  private readonly retry: RetryPolicy;
+  private readonly partSize: number;
+  private readonly multipartThreshold: number;
+
+  constructor(private readonly options: S3ClientOptions) {
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.partSize = options.partSize ?? 64 * MiB;
+    this.multipartThreshold = options.multipartThreshold ?? 256 * MiB;
+  }
+
+  private get auth(): Record<string, string> {
+    return { authorization: `LOW ${this.options.credentials.access}:${this.options.credentials.secret}` };
+  }
+
+  private objectUrl(identifier: string, name: string, query = ""): string {
+    return `${this.options.endpoints.s3Url}/${identifier}/${encodeURIComponent(name)}${query}`;
+  }
+
+  /** True when IA says this account/item is over its upload limit (non-JSON counts as overloaded, like `ia`). */
+  async overLimit(identifier: string): Promise<boolean> {
+    const q = new URLSearchParams({ check_limit: "1", accesskey: this.options.credentials.access, bucket: identifier });
+    try {
+      const res = await exchange({ method: "GET", url: `${this.options.endpoints.s3Url}/?${q}`, idleTimeoutMs: 30_000 });
+      return (JSON.parse(res.body) as { over_limit?: unknown }).over_limit !== 0;
+    } catch {
+      return true;
+    }
+  }
+
+  /** Waits (bounded by the retry policy) while check_limit reports the item over limit. */
+  async waitForCapacity(identifier: string): Promise<void> {
+    for (let attempt = 1; attempt < this.retry.attempts; attempt++) {
+      if (!(await this.overLimit(identifier))) return;
+      const delay = retryDelayMs(this.retry, attempt);
+      this.options.log?.(`${identifier}: IA S3 is over its limit (check_limit); waiting ${(delay / 1000).toFixed(1)} s`);
+      await sleep(delay);
+    }
+  }
+
+  async upload(file: FileUpload): Promise<UploadReport> {
+    await this.waitForCapacity(file.identifier);
+    return typeof file.source === "string" && file.size >= this.multipartThreshold
+      ? this.uploadInParts(file, file.source)
+      : this.uploadWhole(file);
+  }
+
+  private retrying<T>(identifier: string, what: string, op: () => Promise<T>): Promise<T> {
+    return withRetries(this.retry, what, op, {
+      onRetry: (m) => this.options.log?.(m),
+      beforeRetry: async (err) => { if (err.status === 503) await this.waitForCapacity(identifier); },
+    });
+  }
+
+  private async uploadWhole(file: FileUpload): Promise<UploadReport> {
+    const md5 = file.md5 ?? (Buffer.isBuffer(file.source) ? md5Hex(file.source) : await fileMd5(file.source));
+    let bytesSent = 0;
+    const what = `upload ${file.identifier}/${file.name}`;
+    await this.retrying(file.identifier, what, async () => {
+      let sent = 0;
+      const res = await exchange({
+        method: "PUT",
+        url: this.objectUrl(file.identifier, file.name),
+        headers: { ...this.auth, ...file.headers, "content-md5": md5, "content-type": "application/octet-stream" },
+        body: () => (Buffer.isBuffer(file.source) ? file.source : fs.createReadStream(file.source, { highWaterMark: MiB })),
+        contentLength: file.size,
+        onBodyBytes: (n) => { sent += n; bytesSent += n; this.options.onProgress?.({ name: file.name, sent, total: file.size }); },
+      });
+      return expectS3Success(res, what);
+    });
+    return { name: file.name, md5, parts: 1, bytesSent };
+  }
+
+  private async uploadInParts(file: FileUpload, path: string): Promise<UploadReport> {
+    const what = `multipart upload ${file.identifier}/${file.name}`;
+    const { "x-archive-queue-derive": derive, ...startHeaders } = file.headers;
+    const started = await this.retrying(file.identifier, `${what} (start)`, async () =>
+      expectS3Success(await exchange({ method: "POST", url: this.objectUrl(file.identifier, file.name, "?uploads"), headers: { ...this.auth, ...startHeaders }, body: () => Buffer.alloc(0), contentLength: 0 }), `${what} (start)`));
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(started.body)?.[1];
+    if (!uploadId) throw new IaError(`${what}: IA's answer to ?uploads carried no UploadId: ${started.body.slice(0, 200)}`, started.status, "NoUploadId", false);
+
+    const count = Math.max(1, Math.ceil(file.size / this.partSize));
+    let whole = crypto.createHash("md5");
+    const etags: string[] = [];
+    let bytesSent = 0;
+    let done = 0;
+    for (let n = 1; n <= count; n++) {
+      const start = (n - 1) * this.partSize;
+      const length = Math.min(this.partSize, file.size - start);
+      const partWhat = `${what} part ${n}/${count}`;
+      const before = whole;
+      // The whole-file md5 advances only with a part IA accepted: each attempt hashes into a copy.
+      const accepted = await this.retrying(file.identifier, partWhat, async () => {
+        const attemptHash = before.copy();
+        const partHash = crypto.createHash("md5");
+        let sent = 0;
+        const res = expectS3Success(await exchange({
+          method: "PUT",
+          url: this.objectUrl(file.identifier, file.name, `?partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`),
+          headers: { ...this.auth, "content-type": "application/octet-stream" },
+          body: () => fs.createReadStream(path, { start, end: start + length - 1, highWaterMark: MiB }),
+          contentLength: length,
+          onBodyChunk: (c) => { attemptHash.update(c); partHash.update(c); },
+          onBodyBytes: (b) => { sent += b; bytesSent += b; this.options.onProgress?.({ name: file.name, sent: done + sent, total: file.size }); },
+        }), partWhat);
+        const partMd5 = partHash.digest("hex");
+        const etag = headerValue(res, "etag").replace(/"/g, "");
+        if (etag && etag !== partMd5) throw new IaError(`${partWhat}: IA stored md5 ${etag}, sent ${partMd5}; sending the part again`, res.status, "BadDigest", true);
+        return { etag: partMd5, hash: attemptHash };
+      });
+      whole = accepted.hash;
+      etags.push(accepted.etag);
+      done += length;
+    }
+    const md5 = whole.digest("hex");
+    if (file.md5 && file.md5 !== md5) {
+      throw new IaError(`${what}: the file read as md5 ${md5} while uploading, but ${file.md5} was declared; it changed on disk or the declaration is wrong`, undefined, "Md5Mismatch", false);
+    }
+    const manifest = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>"${e}"</ETag></Part>`).join("")}</CompleteMultipartUpload>`;
+    const body = Buffer.from(manifest);
+    // Derive is queued with the completion, so IA derives once the whole file is there.
+    await this.retrying(file.identifier, `${what} (complete)`, async () =>
+      expectS3Success(await exchange({
+        method: "POST",
+        url: this.objectUrl(file.identifier, file.name, `?uploadId=${encodeURIComponent(uploadId)}`),
+        headers: { ...this.auth, "content-type": "application/xml", ...(derive ? { "x-archive-queue-derive": derive } : {}) },
+        body: () => body,
+        contentLength: body.length,
+      }), `${what} (complete)`));
+    return { name: file.name, md5, parts: count, bytesSent };
+  }
+}
+
+function headerValue(res: IaResponse, name: string): string {
+  const v = res.headers[name];
+  return (Array.isArray(v) ? v[0] : v) ?? "";
+}
+
+export function md5Hex(data: Buffer): string {
+  return crypto.createHash("md5").update(data).digest("hex");
+}
+
+/** Streams a file through md5 (and sha256 when asked) without holding it in memory. */
+export async function fileMd5(path: string): Promise<string> {
+  const hash = crypto.createHash("md5");
+  for await (const chunk of fs.createReadStream(path, { highWaterMark: MiB })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
