@@ -1,0 +1,236 @@
+// build-disk.yml of the image repository (handbook 11.2): build the ISO from the pinned stable
+// digest, publish it on the Internet Archive in its own job, rsync it to the edge (7-day fallback),
+// and open the release pull request that declares the ISO. The site's LATEST_ISO_DATE bump is
+// Pulumi's SiteRelease after that pull request merges, not a sed in this workflow.
+import { IMAGE_ENVIRONMENTS } from "../github/image-repository";
+import { TOOL_IMAGES } from "./actions";
+import { job, releasePullRequestJob } from "./jobs";
+import { Step, Workflow } from "./model";
+import { PIPELINE_DIR, checkout, downloadArtifact, pipelineTools, run, uploadArtifact } from "./steps";
+
+export const ISO_DISK_CONFIG = "disk_config/iso.toml";
+/** The deploy user on the edge VM, restricted to rsync into the ISO directory. */
+export const EDGE_DEPLOY_USER = "margine-deploy";
+/** The edge keeps each ISO this long (its prune timer); IA keeps it forever. */
+export const EDGE_FALLBACK_DAYS = 7;
+/** How long to wait for IA to derive the torrent before publishing HTTP links only. */
+export const TORRENT_WAIT_MINUTES = 25;
+/** run #27166954601: IA's S3 ingest of a ~9 GB ISO ran past the old 180-minute cap. */
+export const PUBLISH_IA_TIMEOUT_MINUTES = 350;
+const OUTDIR = "dist";
+const ARTIFACT = "iso";
+
+const RESOLVE_STABLE_SCRIPT = `# Read :stable once; the ISO is built from this digest and nothing else.
+DIGEST="$(skopeo inspect --no-tags --format '{{.Digest}}' "docker://\${IMAGE}:stable")"
+if [[ ! "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+  echo "::error::\${IMAGE}:stable resolved to '\${DIGEST}', not a manifest digest"
+  exit 1
+fi
+DATE="$(date -u +%Y%m%d)"
+{
+  echo "pinned=\${IMAGE}@\${DIGEST}"
+  echo "date=\${DATE}"
+  echo "identifier=margine-\${DATE}"
+  echo "iso_name=margine-\${DATE}.iso"
+} >> "$GITHUB_OUTPUT"
+`;
+
+const BUILD_ISO_SCRIPT = `sudo podman pull "$PINNED"
+mkdir -p output ${OUTDIR}
+sudo podman run --rm --privileged --security-opt label=type:unconfined_t \\
+  -v "$PWD/${ISO_DISK_CONFIG}:/config.toml:ro" \\
+  -v "$PWD/output:/output" \\
+  -v /var/lib/containers/storage:/var/lib/containers/storage \\
+  "$BIB_IMAGE" --type anaconda-iso --rootfs btrfs "$PINNED"
+sudo mv output/bootiso/install.iso "${OUTDIR}/\${ISO_NAME}"
+sudo chown "$(id -u):$(id -g)" "${OUTDIR}/\${ISO_NAME}"
+# Checksums relative to the artifact directory, never build-side paths such as bootiso/install.iso.
+(cd ${OUTDIR} && sha256sum "$ISO_NAME" > SHA256SUMS)
+`;
+
+/**
+ * Lesson "SHA256SUMS paths must match the published layout" (run #26789024483): verify the
+ * artifact's transit with the build-side file, then regenerate it for the published layout, where
+ * the ISO sits next to SHA256SUMS at the item root: basename only.
+ */
+export function publishedChecksums(): Step {
+  return run("Locate ISO + verify integrity", `ARTIFACT="$OUTDIR/$ISO_NAME"
+(cd "$OUTDIR" && sha256sum -c SHA256SUMS)
+BASE="$(basename "$ARTIFACT")"
+(cd "$(dirname "$ARTIFACT")" && sha256sum "$BASE") > "$OUTDIR/SHA256SUMS"
+cat "$OUTDIR/SHA256SUMS"
+`, { env: { OUTDIR, ISO_NAME: "${{ needs.build_disk.outputs.iso_name }}" } });
+}
+
+const UPLOAD_SCRIPT = `IA_CONFIG_FILE="$RUNNER_TEMP/ia.ini"
+(umask 077 && printf '%s\\n' "$IA_CONFIG_INI" > "$IA_CONFIG_FILE")
+ISO="$GITHUB_WORKSPACE/${OUTDIR}/$ISO_NAME"
+SUMS="$GITHUB_WORKSPACE/${OUTDIR}/SHA256SUMS"
+# IA's S3 endpoint 503s routinely on multi-GB multipart uploads: retry, 60 s apart. publish-iso
+# skips files IA already holds with the same md5, so a retry resumes rather than restarts.
+for attempt in 1 2 3 4 5; do
+  if npm run --silent publish-iso -- --identifier "$IDENTIFIER" --file "$ISO" --file "$SUMS" \\
+    --meta mediatype=software --meta collection=opensource --meta "title=Margine \${DATE}" \\
+    --config-file "$IA_CONFIG_FILE" > "$RUNNER_TEMP/publish.json"; then
+    break
+  fi
+  if ((attempt == 5)); then
+    rm -f "$IA_CONFIG_FILE"
+    echo "::error::upload of \${IDENTIFIER} failed 5 times; rerun only this job: gh run rerun --failed \${GITHUB_RUN_ID}"
+    exit 1
+  fi
+  echo "::warning::upload attempt \${attempt} of \${IDENTIFIER} failed; retrying in 60 s"
+  sleep 60
+done
+rm -f "$IA_CONFIG_FILE"
+cat "$RUNNER_TEMP/publish.json"
+files=""
+for f in "$ISO" "$SUMS"; do
+  sha="$(sha256sum "$f" | cut -d' ' -f1)"
+  md5="$(md5sum "$f" | cut -d' ' -f1)"
+  files+="$(basename "$f"):\${sha}:\${md5}:$(stat -c %s "$f") "
+done
+echo "files=\${files% }" >> "$GITHUB_OUTPUT"
+`;
+
+const TORRENT_WAIT_SCRIPT = `# IA derives the .torrent (and its HTTP mirrors) after the upload; slow derives are normal.
+TORRENT="\${IDENTIFIER}_archive.torrent"
+deadline=$((SECONDS + ${TORRENT_WAIT_MINUTES} * 60))
+while ((SECONDS < deadline)); do
+  if curl -fsS "https://archive.org/metadata/\${IDENTIFIER}/files" | grep -q "\\"\${TORRENT}\\""; then
+    echo "url=https://archive.org/download/\${IDENTIFIER}/\${TORRENT}" >> "$GITHUB_OUTPUT"
+    exit 0
+  fi
+  sleep 60
+done
+echo "::warning::IA has not derived \${TORRENT} after ${TORRENT_WAIT_MINUTES} minutes; publishing HTTP links only"
+echo "url=" >> "$GITHUB_OUTPUT"
+`;
+
+const EDGE_SYNC_SCRIPT = `KEY="$RUNNER_TEMP/edge_key"
+KNOWN_HOSTS="$RUNNER_TEMP/known_hosts"
+(umask 077 && printf '%s\\n' "$EDGE_DEPLOY_KEY" > "$KEY" && printf '%s\\n' "$EDGE_KNOWN_HOSTS" > "$KNOWN_HOSTS")
+# The deploy key may only rsync into the ISO directory (the edge's restricted command), so the
+# destination is that directory's root. StrictHostKeyChecking: the host key is pinned, never learned.
+rsync --partial --times --chmod=F644 \\
+  -e "ssh -i $KEY -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$KNOWN_HOSTS" \\
+  "$OUTDIR/$ISO_NAME" "${EDGE_DEPLOY_USER}@\${FILES_HOST}:"
+rm -f "$KEY"
+`;
+
+export function buildDiskWorkflow(toolsRef: string): Workflow {
+  const fromBuild = (output: string) => `\${{ needs.build_disk.outputs.${output} }}`;
+  return {
+    fileName: "build-disk.yml",
+    name: "build-disk",
+    header: [
+      "Generated by margine-pipeline (components/workflows/build-disk.ts); edits here are overwritten.",
+      "Handbook 11.2: ISO from the pinned stable digest; IA upload in its own job; edge rsync; release PR.",
+    ],
+    on: { schedule: [{ cron: "23 5 1 * *" }], workflowDispatch: {} },
+    permissions: {},
+    concurrency: { group: "build-disk", cancelInProgress: false },
+    jobs: {
+      build_disk: job({
+        permissions: { contents: "read", packages: "read" },
+        timeoutMinutes: 60,
+        outputs: {
+          date: "${{ steps.resolve.outputs.date }}",
+          identifier: "${{ steps.resolve.outputs.identifier }}",
+          iso_name: "${{ steps.resolve.outputs.iso_name }}",
+        },
+        steps: [
+          checkout(),
+          run("Resolve :stable to a digest", RESOLVE_STABLE_SCRIPT, { id: "resolve", env: { IMAGE: "${{ vars.IMAGE_NAME }}" } }),
+          run("Build the ISO with bootc-image-builder", BUILD_ISO_SCRIPT, {
+            env: { PINNED: "${{ steps.resolve.outputs.pinned }}", BIB_IMAGE: TOOL_IMAGES.bootcImageBuilder, ISO_NAME: "${{ steps.resolve.outputs.iso_name }}" },
+          }),
+          uploadArtifact(ARTIFACT, `${OUTDIR}/`, EDGE_FALLBACK_DAYS),
+        ],
+      }),
+      publish_ia: job({
+        needs: ["build_disk"],
+        comment: [
+          "A separate job purely for rerun isolation: when the IA upload fails (S3 ingest 503s under load),",
+          "`gh run rerun --failed <run-id>` redoes only the upload, not the 15-17 min bootc-image-builder run.",
+        ].join("\n"),
+        environment: IMAGE_ENVIRONMENTS.internetArchive,
+        permissions: { contents: "read" },
+        timeoutMinutes: PUBLISH_IA_TIMEOUT_MINUTES,
+        timeoutReason: [
+          "Size the timeout to the slow third party, not the build: run #27166954601's publish_ia was",
+          "cancelled at the 180-minute cap mid-upload when IA's S3 ingest of a ~9 GB ISO ran past 3 h",
+          "in a degraded window. 350 stays under GitHub's 6 h hard cap; retries come from the job split.",
+        ].join("\n"),
+        outputs: { files: "${{ steps.upload.outputs.files }}", torrent: "${{ steps.torrent.outputs.url }}" },
+        steps: [
+          downloadArtifact(ARTIFACT, OUTDIR),
+          publishedChecksums(),
+          ...pipelineTools(toolsRef),
+          run("Upload to the Internet Archive", UPLOAD_SCRIPT, {
+            id: "upload",
+            workingDirectory: PIPELINE_DIR,
+            env: {
+              IA_CONFIG_INI: "${{ secrets.IA_CONFIG_INI }}",
+              IDENTIFIER: fromBuild("identifier"),
+              DATE: fromBuild("date"),
+              ISO_NAME: fromBuild("iso_name"),
+            },
+          }),
+          run(`Wait for the torrent (${TORRENT_WAIT_MINUTES} min, then HTTP links only)`, TORRENT_WAIT_SCRIPT, {
+            id: "torrent",
+            env: { IDENTIFIER: fromBuild("identifier") },
+          }),
+        ],
+      }),
+      edge_sync: job({
+        needs: ["build_disk"],
+        comment: [
+          `The ${EDGE_FALLBACK_DAYS}-day fallback: the edge serves the ISO over direct HTTP next to index.html and`,
+          `SHA256SUMS, and its timer prunes ISOs older than ${EDGE_FALLBACK_DAYS} days; IA keeps every release forever.`,
+        ].join("\n"),
+        environment: IMAGE_ENVIRONMENTS.edge,
+        permissions: {},
+        timeoutMinutes: 120,
+        steps: [
+          downloadArtifact(ARTIFACT, OUTDIR),
+          publishedChecksums(),
+          run("Rsync the ISO to the edge", EDGE_SYNC_SCRIPT, {
+            env: {
+              OUTDIR,
+              ISO_NAME: fromBuild("iso_name"),
+              EDGE_DEPLOY_KEY: "${{ secrets.EDGE_DEPLOY_KEY }}",
+              EDGE_KNOWN_HOSTS: "${{ vars.EDGE_KNOWN_HOSTS }}",
+              FILES_HOST: "${{ vars.FILES_HOST }}",
+            },
+          }),
+        ],
+      }),
+      release_pr: releasePullRequestJob({
+        needs: ["build_disk", "publish_ia"],
+        comment: "Declare the ISO release; after merge, Pulumi's IaItem verifies it and SiteRelease bumps LATEST_ISO_DATE.",
+        env: {
+          DATE: fromBuild("date"),
+          IDENTIFIER: fromBuild("identifier"),
+          FILES: "${{ needs.publish_ia.outputs.files }}",
+          TORRENT: "${{ needs.publish_ia.outputs.torrent }}",
+        },
+        stateCommand: `file_args=()
+read -r -a file_specs <<< "$FILES"
+for spec in "\${file_specs[@]}"; do file_args+=(--file "$spec"); done
+npm run release-state -- iso --date "$DATE" --identifier "$IDENTIFIER" "\${file_args[@]}"
+LINKS="torrent: \${TORRENT}"
+if [[ -z "$TORRENT" ]]; then LINKS="HTTP links only: IA had not derived the torrent yet (it will; the site links to the .torrent by date)"; fi`,
+        branch: "release/iso-${DATE}",
+        title: "release: ISO ${DATE} (${IDENTIFIER})",
+        body: [
+          "Uploaded to https://archive.org/details/${IDENTIFIER} by ${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}.",
+          "Files (name:sha256:md5:size): ${FILES}",
+          "${LINKS}",
+          "",
+          "Merging declares the release: IaItem verifies the files by md5, the edge index and SHA256SUMS follow, and SiteRelease bumps LATEST_ISO_DATE.",
+        ],
+      }),
+    },
+  };
+}

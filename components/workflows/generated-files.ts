@@ -1,0 +1,49 @@
+// Every file the Workflows component commits, per repository: pure, so tests and synth see the
+// exact text without mocks.
+import { buildDiskWorkflow } from "./build-disk";
+import { buildWorkflow } from "./build";
+import { LIVE_ISO_UNITS_SCRIPT_PATH, renderLiveIsoUnitsScript } from "./live-iso-units";
+import { retentionWorkflow, stalenessWorkflow } from "./maintenance";
+import { Workflow } from "./model";
+import { releaseWorkflow } from "./release";
+import { renderWorkflow } from "./render";
+import { smokeBootWorkflow } from "./smoke-boot";
+
+export interface GeneratedFile {
+  /** Path inside the repository. */
+  readonly path: string;
+  readonly content: string;
+  /** The model it was rendered from, for workflows. */
+  readonly workflow?: Workflow;
+}
+
+export interface GeneratedFiles {
+  readonly imageRepository: readonly GeneratedFile[];
+  readonly pipelineRepository: readonly GeneratedFile[];
+}
+
+/** `main`, or the full commit of the pipeline repository whose CLIs the image workflows run. */
+export function isToolsRef(value: unknown): value is string {
+  return typeof value === "string" && (value === "main" || /^[0-9a-f]{40}$/.test(value));
+}
+
+export function workflowFile(workflow: Workflow): GeneratedFile {
+  return { path: `.github/workflows/${workflow.fileName}`, content: renderWorkflow(workflow), workflow };
+}
+
+export function generatedFiles(toolsRef: string): GeneratedFiles {
+  if (!isToolsRef(toolsRef)) {
+    throw new Error(`tools ref "${toolsRef}": expected main or a full 40-hex commit of the pipeline repository`);
+  }
+  return {
+    imageRepository: [
+      workflowFile(buildWorkflow()),
+      workflowFile(smokeBootWorkflow()),
+      workflowFile(buildDiskWorkflow(toolsRef)),
+      workflowFile(retentionWorkflow(toolsRef)),
+      workflowFile(stalenessWorkflow(toolsRef)),
+      { path: LIVE_ISO_UNITS_SCRIPT_PATH, content: renderLiveIsoUnitsScript() },
+    ],
+    pipelineRepository: [workflowFile(releaseWorkflow())],
+  };
+}

@@ -1,0 +1,79 @@
+// Job builders shared by several workflows.
+import { Job, RunnerLabel } from "./model";
+import { PIPELINE_DIR, pipelineTools, run } from "./steps";
+
+/** Every job runs on a versioned runner image; never `ubuntu-latest`. */
+export const RUNNER: RunnerLabel = "ubuntu-24.04";
+
+export function job(spec: Omit<Job, "runsOn">): Job {
+  return { runsOn: RUNNER, ...spec };
+}
+
+export interface ReleasePullRequestOptions {
+  readonly needs: readonly string[];
+  readonly if?: string;
+  /** Values from earlier jobs, validated there; the script reads them as variables. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The `npm run release-state -- ...` invocation that edits Pulumi.prod.yaml (bash, uses env). */
+  readonly stateCommand: string;
+  /** Branch name, bash double-quoted content (may use env variables). */
+  readonly branch: string;
+  /** Pull request title, bash double-quoted content. */
+  readonly title: string;
+  /** Pull request body lines, bash double-quoted content each. */
+  readonly body: readonly string[];
+  readonly comment: string;
+}
+
+/**
+ * The release pull request against the pipeline repository (DESIGN.md, release flow): edit the
+ * declared release state with the pipeline's own CLI, commit it to a branch, open the pull request.
+ * Pulumi's preview on that pull request is the diff a reviewer approves. Idempotent: a rerun finds
+ * the open pull request, or a state that already declares the release, and stops.
+ */
+export function releasePullRequestJob(options: ReleasePullRequestOptions): Job {
+  const body = options.body.map((line) => `  "${line}"`).join(" \\\n");
+  const script = `BRANCH="${options.branch}"
+TITLE="${options.title}"
+open="$(gh pr list --repo "$PIPELINE_REPOSITORY" --head "$BRANCH" --state open --json number --jq length)"
+if [[ "$open" != "0" ]]; then
+  echo "::notice::a release pull request from $BRANCH is already open in $PIPELINE_REPOSITORY"
+  exit 0
+fi
+${options.stateCommand}
+if git diff --quiet -- Pulumi.prod.yaml; then
+  echo "::notice::Pulumi.prod.yaml already declares this release; no pull request needed"
+  exit 0
+fi
+BODY_FILE="$RUNNER_TEMP/release-pr-body.md"
+printf '%s\\n' \\
+${body} > "$BODY_FILE"
+git config user.name "github-actions[bot]"
+git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+git switch --create "$BRANCH"
+git commit --quiet --message "$TITLE" -- Pulumi.prod.yaml
+git push --force --set-upstream origin "$BRANCH"
+gh pr create --repo "$PIPELINE_REPOSITORY" --base main --head "$BRANCH" --title "$TITLE" --body-file "$BODY_FILE"
+`;
+  return job({
+    needs: options.needs,
+    ...(options.if ? { if: options.if } : {}),
+    // The GITHUB_TOKEN of this repository is not used at all: the fine-grained RELEASE_PR_TOKEN
+    // (Contents + Pull requests on the pipeline repository only) pushes the branch and opens the PR.
+    permissions: {},
+    timeoutMinutes: 15,
+    comment: options.comment,
+    steps: [
+      // The pull request's base is the pipeline's current main, so this checkout is main, pushable.
+      ...pipelineTools("main", { token: "${{ secrets.RELEASE_PR_TOKEN }}", persistCredentials: true }),
+      run("Open the release pull request", script, {
+        workingDirectory: PIPELINE_DIR,
+        env: {
+          ...options.env,
+          GH_TOKEN: "${{ secrets.RELEASE_PR_TOKEN }}",
+          PIPELINE_REPOSITORY: "${{ vars.PIPELINE_REPOSITORY }}",
+        },
+      }),
+    ],
+  });
+}

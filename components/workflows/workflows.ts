@@ -1,0 +1,48 @@
+// Commits the generated workflows (and the live ISO units script) with github.RepositoryFile:
+// image-repository files to config.imageRepository, release.yml to this repository.
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig, splitRepository } from "../../config/stack";
+import { GeneratedFile, generatedFiles, isToolsRef } from "./generated-files";
+
+export interface WorkflowsArgs {
+  readonly config: StackConfig;
+  /**
+   * The pipeline commit whose CLIs the image workflows check out (publish-iso, retention, ...).
+   * release.yml's `up` passes GITHUB_SHA, the commit being deployed; `main` when unset.
+   */
+  readonly toolsRef?: string;
+}
+
+export class Workflows extends pulumi.ComponentResource {
+  /** Repository paths committed, per `owner/name`. */
+  readonly files: pulumi.Output<Record<string, string[]>>;
+
+  constructor(name: string, args: WorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("margine:workflows:Workflows", name, {}, opts);
+    const toolsRef = args.toolsRef ?? "main";
+    if (!isToolsRef(toolsRef)) {
+      throw new pulumi.ResourceError(`toolsRef "${toolsRef}": expected main or a full 40-hex commit of ${args.config.pipelineRepository}`, this);
+    }
+    const files = generatedFiles(toolsRef);
+    const commit = (repository: string, role: string, file: GeneratedFile) => {
+      const stem = file.path.split("/").pop()!.replace(/\.[a-z]+$/, "");
+      new github.RepositoryFile(`${name}-${role}-${stem}`, {
+        repository: splitRepository(repository).name,
+        file: file.path,
+        content: file.content,
+        branch: "main",
+        commitMessage: `chore: regenerate ${file.path} (margine-pipeline)`,
+        overwriteOnCreate: true,
+      }, { parent: this });
+    };
+    for (const file of files.imageRepository) commit(args.config.imageRepository, "image", file);
+    for (const file of files.pipelineRepository) commit(args.config.pipelineRepository, "pipeline", file);
+
+    this.files = pulumi.output({
+      [args.config.imageRepository]: files.imageRepository.map((f) => f.path),
+      [args.config.pipelineRepository]: files.pipelineRepository.map((f) => f.path),
+    });
+    this.registerOutputs({ files: this.files });
+  }
+}
