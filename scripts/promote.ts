@@ -1,0 +1,72 @@
+// npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX]...
+//                    [--rollback] [--insecure] [--dry-run]
+// The Promotion provider's code as a CLI (DESIGN.md, Contracts). Prints one JSON object: per tag the
+// digest before and after, and the number of HTTP requests. Exit 0 done, 2 invalid input (including a
+// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure.
+import { parseArgs } from "node:util";
+import { isDigest } from "../config/grammar";
+import { registryCredentials, splitImage } from "../providers/oci/credentials";
+import { PromotionConflict, RollbackRequired } from "../providers/oci/errors";
+import { promotionInputFailures } from "../providers/oci/promotion-inputs";
+import { RegistryClient } from "../providers/oci/registry-client";
+import { promoteTags } from "../providers/oci/tag-promotion";
+import { runCli, UsageError } from "./cli";
+
+export const PROMOTE_USAGE =
+  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run]";
+
+/** `TAG=sha256:HEX` (or `TAG=none`: the tag must not exist yet) into an expectation map. */
+export function parseExpectations(values: readonly string[]): Record<string, string | null> {
+  const expected: Record<string, string | null> = {};
+  for (const value of values) {
+    const m = /^([^=]+)=(.*)$/.exec(value);
+    if (!m || !(m[2] === "none" || isDigest(m[2]))) {
+      throw new UsageError(`--expect ${value}: expected TAG=sha256:<64 hex> or TAG=none`);
+    }
+    expected[m[1]] = m[2] === "none" ? null : m[2];
+  }
+  return expected;
+}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        image: { type: "string" }, digest: { type: "string" }, tags: { type: "string" },
+        expect: { type: "string", multiple: true, default: [] },
+        rollback: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${PROMOTE_USAGE}`);
+  }
+}
+
+export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const values = parseCommandLine(argv);
+  const tags = values.tags?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
+  const failures = promotionInputFailures({ image: values.image, digest: values.digest, tags, insecure: values.insecure }, { requireEvidence: false });
+  if (failures.length > 0) throw new UsageError(`${failures.map((f) => `--${f.property}: ${f.reason}`).join("\n")}\n${PROMOTE_USAGE}`);
+  const expected = parseExpectations(values.expect!);
+  const unknown = Object.keys(expected).filter((t) => !tags!.includes(t));
+  if (unknown.length > 0) throw new UsageError(`--expect names ${unknown.join(", ")}, which --tags does not promote`);
+
+  const image = values.image!;
+  const { registry, repository } = splitImage(image);
+  const client = new RegistryClient({ registry, insecure: values.insecure, ...registryCredentials(registry, env) });
+  try {
+    const result = await promoteTags(client, {
+      image, repository, digest: values.digest!, tags: tags!, expected, rollback: values.rollback, dryRun: values["dry-run"],
+    });
+    console.log(JSON.stringify({ ...result, dryRun: values["dry-run"], requests: client.requestCount }, null, 2));
+    return 0;
+  } catch (err) {
+    if (err instanceof PromotionConflict) throw new UsageError(`${err.message} (${client.requestCount} requests)`, 3);
+    if (err instanceof RollbackRequired) throw new UsageError(err.message, 2);
+    throw err;
+  }
+}
+
+if (require.main === module) runCli(() => promoteMain(process.argv.slice(2), process.env));
