@@ -29,8 +29,16 @@ export function isSecretInput(args: Pick<ResourceValidationArgs, "props" | "opts
 }
 
 const SECRET_TYPES: readonly string[] = [ResourceTypes.actionsSecret, ResourceTypes.actionsEnvironmentSecret];
-/** Where a literal credential would be published or written to a host in the clear. */
-const TEXT_TYPES: readonly string[] = [ResourceTypes.repositoryFile, ResourceTypes.actionsVariable, ResourceTypes.remoteCommand, ResourceTypes.copyToRemote];
+/**
+ * Inputs that are published or run in the clear: committed files, variables, command scripts. A
+ * Command's stdin and connection are where secret data belongs (and the analyzer shows secrets
+ * unwrapped, so scanning them would flag the very keys that are correctly secret).
+ */
+const PLAINTEXT_INPUTS: Readonly<Record<string, readonly string[]>> = {
+  [ResourceTypes.repositoryFile]: ["content"],
+  [ResourceTypes.actionsVariable]: ["value"],
+  [ResourceTypes.remoteCommand]: ["create", "update", "delete"],
+};
 
 export const secretsStaySecret: ResourceValidationPolicy = {
   name: "secrets-stay-secret",
@@ -41,18 +49,16 @@ export const secretsStaySecret: ResourceValidationPolicy = {
     const where = subject(args);
     if (SECRET_TYPES.includes(args.type)) {
       const name = String(args.props.secretName);
-      for (const key of ["plaintextValue", "encryptedValue"]) {
+      for (const key of ["plaintextValue"]) {
         if (args.props[key] !== undefined) reportViolation(`${where}: secret ${name} sets the deprecated ${key}; set value (the SDK makes it secret)`);
       }
       if (args.props.value !== undefined && !isSecretInput(args, "value")) {
         reportViolation(`${where}: the value of secret ${name} is not a Pulumi secret and would sit in state in plaintext; pass it as pulumi.secret(...) or config.requireSecret("...")`);
       }
     }
-    if (!TEXT_TYPES.includes(args.type)) return;
-    const secretOutputs = new Set(args.opts.additionalSecretOutputs ?? []);
+    const keys = PLAINTEXT_INPUTS[args.type] ?? [];
     for (const item of await inputTexts(args.props)) {
-      // Inputs the engine encrypts (a Command's connection) are where keys belong.
-      if (secretOutputs.has(item.key.split(/[.[]/)[0])) continue;
+      if (!keys.includes(item.key)) continue;
       for (const found of secretLiteralKinds(item.text)) {
         reportViolation(`${where} ${location(item, found.index)}: looks like ${found.kind} in plaintext; move it to an Actions secret (or stack secret) and reference it, e.g. \${{ secrets.NAME }}`);
       }

@@ -1,13 +1,16 @@
 // npm run synth -- [--stack prod] [--out DIR]
 // Evaluates the program offline (no Pulumi CLI, credentials or network) and writes
 // DIR/resources.json, DIR/files/<owner>/<repo>/<path> for every RepositoryFile, DIR/edge/ for the
-// rendered edge files, DIR/outputs.json (stack outputs, secrets redacted). Exit 1 on invalid config.
+// rendered edge files, DIR/outputs.json (stack outputs, secrets redacted), DIR/policy.json (the policy
+// pack over resources.json). Exit 1 on invalid config or a mandatory policy violation.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { evaluateProgram } from "./offline/evaluate";
 import { SynthResult, writeSynthOutput } from "./offline/synth-output";
 import { runCli, UsageError } from "./cli";
+import { formatViolations } from "../policy/evaluator";
+import { writePolicyReport } from "../policy/resources-file";
 
 runCli(async () => {
   const { values } = parseArgs({
@@ -26,6 +29,15 @@ runCli(async () => {
   for (const [type, count] of Object.entries(result.byType).sort()) console.log(`  ${String(count).padStart(3)}  ${type}`);
   console.log(`files written: ${result.files.length}`);
   for (const f of result.files) console.log(`  ${path.relative(process.cwd(), f)}`);
+  // The policy pack over what was just synthesized (DESIGN.md: DIR/policy.json, exit 1 on a mandatory violation).
+  const policyFile = path.join(path.resolve(values.out!), "policy.json");
+  const policy = await writePolicyReport(result.resourcesFile, policyFile);
+  console.log(`policy: ${policy.mandatory} mandatory, ${policy.advisory} advisory -> ${path.relative(process.cwd(), policyFile)}`);
+  for (const line of formatViolations(policy)) console.error(`  ${line}`);
+  if (policy.mandatory > 0) {
+    console.error(`error: ${policy.mandatory} mandatory policy violation(s) above; fix them in the stack config or the component that declares the resource`);
+    return 1;
+  }
   return result.exitCode;
 });
 

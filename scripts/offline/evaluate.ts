@@ -17,6 +17,8 @@ export interface RecordedResource {
   readonly parent?: string;
   /** Inputs as the engine would receive them: secrets still wrapped, `__provider` included. */
   readonly inputs: Record<string, unknown>;
+  /** Resource options the policy pack checks (ia-items-retained), present only when set. */
+  readonly options?: { readonly protect?: true; readonly retainOnDelete?: true };
 }
 
 export interface Evaluation {
@@ -81,7 +83,8 @@ export async function evaluateProgram(options: {
       if (!err && res) {
         urnToName.set(res.getUrn(), name);
         const inputs = req.getObject()?.toJavaScript() ?? {};
-        resources.push({ type, name, parent: parentUrn ? urnToName.get(parentUrn) ?? parentUrn : undefined, inputs });
+        const options = { ...(req.getProtect() ? { protect: true as const } : {}), ...(req.getRetainondelete() ? { retainOnDelete: true as const } : {}) };
+        resources.push({ type, name, parent: parentUrn ? urnToName.get(parentUrn) ?? parentUrn : undefined, inputs, ...(Object.keys(options).length ? { options } : {}) });
       }
       cb(err, res);
     });

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Evaluation, RecordedResource, isSecretValue, redactSecrets } from "./evaluate";
+import { edgeSynthFiles } from "../../components/edge/synth-files";
 
 /** One entry of resources.json. */
 export interface SynthResource {
@@ -9,6 +10,8 @@ export interface SynthResource {
   readonly name: string;
   readonly parent?: string;
   readonly inputs: Record<string, unknown>;
+  /** protect / retainOnDelete when set (the policy pack checks them). */
+  readonly options?: RecordedResource["options"];
 }
 
 export interface SynthResult {
@@ -28,6 +31,7 @@ export function toSynthResources(resources: readonly RecordedResource[]): SynthR
     name: r.name,
     ...(r.parent ? { parent: r.parent } : {}),
     inputs: redactSecrets(r.inputs) as Record<string, unknown>,
+    ...(r.options ? { options: r.options } : {}),
   }));
 }
 
@@ -53,6 +57,9 @@ export function writeSynthOutput(evaluation: Evaluation, outDir: string): SynthR
     const owner = evaluation.githubOwner;
     write(path.join(outDir, "files", owner, repository, file), String(content));
   }
+
+  // Rendered edge VM files (nginx site, index.html, SHA256SUMS, prune units, deploy key line, scripts).
+  for (const f of edgeSynthFiles(evaluation.resources)) write(path.join(outDir, "edge", f.path), f.content);
 
   const byType: Record<string, number> = {};
   for (const r of resources) byType[r.type] = (byType[r.type] ?? 0) + 1;

@@ -1,0 +1,130 @@
+// Runs the pack over resources.json entries the way the analyzer server does (same enforcement
+// level resolution, same args shape, same per-policy config), but in process and without gRPC:
+// `npm run synth` writes DIR/policy.json with it and `npm run policy` prints it.
+import { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { PACK_NAME, policies as packPolicies } from "./policies";
+
+/** One resources.json entry (DESIGN.md contract), with the resource options synth records. */
+export interface PolicedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly parent?: string;
+  readonly inputs: Record<string, unknown>;
+  readonly options?: { readonly protect?: boolean; readonly retainOnDelete?: boolean; readonly additionalSecretOutputs?: string[] };
+}
+
+export interface Violation {
+  readonly policyName: string;
+  readonly enforcementLevel: "advisory" | "mandatory";
+  /** Name of the resource the violation is about; absent for stack-wide findings. */
+  readonly resource?: string;
+  readonly type?: string;
+  readonly message: string;
+}
+
+export interface PolicyReport {
+  readonly pack: string;
+  readonly policies: string[];
+  readonly mandatory: number;
+  readonly advisory: number;
+  readonly violations: Violation[];
+}
+
+/** Per-policy config as `pulumi preview --policy-pack-config` takes it. */
+export type PackConfig = Record<string, { enforcementLevel?: EnforcementLevel; [key: string]: unknown } | EnforcementLevel>;
+
+class NotApplicable extends Error {}
+
+export async function analyzeResources(resources: readonly PolicedResource[], config: PackConfig = {}, policies = packPolicies): Promise<PolicyReport> {
+  const urnOf = (r: PolicedResource) => `urn:pulumi:offline::margine-pipeline::${r.type}::${r.name}`;
+  const byUrn = new Map(resources.map((r) => [urnOf(r), r]));
+  const violations: Violation[] = [];
+  const notApplicable = (reason?: string): never => { throw new NotApplicable(reason); };
+
+  for (const policy of policies) {
+    const entry = config[policy.name];
+    const settings = typeof entry === "string" ? { enforcementLevel: entry } : entry ?? {};
+    const { enforcementLevel: configured, ...policyConfig } = settings;
+    const level = configured ?? policy.enforcementLevel ?? "mandatory";
+    if (level === "disabled") continue;
+    const reported: "advisory" | "mandatory" = level === "advisory" ? "advisory" : "mandatory";
+    const getConfig = <T extends object>() => policyConfig as T;
+    const report = (about: PolicedResource | undefined) => (message: string, urn?: string) => {
+      const target = urn ? byUrn.get(urn) ?? about : about;
+      violations.push({ policyName: policy.name, enforcementLevel: reported, ...(target ? { resource: target.name, type: target.type } : {}), message });
+    };
+    try {
+      if ("validateResource" in policy && policy.validateResource) {
+        const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+        for (const r of resources) {
+          const args = { ...policyResource(r, urnOf(r)), stackTags: new Map(), getConfig, notApplicable } as unknown as ResourceValidationArgs;
+          for (const validate of validations) await ignoreNotApplicable(validate(args, report(r)));
+        }
+      } else if ("validateStack" in policy) {
+        const args: StackValidationArgs = {
+          resources: resources.map((r) => policyResource(r, urnOf(r))),
+          getConfig, notApplicable, stackTags: new Map(),
+        } as unknown as StackValidationArgs;
+        await ignoreNotApplicable(policy.validateStack(args, report(undefined)));
+      }
+    } catch (e) {
+      throw new Error(`policy ${policy.name} failed: ${(e as Error).message}`);
+    }
+  }
+  return {
+    pack: PACK_NAME,
+    policies: policies.map((p) => p.name),
+    mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length,
+    advisory: violations.filter((v) => v.enforcementLevel === "advisory").length,
+    violations,
+  };
+}
+
+async function ignoreNotApplicable(result: unknown): Promise<void> {
+  try {
+    await result;
+  } catch (e) {
+    if (!(e instanceof NotApplicable)) throw e;
+  }
+}
+
+/** The shape the analyzer server gives policies, with the options resources.json recorded. */
+function policyResource(r: PolicedResource, urn: string): PolicyResource {
+  return {
+    type: r.type,
+    name: r.name,
+    urn,
+    props: structuredClone(r.inputs),
+    opts: {
+      protect: r.options?.protect ?? false,
+      retainOnDelete: r.options?.retainOnDelete ?? false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: r.options?.additionalSecretOutputs ?? [],
+    },
+    dependencies: [],
+    propertyDependencies: {},
+    isType: () => false,
+    asType: () => undefined,
+  } as unknown as PolicyResource;
+}
+
+/** Checks a parsed resources.json; returns its entries or throws naming the first bad entry. */
+export function resourceEntries(data: unknown, file: string): PolicedResource[] {
+  if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON array of {type, name, parent?, inputs} (synth's resources.json)`);
+  for (const [i, r] of data.entries()) {
+    const ok = typeof r === "object" && r !== null && typeof r.type === "string" && typeof r.name === "string" &&
+      typeof r.inputs === "object" && r.inputs !== null && !Array.isArray(r.inputs) &&
+      (r.parent === undefined || typeof r.parent === "string") &&
+      (r.options === undefined || (typeof r.options === "object" && r.options !== null));
+    if (!ok) throw new Error(`${file}: entry [${i}] ${JSON.stringify(r).slice(0, 120)} is not {type: string, name: string, parent?: string, inputs: object, options?: object}`);
+  }
+  return data as PolicedResource[];
+}
+
+/** One line per violation, mandatory first: what the CLI and synth print. */
+export function formatViolations(report: PolicyReport): string[] {
+  const order = [...report.violations].sort((a, b) => (a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1));
+  return order.map((v) => `${v.enforcementLevel.padEnd(9)} ${v.policyName}: ${v.message}`);
+}
