@@ -7,6 +7,9 @@ import { pipelineRepositorySettings } from "./components/github/pipeline-reposit
 import { RepositorySettings } from "./components/github/repository-settings";
 import { SiteDeployHook } from "./components/github/site-deploy-hook";
 import { GhcrPackage } from "./providers/ghcr/ghcr-package";
+import { CloudflareZone } from "./components/cloudflare/cloudflare-zone";
+import { requireEdgeAddress, zoneHosts } from "./components/cloudflare/hosts";
+import { EdgeServer } from "./components/edge/edge-server";
 
 const config = readStackConfig();
 
@@ -29,9 +32,25 @@ const ghcrPackage = new GhcrPackage("ghcr-package", {
   expectedRepository: config.imageRepository,
 });
 
+// Cloudflare in front, the edge VM behind it (DNS, rules, origin certificate; nginx, deploy user, pruning).
+const hosts = zoneHosts(config);
+const cloudflareZone = new CloudflareZone("cloudflare", { hosts, edgeAddress: requireEdgeAddress(config.edge), release: config.release });
+new EdgeServer("edge", {
+  edge: config.edge,
+  adminPrivateKey: config.secrets.edgeSshPrivateKey,
+  filesHost: hosts.filesHost,
+  fallbackHost: hosts.fallbackHost,
+  release: config.release,
+  cloudflareCidrs: cloudflareZone.cloudflareCidrs,
+  deployPublicKey: edgeDeployKey.publicKeyOpenssh,
+  originCertificatePem: cloudflareZone.originCertificatePem,
+  originPrivateKeyPem: cloudflareZone.originPrivateKeyPem,
+}, { dependsOn: [cloudflareZone] });
+
 export const imageRepositorySecrets = imageRepository.secretNames;
 export const pipelineRepositorySecrets = pipelineRepository.secretNames;
 export const edgeDeployPublicKey = edgeDeployKey.publicKeyOpenssh;
+export const isoFallbackHost = hosts.fallbackHost;
 export const siteDeployHookSecret = siteDeployHook.secret;
 export const packageSettingsUrl = ghcrPackage.settingsUrl;
 export const imageOwner = splitRepository(config.imageRepository).owner;

@@ -26,6 +26,7 @@ export type SecretKey = keyof typeof SECRET_KEYS;
  */
 export const OPERATOR_KEYS = {
   edgeHostKey: "the edge VM's SSH host public key, e.g. `ssh-keyscan -t ed25519 HOST | cut -d' ' -f2-`",
+  edgeAddress: "the edge VM's public IPv4 address (A records of the site and files hosts), e.g. 203.0.113.7",
 } as const;
 export type OperatorKey = keyof typeof OPERATOR_KEYS;
 
@@ -36,6 +37,8 @@ export interface EdgeConfig {
   readonly sshUser: string;
   /** Pinned host key: Pulumi refuses to talk to an edge VM it cannot authenticate. */
   readonly hostKey: string;
+  /** Public IPv4 address of the edge VM (`edgeAddress`); the Cloudflare DNS records need it. */
+  readonly address?: string;
 }
 
 export interface StackConfig {
@@ -130,7 +133,11 @@ function parseEdge(cfg: Pick<pulumi.Config, "get" | "getObject">, filesHost: str
   if (hostKey === undefined || !/^(ssh-ed25519|ecdsa-sha2-nistp256|ssh-rsa) [A-Za-z0-9+/=]{40,}$/.test(hostKey.trim())) {
     throw new ConfigError(`${PROJECT}:edgeHostKey`, hostKey, `${OPERATOR_KEYS.edgeHostKey} ("TYPE BASE64")`);
   }
-  return { sshHost: String(sshHost), sshPort, sshUser, hostKey: hostKey.trim() };
+  const address = cfg.get("edgeAddress");
+  if (address !== undefined && !/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(address)) {
+    throw new ConfigError(`${PROJECT}:edgeAddress`, address, OPERATOR_KEYS.edgeAddress);
+  }
+  return { sshHost: String(sshHost), sshPort, sshUser, hostKey: hostKey.trim(), address };
 }
 
 function requireValid(

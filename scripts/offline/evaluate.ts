@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config/stack";
 import { readOfflineConfig } from "./stack-file";
+import { offlineCloudflareInvoke } from "../../components/cloudflare/offline-invokes";
 
 /** Marker the runtime wraps secret values in (reference/pulumi-without-the-cli.md). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -40,6 +41,10 @@ function computedState(type: string, name: string): Record<string, unknown> {
         publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${"A".repeat(42)} ${name}`,
         publicKeyPem: `[generated public key ${name}]`,
       };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: `[generated certificate request ${name}]` };
+    case "cloudflare:index/originCaCertificate:OriginCaCertificate":
+      return { certificate: `[origin certificate Cloudflare issues for ${name}]` };
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomId:RandomId":
       return { result: `[generated ${name}]`, hex: `[generated ${name}]` };
@@ -65,6 +70,9 @@ export async function evaluateProgram(options: {
         return { id: `${args.name}-id`, state };
       },
       call(args) {
+        // Cloudflare zone lookup and IP ranges: labelled offline values (components/cloudflare/offline-invokes.ts).
+        const cloudflareAnswer = offlineCloudflareInvoke(args.token, args.inputs);
+        if (cloudflareAnswer) return cloudflareAnswer;
         throw new Error(`Mock call not implemented: ${args.token}; add it to scripts/offline/evaluate.ts`);
       },
     },

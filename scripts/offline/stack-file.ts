@@ -17,6 +17,9 @@ export interface OfflineConfig {
 /** A syntactically valid host key that is obviously not a real one. */
 export const PLACEHOLDER_HOST_KEY = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${"0".repeat(42)}`;
 
+/** Placeholders for operator keys that are not host keys: valid in form, obviously not real (RFC 5737). */
+const OPERATOR_PLACEHOLDERS: Record<string, string> = { edgeAddress: "192.0.2.1" };
+
 export function stackFilePath(projectDir: string, stack: string): string {
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
@@ -49,7 +52,7 @@ export function readOfflineConfig(projectDir: string, stack: string, overrides: 
   for (const [key, purpose] of Object.entries(OPERATOR_KEYS)) {
     const full = `${PROJECT}:${key}`;
     if (values[full] === undefined) {
-      values[full] = PLACEHOLDER_HOST_KEY;
+      values[full] = OPERATOR_PLACEHOLDERS[key] ?? PLACEHOLDER_HOST_KEY;
       warnings.push(`${full} is not set; using a placeholder. Set it with: pulumi config set ${key} "..."  # ${purpose}`);
     }
   }

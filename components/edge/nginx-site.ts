@@ -1,0 +1,104 @@
+// The edge's nginx site (Debian 12 nginx 1.22: `listen ... http2`, not the 1.25 `http2 on`).
+// Two hosts, per the Cloudflare Free point of handbook 11.2:
+// - filesHost is proxied by Cloudflare: index.html and SHA256SUMS only, TLS with the Cloudflare
+//   origin certificate, and only Cloudflare's published ranges may connect (a locked origin). A
+//   request for an .iso is redirected to the DNS-only host: ISO bytes never cross the proxy.
+// - fallbackHost is DNS-only (grey cloud): the 7-day .iso copies, with its own Let's Encrypt
+//   certificate, straight from the VM.
+import { EDGE_PATHS, ISO_RETENTION_DAYS, TLS_FILES } from "./edge-layout";
+
+export interface NginxSiteOptions {
+  readonly filesHost: string;
+  readonly fallbackHost: string;
+  /** Cloudflare's IPv4 and IPv6 ranges (getIpRanges): the only clients of the proxied host. */
+  readonly cloudflareCidrs: readonly string[];
+}
+
+const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-f:]+:[0-9a-f:]*)\/[0-9]{1,3}$/i;
+
+export function renderNginxSite(options: NginxSiteOptions): string {
+  if (options.cloudflareCidrs.length === 0) {
+    throw new Error("no Cloudflare IP ranges: the proxied host would accept nobody; check the getIpRanges result");
+  }
+  const bad = options.cloudflareCidrs.filter((c) => !CIDR.test(c));
+  if (bad.length > 0) throw new Error(`not a CIDR range: ${bad.join(", ")}; expected e.g. 173.245.48.0/20 or 2400:cb00::/32`);
+  const allow = options.cloudflareCidrs.map((c) => `    allow ${c};`).join("\n");
+  const { filesHost, fallbackHost } = options;
+  return `# Rendered by margine-pipeline (components/edge/nginx-site.ts); do not edit on the VM.
+# ${filesHost}: Cloudflare-proxied, origin locked to Cloudflare's ranges, HTML and checksums only.
+# ${fallbackHost}: DNS-only, the ${ISO_RETENTION_DAYS}-day ISO fallback (never through the Cloudflare proxy).
+
+server {
+    listen 80;
+    listen [::]:80;
+    server_name ${filesHost} ${fallbackHost};
+
+    # HTTP-01 challenges for the DNS-only host's certificate (certbot --webroot).
+    location /.well-known/acme-challenge/ {
+        root ${EDGE_PATHS.acmeRoot};
+    }
+    location / {
+        return 301 https://$host$request_uri;
+    }
+}
+
+server {
+    listen 443 ssl http2;
+    listen [::]:443 ssl http2;
+    server_name ${filesHost};
+
+    ssl_certificate ${TLS_FILES.origin};
+    ssl_certificate_key ${TLS_FILES.origin};
+    ssl_protocols TLSv1.2 TLSv1.3;
+
+    # Locked origin: only Cloudflare's published ranges (getIpRanges) may connect.
+${allow}
+    deny all;
+
+    root ${EDGE_PATHS.webRoot};
+    index index.html;
+
+    location = / {
+        add_header Cache-Control "public, max-age=60" always;
+        try_files /index.html =404;
+    }
+    location = /index.html {
+        add_header Cache-Control "public, max-age=60" always;
+    }
+    location = /SHA256SUMS {
+        default_type text/plain;
+        add_header Cache-Control "public, max-age=60" always;
+    }
+    # Cloudflare Free: large binaries must not be served through the proxy.
+    location ~* \\.iso$ {
+        return 302 https://${fallbackHost}$request_uri;
+    }
+    location / {
+        return 404;
+    }
+}
+
+server {
+    listen 443 ssl http2;
+    listen [::]:443 ssl http2;
+    server_name ${fallbackHost};
+
+    ssl_certificate ${TLS_FILES.fallback};
+    ssl_certificate_key ${TLS_FILES.fallback};
+    ssl_protocols TLSv1.2 TLSv1.3;
+
+    root ${EDGE_PATHS.isoDir};
+
+    location ~ ^/[A-Za-z0-9][A-Za-z0-9._-]*\\.iso$ {
+        add_header Cache-Control "public, max-age=3600" always;
+    }
+    location = /SHA256SUMS {
+        root ${EDGE_PATHS.webRoot};
+        default_type text/plain;
+    }
+    location / {
+        return 302 https://${filesHost}/;
+    }
+}
+`;
+}

@@ -1,0 +1,48 @@
+// The public URLs of an ISO release on the Internet Archive. One function, used by the edge
+// index page and the Cloudflare "latest ISO" redirect, so both follow the declared releases
+// (handbook 11.3: every release URL derives from one source of truth, like LATEST_ISO_DATE).
+import { IsoFile, IsoRelease } from "../../config/release-state";
+
+export interface ReleaseLinks {
+  /** IA details page: the item, its mirrors and its history. */
+  readonly details: string;
+  /** The torrent IA derives and seeds forever. No magnet: handbook 11.3 retired the button. */
+  readonly torrent: string;
+  /** Direct HTTP download of the ISO from IA. */
+  readonly download: string;
+  /** SHA256SUMS next to the ISO at the item root (the published layout, basename only). */
+  readonly sha256sums: string;
+  readonly iso: IsoFile;
+}
+
+const IA = "https://archive.org";
+
+/** The .iso file of a release: exactly one is expected; the other files are companions. */
+export function isoFileOf(release: IsoRelease): IsoFile {
+  const isos = release.files.filter((f) => f.name.endsWith(".iso"));
+  if (isos.length !== 1) {
+    throw new Error(
+      `ISO release ${release.date} (${release.identifier}) declares ${isos.length} .iso files ` +
+        `(${release.files.map((f) => f.name).join(", ")}); declare exactly one .iso per release`,
+    );
+  }
+  return isos[0];
+}
+
+export function releaseLinks(release: IsoRelease): ReleaseLinks {
+  const id = encodeURIComponent(release.identifier);
+  const iso = isoFileOf(release);
+  return {
+    details: `${IA}/details/${id}`,
+    torrent: `${IA}/download/${id}/${id}_archive.torrent`,
+    download: `${IA}/download/${id}/${encodeURIComponent(iso.name)}`,
+    sha256sums: `${IA}/download/${id}/SHA256SUMS`,
+    iso,
+  };
+}
+
+/** The last day (YYYY-MM-DD, UTC) the edge still holds a release's ISO, for the index page. */
+export function fallbackUntil(date: string, retentionDays: number): string {
+  const t = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)));
+  return new Date(t + retentionDays * 86_400_000).toISOString().slice(0, 10);
+}
