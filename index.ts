@@ -7,6 +7,7 @@ import { pipelineRepositorySettings } from "./components/github/pipeline-reposit
 import { RepositorySettings } from "./components/github/repository-settings";
 import { SiteDeployHook } from "./components/github/site-deploy-hook";
 import { GhcrPackage } from "./providers/ghcr/ghcr-package";
+import { Workflows } from "./components/workflows/workflows";
 import { CloudflareZone } from "./components/cloudflare/cloudflare-zone";
 import { requireEdgeAddress, zoneHosts } from "./components/cloudflare/hosts";
 import { EdgeServer } from "./components/edge/edge-server";
@@ -47,10 +48,14 @@ new EdgeServer("edge", {
   originPrivateKeyPem: cloudflareZone.originPrivateKeyPem,
 }, { dependsOn: [cloudflareZone] });
 
+// Generated workflows, committed to the image repository and to this one (release.yml).
+const workflows = new Workflows("workflows", { config });
+
 export const imageRepositorySecrets = imageRepository.secretNames;
 export const pipelineRepositorySecrets = pipelineRepository.secretNames;
 export const edgeDeployPublicKey = edgeDeployKey.publicKeyOpenssh;
 export const isoFallbackHost = hosts.fallbackHost;
 export const siteDeployHookSecret = siteDeployHook.secret;
 export const packageSettingsUrl = ghcrPackage.settingsUrl;
+export const workflowFiles = workflows.files;
 export const imageOwner = splitRepository(config.imageRepository).owner;

@@ -2,6 +2,8 @@
 // digest, publish it on the Internet Archive in its own job, rsync it to the edge (7-day fallback),
 // and open the release pull request that declares the ISO. The site's LATEST_ISO_DATE bump is
 // Pulumi's SiteRelease after that pull request merges, not a sed in this workflow.
+// The deploy user on the edge VM, restricted by rrsync to the ISO directory (components/edge).
+import { DEPLOY_USER as EDGE_DEPLOY_USER } from "../edge/edge-layout";
 import { IMAGE_ENVIRONMENTS } from "../github/image-repository";
 import { TOOL_IMAGES } from "./actions";
 import { job, releasePullRequestJob } from "./jobs";
@@ -9,8 +11,6 @@ import { Step, Workflow } from "./model";
 import { PIPELINE_DIR, checkout, downloadArtifact, pipelineTools, run, uploadArtifact } from "./steps";
 
 export const ISO_DISK_CONFIG = "disk_config/iso.toml";
-/** The deploy user on the edge VM, restricted to rsync into the ISO directory. */
-export const EDGE_DEPLOY_USER = "margine-deploy";
 /** The edge keeps each ISO this long (its prune timer); IA keeps it forever. */
 export const EDGE_FALLBACK_DAYS = 7;
 /** How long to wait for IA to derive the torrent before publishing HTTP links only. */

@@ -8,8 +8,10 @@ import { GeneratedFile, generatedFiles, isToolsRef } from "./generated-files";
 export interface WorkflowsArgs {
   readonly config: StackConfig;
   /**
-   * The pipeline commit whose CLIs the image workflows check out (publish-iso, retention, ...).
-   * release.yml's `up` passes GITHUB_SHA, the commit being deployed; `main` when unset.
+   * The pipeline ref whose CLIs the image workflows check out (publish-iso, retention, ...):
+   * `main` (default) or a full commit. Not GITHUB_SHA per deploy: every pipeline merge would then
+   * rewrite the image workflows, each rewrite pushes to the image repository's main, which builds a
+   * new candidate, whose boot opens another release PR - a release loop, and noise in every preview.
    */
   readonly toolsRef?: string;
 }
