@@ -1,0 +1,92 @@
+// npm run release-state -- stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.prod.yaml]
+// npm run release-state -- iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.prod.yaml]
+// Writes the release state into the stack file for a release pull request (DESIGN.md, "The release
+// flow"): smoke-boot declares the digest it booted, build-disk the ISO it published. Only the changed
+// values move in the file. Prints one summary line; under GitHub Actions also writes `changed` and
+// `summary` to $GITHUB_OUTPUT for the PR step. Exit 0 written or already declared, 2 bad input.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { IA_IDENTIFIER_PATTERN, isCalendarDate, isDigest, isHttpsUrl, isIsoInstant } from "../config/grammar";
+import { IsoFile } from "../config/release-state";
+import { addIsoRelease, ReleaseEdit, setStableRelease } from "../config/release-state-editor";
+import { runCli, UsageError } from "./cli";
+
+const USAGE =
+  "usage: release-state stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.prod.yaml]\n" +
+  "       release-state iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.prod.yaml]";
+
+runCli(async () => {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === "stable") return write(stableEdit(args));
+  if (command === "iso") return write(isoEdit(args));
+  throw new UsageError(`${command === undefined ? "missing command" : `unknown command ${JSON.stringify(command)}`}; expected stable or iso\n${USAGE}`);
+});
+
+function stableEdit(args: string[]): { file: string; edit: (text: string) => ReleaseEdit } {
+  const { values } = parseArgs({
+    args,
+    options: {
+      digest: { type: "string" },
+      "boot-run": { type: "string" },
+      "booted-at": { type: "string" },
+      rollback: { type: "boolean", default: false },
+      file: { type: "string", default: "Pulumi.prod.yaml" },
+    },
+  });
+  const digest = required(values.digest, "--digest", isDigest, "sha256: followed by 64 lowercase hex characters (the digest smoke-boot booted)");
+  const bootRun = required(values["boot-run"], "--boot-run", (v) => isHttpsUrl(v) && /\/actions\/runs\/\d+/.test(v),
+    "the https URL of the passing smoke-boot run (.../actions/runs/N)");
+  const bootedAt = required(values["booted-at"], "--booted-at", isIsoInstant, "an ISO 8601 time with zone, e.g. 2026-11-20T10:00:00Z");
+  const file = values.file!;
+  return { file, edit: (text) => setStableRelease(text, { digest, evidence: { bootRun, bootedAt }, rollback: values.rollback! }, file) };
+}
+
+function isoEdit(args: string[]): { file: string; edit: (text: string) => ReleaseEdit } {
+  const { values } = parseArgs({
+    args,
+    options: {
+      date: { type: "string" },
+      identifier: { type: "string" },
+      "file-entry": { type: "string", multiple: true },
+      file: { type: "string", default: "Pulumi.prod.yaml" },
+    },
+  });
+  const date = required(values.date, "--date", isCalendarDate, "YYYYMMDD, a real calendar date");
+  const identifier = required(values.identifier, "--identifier", (v) => IA_IDENTIFIER_PATTERN.test(v),
+    "an Internet Archive identifier: 5-100 of [A-Za-z0-9._-], not starting with . _ -");
+  const entries = values["file-entry"] ?? [];
+  if (entries.length === 0) throw new UsageError("--file-entry is missing; expected at least one NAME:SHA256:MD5:SIZE (the ISO, SHA256SUMS...)");
+  const files = entries.map(parseFileEntry);
+  const file = values.file!;
+  return { file, edit: (text) => addIsoRelease(text, { date, identifier, files }, file) };
+}
+
+/** NAME:SHA256:MD5:SIZE; the name may not contain `:` (published names are [A-Za-z0-9._-]). */
+function parseFileEntry(entry: string): IsoFile {
+  const parts = entry.split(":");
+  const size = Number(parts[3]);
+  if (parts.length !== 4 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(parts[0]) || !/^[0-9a-f]{64}$/.test(parts[1]) ||
+      !/^[0-9a-f]{32}$/.test(parts[2]) || !/^[1-9]\d*$/.test(parts[3]) || !Number.isSafeInteger(size)) {
+    throw new UsageError(`--file-entry ${JSON.stringify(entry)}: expected NAME:SHA256:MD5:SIZE (basename, 64 and 32 lowercase hex, size in bytes)`);
+  }
+  return { name: parts[0], sha256: parts[1], md5: parts[2], size };
+}
+
+function required(value: string | undefined, flag: string, valid: (v: string) => boolean, expected: string): string {
+  if (value === undefined) throw new UsageError(`${flag} is missing; expected ${expected}`);
+  if (!valid(value)) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected ${expected}`);
+  return value;
+}
+
+function write({ file, edit }: { file: string; edit: (text: string) => ReleaseEdit }): number {
+  const target = path.resolve(file);
+  if (!fs.existsSync(target)) throw new UsageError(`--file ${file}: no such stack file (${target})`);
+  const result = edit(fs.readFileSync(target, "utf8"));
+  if (result.changed) fs.writeFileSync(target, result.text);
+  console.log(`${path.basename(target)}: ${result.summary}${result.changed ? "" : " (unchanged)"}`);
+  if (process.env.GITHUB_OUTPUT) {
+    fs.appendFileSync(process.env.GITHUB_OUTPUT, `changed=${result.changed}\nsummary=${result.summary}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,92 @@
+// `npm run release-state` as the generated workflows run it: a separate process on a stack file.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { parseReleaseState } from "../../config/release-state";
+import { PROJECT_DIR } from "../support/program-run";
+
+const DIGEST = `sha256:${"1f".repeat(32)}`;
+const BOOT_RUN = "https://github.com/daniel-g-carrasco/margine-image/actions/runs/19000000123";
+
+function releaseState(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const res = spawnSync(process.execPath, ["-r", "ts-node/register", path.join(PROJECT_DIR, "scripts", "release-state.ts"), ...args], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", GITHUB_OUTPUT: "", ...env },
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+describe("npm run release-state", function () {
+  this.timeout(60_000);
+  let tmp: string;
+  let file: string;
+  const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+  const declared = () => parseReleaseState(parse(fs.readFileSync(file, "utf8")).config["margine-pipeline:release"], "release");
+
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "release-state-"));
+    file = path.join(tmp, "Pulumi.prod.yaml");
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), file);
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("stable declares the booted digest with its evidence and reports to $GITHUB_OUTPUT", () => {
+    const out = path.join(tmp, "github-output");
+    const run = releaseState(["stable", "--digest", DIGEST, "--boot-run", BOOT_RUN, "--booted-at", "2026-11-27T08:00:00Z", "--file", file], { GITHUB_OUTPUT: out });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, `Pulumi.prod.yaml: promote stable ${DIGEST}\n`);
+    assert.deepEqual(declared().stable, { digest: DIGEST, evidence: { bootRun: BOOT_RUN, bootedAt: "2026-11-27T08:00:00Z" }, rollback: false });
+    assert.equal(fs.readFileSync(out, "utf8"), `changed=true\nsummary=promote stable ${DIGEST}\n`);
+    assert.ok(fs.readFileSync(file, "utf8").includes("# No stable promotion and no ISO release has been declared yet"), "comments kept");
+  });
+
+  it("--rollback moves stable back to an earlier boot; without it the same request exits 2", () => {
+    assert.equal(releaseState(["stable", "--digest", DIGEST, "--boot-run", BOOT_RUN, "--booted-at", "2026-11-27T08:00:00Z", "--file", file]).code, 0);
+    const older = `sha256:${"0e".repeat(32)}`;
+    const args = ["stable", "--digest", older, "--boot-run", BOOT_RUN.replace("123", "100"), "--booted-at", "2026-11-13T08:00:00Z", "--file", file];
+    const refused = releaseState(args);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^error: .*is a rollback: pass --rollback\n$/);
+    const rolled = releaseState([...args, "--rollback"]);
+    assert.equal(rolled.code, 0, rolled.stderr);
+    assert.equal(declared().stable?.digest, older);
+    assert.equal(declared().stable?.rollback, true);
+  });
+
+  it("iso adds a release entry from NAME:SHA256:MD5:SIZE entries; the rerun is a no-op", () => {
+    const args = ["iso", "--date", "20261127", "--identifier", "margine-20261127",
+      "--file-entry", `margine-20261127.iso:${"ab".repeat(32)}:${"cd".repeat(16)}:6500000000`,
+      "--file-entry", `SHA256SUMS:${"ef".repeat(32)}:${"01".repeat(16)}:87`, "--file", file];
+    const run = releaseState(args);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(declared().isos.map((i) => [i.date, i.identifier, i.files.map((f) => f.name)]),
+      [["20261127", "margine-20261127", ["margine-20261127.iso", "SHA256SUMS"]]]);
+    const text = fs.readFileSync(file, "utf8");
+    const again = releaseState(args);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already declared \(unchanged\)/);
+    assert.equal(fs.readFileSync(file, "utf8"), text);
+  });
+
+  for (const [what, args, message] of [
+    ["a digest that is not sha256", ["stable", "--digest", "sha256:abc", "--boot-run", BOOT_RUN, "--booted-at", "2026-11-27T08:00:00Z"], /--digest "sha256:abc": expected sha256: followed by 64/],
+    ["a boot run that is not a run URL", ["stable", "--digest", DIGEST, "--boot-run", "https://github.com/x/y", "--booted-at", "2026-11-27T08:00:00Z"], /--boot-run "https:\/\/github.com\/x\/y": expected the https URL of the passing smoke-boot run/],
+    ["a missing boot time", ["stable", "--digest", DIGEST, "--boot-run", BOOT_RUN], /--booted-at is missing; expected an ISO 8601 time/],
+    ["an impossible date", ["iso", "--date", "20261131", "--identifier", "margine-x", "--file-entry", "a:b:c:d"], /--date "20261131": expected YYYYMMDD/],
+    ["a malformed file entry", ["iso", "--date", "20261127", "--identifier", "margine-20261127", "--file-entry", "install.iso:abc"], /--file-entry "install.iso:abc": expected NAME:SHA256:MD5:SIZE/],
+    ["an unknown flag", ["stable", "--digets", DIGEST], /Unknown option '--digets'/],
+    ["an unknown command", ["promote"], /unknown command "promote"; expected stable or iso/],
+  ] as const) {
+    it(`exits 2 on ${what}, before touching the file`, () => {
+      const run = releaseState([...args, "--file", file]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+      assert.equal(fs.readFileSync(file, "utf8"), prod);
+    });
+  }
+});
