@@ -1,0 +1,110 @@
+// npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini]
+//                        [--no-derive] [--retries N] [--retry-delay SECONDS] [--part-size MIB]
+//                        [--torrent-wait SECONDS] [--verify-wait SECONDS]
+// The IaItem provider's client as a CLI for the publish_ia job (DESIGN.md, Contracts). Endpoints from
+// IA_S3_URL / IA_URL; keys from the ia.ini file or IA_ACCESS_KEY / IA_SECRET_KEY. Files whose md5
+// already matches on IA are skipped, so `gh run rerun --failed` resumes instead of starting over
+// (handbook 11.2). Exits 0 only after every file's md5 and size are verified through the metadata
+// API. Prints one JSON object.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { IA_IDENTIFIER_PATTERN } from "../config/grammar";
+import { credentialsFromEnv, IaCredentials, readIaConfigFile } from "../providers/ia/credentials";
+import { endpointsFromEnv } from "../providers/ia/endpoints";
+import { ItemPublisher } from "../providers/ia/item-publisher";
+import { DEFAULT_RETRY_POLICY } from "../providers/ia/retry-policy";
+import { MiB } from "../providers/ia/s3-upload";
+import { runCli, UsageError } from "./cli";
+import { progressReporter } from "../providers/ia/upload-progress";
+
+export const PUBLISH_ISO_USAGE =
+  "usage: npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini] [--no-derive] " +
+  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--torrent-wait SECONDS] [--verify-wait SECONDS]";
+
+/** `key=value` pairs into item metadata; a key given twice becomes a list (IA's multi-value). */
+export function parseMetaPairs(pairs: readonly string[]): Record<string, string | string[]> {
+  const meta: Record<string, string | string[]> = {};
+  for (const pair of pairs) {
+    const m = /^([a-z][a-z0-9_-]*)[=:](.*)$/s.exec(pair);
+    if (!m) throw new UsageError(`--meta ${pair}: expected key=value with a lowercase key, e.g. --meta title=Margine 20261120`);
+    const [, key, value] = m;
+    const prev = meta[key];
+    meta[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
+  }
+  return meta;
+}
+
+function numberOption(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} ${value}: expected a number >= ${min}`);
+  return n;
+}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        identifier: { type: "string" },
+        file: { type: "string", multiple: true, default: [] },
+        meta: { type: "string", multiple: true, default: [] },
+        "config-file": { type: "string" },
+        "no-derive": { type: "boolean", default: false },
+        retries: { type: "string" }, "retry-delay": { type: "string" }, "part-size": { type: "string" },
+        "torrent-wait": { type: "string" }, "verify-wait": { type: "string" },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${PUBLISH_ISO_USAGE}`);
+  }
+}
+
+export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const v = parseCommandLine(argv);
+  // Every input is checked before the first request: a typo must not leave half an item on IA.
+  if (!v.identifier || !IA_IDENTIFIER_PATTERN.test(v.identifier)) {
+    throw new UsageError(`--identifier ${v.identifier ?? "(missing)"}: expected an IA identifier, 5-100 of [A-Za-z0-9._-] not starting with . _ -\n${PUBLISH_ISO_USAGE}`);
+  }
+  if (v.file!.length === 0) throw new UsageError(`at least one --file PATH is required\n${PUBLISH_ISO_USAGE}`);
+  const names = new Set<string>();
+  for (const file of v.file!) {
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`--file ${file}: no such file`);
+    const name = path.basename(file);
+    if (names.has(name)) throw new UsageError(`--file ${file}: another file is also named ${name}; IA serves every file at the item root`);
+    names.add(name);
+  }
+  const metadata = parseMetaPairs(v.meta!);
+  const attempts = numberOption("retries", v.retries, DEFAULT_RETRY_POLICY.attempts - 1, 0) + 1;
+  const baseDelayMs = numberOption("retry-delay", v["retry-delay"], DEFAULT_RETRY_POLICY.baseDelayMs / 1000, 0) * 1000;
+  const partSize = Math.round(numberOption("part-size", v["part-size"], 64, 5) * MiB);
+  const credentials: IaCredentials | undefined = v["config-file"] ? readIaConfigFile(v["config-file"]) : credentialsFromEnv(env);
+  if (!credentials) throw new UsageError("no IA credentials: pass --config-file ia.ini ([s3] access=, secret=) or set IA_ACCESS_KEY and IA_SECRET_KEY");
+
+  const progress = progressReporter(process.stderr);
+  const publisher = new ItemPublisher({
+    endpoints: endpointsFromEnv(env),
+    credentials,
+    retry: { ...DEFAULT_RETRY_POLICY, attempts, baseDelayMs },
+    partSize,
+    multipartThreshold: partSize * 2,
+    verifyWaitMs: numberOption("verify-wait", v["verify-wait"], 120, 0) * 1000,
+    torrentWaitMs: numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 1000,
+    pollMs: Math.min(10_000, Math.max(200, numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 20)),
+    onProgress: progress.update,
+    log: (m) => { progress.clear(); console.error(m); },
+  });
+  const result = await publisher.publish({
+    identifier: v.identifier,
+    files: v.file!.map((file) => ({ name: path.basename(file), source: file })),
+    metadata,
+    derive: !v["no-derive"],
+  });
+  progress.clear();
+  console.log(JSON.stringify(result, null, 2));
+  return 0;
+}
+
+if (require.main === module) runCli(() => publishIsoMain(process.argv.slice(2), process.env));

@@ -1,0 +1,107 @@
+// The emulator's items: files on disk (a 1 GiB benchmark upload must not live in memory), their md5
+// and sha1 computed while streaming in, item metadata, kept old versions, derive tasks.
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+export interface StoredFile {
+  name: string;
+  size: number;
+  md5: string;
+  sha1: string;
+  source: "original" | "derivative" | "metadata";
+  format: string;
+  mtime: number;
+  /** Where the bytes are on disk (undefined for synthetic derivatives such as the torrent). */
+  path?: string;
+}
+
+export interface StoredItem {
+  identifier: string;
+  /** The access key that created the item: another key gets IA's 403 "lack sufficient privileges". */
+  owner: string;
+  created: number;
+  metadata: Record<string, string | string[]>;
+  files: Map<string, StoredFile>;
+  /** Derive tasks queued/running; the torrent appears when one finishes. */
+  pendingTasks: number;
+  derives: number;
+}
+
+export class ItemStore {
+  readonly items = new Map<string, StoredItem>();
+  private counter = 0;
+
+  constructor(readonly dir: string) {}
+
+  create(identifier: string, owner: string, metadata: Record<string, string | string[]>): StoredItem {
+    const item: StoredItem = { identifier, owner, created: Math.floor(Date.now() / 1000), metadata: { identifier, ...metadata }, files: new Map(), pendingTasks: 0, derives: 0 };
+    this.items.set(identifier, item);
+    return item;
+  }
+
+  /** Streams `body` to a new blob, hashing as it goes; returns the blob path, size, md5, sha1. */
+  async receive(body: Readable): Promise<{ path: string; size: number; md5: string; sha1: string }> {
+    const file = path.join(this.dir, `blob-${++this.counter}`);
+    const md5 = crypto.createHash("md5");
+    const sha1 = crypto.createHash("sha1");
+    let size = 0;
+    body.on("data", (c: Buffer) => { md5.update(c); sha1.update(c); size += c.length; });
+    await pipeline(body, fs.createWriteStream(file));
+    return { path: file, size, md5: md5.digest("hex"), sha1: sha1.digest("hex") };
+  }
+
+  /** Concatenates part blobs into one blob (CompleteMultipartUpload). */
+  async concat(parts: readonly string[]): Promise<{ path: string; size: number; md5: string; sha1: string }> {
+    const self = this;
+    async function* all() {
+      for (const p of parts) yield* fs.createReadStream(p, { highWaterMark: 1024 * 1024 });
+    }
+    const result = await self.receive(Readable.from(all()));
+    for (const p of parts) fs.rmSync(p, { force: true });
+    return result;
+  }
+
+  /** Stores a file in the item; with keepOld, the previous copy moves to history/files/<name>.~N~. */
+  put(item: StoredItem, name: string, blob: { path: string; size: number; md5: string; sha1: string }, keepOld: boolean): void {
+    const old = item.files.get(name);
+    if (old && keepOld) {
+      let n = 1;
+      while (item.files.has(`history/files/${name}.~${n}~`)) n++;
+      item.files.set(`history/files/${name}.~${n}~`, { ...old, name: `history/files/${name}.~${n}~` });
+    } else if (old?.path) {
+      fs.rmSync(old.path, { force: true });
+    }
+    item.files.set(name, { name, size: blob.size, md5: blob.md5, sha1: blob.sha1, source: "original", format: formatOf(name), mtime: Math.floor(Date.now() / 1000), path: blob.path });
+  }
+
+  /** The metadata API's JSON for an item ({} when missing, as IA answers). */
+  metadataJson(identifier: string): unknown {
+    const item = this.items.get(identifier);
+    if (!item) return {};
+    const files = [...item.files.values()].map((f) => ({
+      name: f.name, source: f.source, format: f.format, mtime: String(f.mtime), size: String(f.size), md5: f.md5, sha1: f.sha1,
+      ...(f.format === "Archive BitTorrent" ? { btih: f.sha1 } : {}),
+    }));
+    return {
+      created: item.created,
+      d1: "ia800000.us.archive.org",
+      dir: `/0/items/${identifier}`,
+      files,
+      files_count: files.length,
+      item_size: files.reduce((s, f) => s + Number(f.size), 0),
+      metadata: item.metadata,
+      server: "ia800000.us.archive.org",
+      uniq: 1,
+      workable_servers: ["ia800000.us.archive.org"],
+    };
+  }
+}
+
+function formatOf(name: string): string {
+  if (name.endsWith(".iso")) return "ISO Image";
+  if (name.endsWith(".torrent")) return "Archive BitTorrent";
+  return "Unknown";
+}
