@@ -11,6 +11,7 @@ import { Workflows } from "./components/workflows/workflows";
 import { CloudflareZone } from "./components/cloudflare/cloudflare-zone";
 import { requireEdgeAddress, zoneHosts } from "./components/cloudflare/hosts";
 import { EdgeServer } from "./components/edge/edge-server";
+import { Release } from "./components/release/release";
 
 const config = readStackConfig();
 
@@ -51,6 +52,9 @@ new EdgeServer("edge", {
 // Generated workflows, committed to the image repository and to this one (release.yml).
 const workflows = new Workflows("workflows", { config });
 
+// Releases as resources: the stable Promotion, one IaItem per ISO, the website's LATEST_ISO_DATE.
+const release = new Release("release", config);
+
 export const imageRepositorySecrets = imageRepository.secretNames;
 export const pipelineRepositorySecrets = pipelineRepository.secretNames;
 export const edgeDeployPublicKey = edgeDeployKey.publicKeyOpenssh;
@@ -59,3 +63,7 @@ export const siteDeployHookSecret = siteDeployHook.secret;
 export const packageSettingsUrl = ghcrPackage.settingsUrl;
 export const workflowFiles = workflows.files;
 export const imageOwner = splitRepository(config.imageRepository).owner;
+export const stableDigest = release.stableDigest;
+export const datedTags = release.datedTags;
+export const iaUrls = release.iaUrls;
+export const latestIsoDate = release.latestIsoDate;
