@@ -39,6 +39,15 @@ export function packageSettingsUrl(pkg: ContainerPackageRef): string {
   return `https://github.com/${scope}/packages/container/${encodeURIComponent(pkg.name)}/settings`;
 }
 
+/** One package version: one digest carrying ALL its tags (reference: "the GHCR trap"). */
+export interface ContainerPackageVersion {
+  readonly id: number;
+  /** The manifest digest. */
+  readonly name: string;
+  readonly createdAt: string;
+  readonly tags: string[];
+}
+
 export class ContainerPackagesApi {
   constructor(private readonly options: PackagesApiOptions) {}
 
@@ -72,6 +81,40 @@ export class ContainerPackagesApi {
         throw new PackagesApiError(pkg, status, `GitHub refused to read the package (HTTP ${status}); the token needs the read:packages scope`);
       }
       throw new PackagesApiError(pkg, status, `reading the package failed: ${(err as Error).message}`);
+    }
+  }
+  /** Every version of the package, following pages of 100. */
+  async listVersions(pkg: ContainerPackageRef): Promise<ContainerPackageVersion[]> {
+    const octokit = await this.octokit();
+    const versions: ContainerPackageVersion[] = [];
+    for (let page = 1; ; page++) {
+      try {
+        const res = pkg.ownerType === "org"
+          ? await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg({ org: pkg.owner, package_type: "container", package_name: pkg.name, per_page: 100, page })
+          : await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser({ username: pkg.owner, package_type: "container", package_name: pkg.name, per_page: 100, page });
+        for (const v of res.data) {
+          versions.push({ id: v.id, name: v.name, createdAt: v.created_at, tags: v.metadata?.container?.tags ?? [] });
+        }
+        if (res.data.length < 100) return versions;
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        throw new PackagesApiError(pkg, status, `listing package versions failed (HTTP ${status ?? "?"}); the token needs read:packages: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Deletes one version, and with it every tag it carries: callers decide that none is protected. */
+  async deleteVersion(pkg: ContainerPackageRef, versionId: number): Promise<void> {
+    const octokit = await this.octokit();
+    try {
+      if (pkg.ownerType === "org") {
+        await octokit.rest.packages.deletePackageVersionForOrg({ org: pkg.owner, package_type: "container", package_name: pkg.name, package_version_id: versionId });
+      } else {
+        await octokit.rest.packages.deletePackageVersionForUser({ username: pkg.owner, package_type: "container", package_name: pkg.name, package_version_id: versionId });
+      }
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      throw new PackagesApiError(pkg, status, `deleting version ${versionId} failed (HTTP ${status ?? "?"}); the token needs delete:packages: ${(err as Error).message}`);
     }
   }
 }

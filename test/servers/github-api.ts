@@ -23,6 +23,8 @@ export class GitHubApiStandIn {
   readonly requests: RecordedRequest[] = [];
   /** Container packages by `owner/name`. */
   readonly packages = new Map<string, StoredPackage>();
+  /** Container package versions by `owner/name` (GET .../versions paginated, DELETE .../versions/{id}). */
+  readonly versions = new Map<string, StoredVersion[]>();
   /** When set, every request without `Authorization: token|Bearer <requiredToken>` gets 401. */
   requiredToken: string | undefined;
   /** Extra routes tried before the built-in ones (the site stand-in adds contents, refs, pulls). */
@@ -51,6 +53,29 @@ export class GitHubApiStandIn {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private answerVersions(req: RecordedRequest, url: URL, key: string, id: string | undefined): { status: number; body?: unknown } {
+    const stored = this.versions.get(key);
+    if (!stored) return notFound();
+    if (req.method === "GET" && id === undefined) {
+      const perPage = Number(url.searchParams.get("per_page") ?? 30);
+      const page = Number(url.searchParams.get("page") ?? 1);
+      return {
+        status: 200,
+        body: stored.slice((page - 1) * perPage, page * perPage).map((v) => ({
+          id: v.id, name: v.name, created_at: v.created_at, updated_at: v.created_at, package_type: "container",
+          metadata: { package_type: "container", container: { tags: v.tags } },
+        })),
+      };
+    }
+    if (req.method === "DELETE" && id !== undefined) {
+      const index = stored.findIndex((v) => v.id === Number(id));
+      if (index < 0) return notFound();
+      stored.splice(index, 1);
+      return { status: 204 };
+    }
+    return notFound();
+  }
+
   private answer(req: RecordedRequest): { status: number; body?: unknown; headers?: Record<string, string> } {
     const url = new URL(req.path, "http://stand-in");
     if (this.requiredToken !== undefined) {
@@ -61,6 +86,8 @@ export class GitHubApiStandIn {
       const answer = route(req, url);
       if (answer) return answer;
     }
+    const versions = /^\/(users|orgs)\/([^/]+)\/packages\/container\/([^/]+)\/versions(?:\/(\d+))?$/.exec(url.pathname);
+    if (versions) return this.answerVersions(req, url, `${versions[2]}/${decodeURIComponent(versions[3])}`, versions[4]);
     const pkg = /^\/(users|orgs)\/([^/]+)\/packages\/container\/([^/]+)$/.exec(url.pathname);
     if (pkg && req.method === "GET") {
       const owner = pkg[2];
@@ -85,6 +112,14 @@ export class GitHubApiStandIn {
     }
     return notFound();
   }
+}
+
+export interface StoredVersion {
+  id: number;
+  /** The manifest digest. */
+  name: string;
+  created_at: string;
+  tags: string[];
 }
 
 export function notFound() {
