@@ -1,0 +1,67 @@
+// The generated files, rendered once and parsed, shared by the workflow tests.
+import { parse } from "yaml";
+import { GeneratedFile, generatedFiles } from "../../../components/workflows/generated-files";
+
+export const FILES = generatedFiles("main");
+export const ALL_FILES: readonly GeneratedFile[] = [...FILES.imageRepository, ...FILES.pipelineRepository];
+export const WORKFLOW_FILES = ALL_FILES.filter((f) => f.workflow !== undefined);
+
+/** The parsed YAML of a workflow file as GitHub reads it. */
+export interface ParsedStep {
+  name: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  "working-directory"?: string;
+}
+export interface ParsedJob {
+  needs?: string[];
+  if?: string;
+  environment?: string;
+  permissions?: unknown;
+  "timeout-minutes"?: number;
+  "runs-on"?: string;
+  outputs?: Record<string, string>;
+  steps: ParsedStep[];
+}
+export interface ParsedWorkflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions: unknown;
+  concurrency?: { group: string; "cancel-in-progress": unknown };
+  env?: Record<string, string>;
+  jobs: Record<string, ParsedJob>;
+}
+
+export function parsed(fileName: string): ParsedWorkflow {
+  const file = WORKFLOW_FILES.find((f) => f.path === `.github/workflows/${fileName}`);
+  if (!file) throw new Error(`no generated workflow ${fileName}; have ${WORKFLOW_FILES.map((f) => f.path).join(", ")}`);
+  return parse(file.content) as ParsedWorkflow;
+}
+
+export function text(fileName: string): string {
+  const file = ALL_FILES.find((f) => f.path.endsWith(`/${fileName}`));
+  if (!file) throw new Error(`no generated file ${fileName}`);
+  return file.content;
+}
+
+export function step(job: ParsedJob, name: string | RegExp): ParsedStep {
+  const found = job.steps.find((s) => (typeof name === "string" ? s.name === name : name.test(s.name)));
+  if (!found) throw new Error(`no step ${String(name)}; have: ${job.steps.map((s) => s.name).join(" | ")}`);
+  return found;
+}
+
+/** Every `run:` script of every generated workflow, with where it is. */
+export function runScripts(): { where: string; script: string }[] {
+  const out: { where: string; script: string }[] = [];
+  for (const file of WORKFLOW_FILES) {
+    const wf = parse(file.content) as ParsedWorkflow;
+    for (const [jobId, job] of Object.entries(wf.jobs)) {
+      job.steps.forEach((s) => { if (s.run !== undefined) out.push({ where: `${file.path} ${jobId} "${s.name}"`, script: s.run }); });
+    }
+  }
+  return out;
+}
