@@ -25,7 +25,7 @@ export function workflowTagFindings(workflow: WorkflowFile): string[] {
   for (const job of workflow.jobs) {
     const env = { ...workflow.env, ...job.env };
     for (const step of job.steps) {
-      const at = `${workflow.path} line ${step.line} (job ${job.id})`;
+      const at = `line ${step.line} (job ${job.id})`;
       if (step.uses?.startsWith("docker/metadata-action@") && typeof step.with.tags === "string") {
         for (const line of step.with.tags.split("\n").map((l) => l.trim()).filter(Boolean)) {
           const problem = metadataTagProblem(line, env);
@@ -37,7 +37,7 @@ export function workflowTagFindings(workflow: WorkflowFile): string[] {
           for (const m of command.text.matchAll(/docker:\/\/([^\s"']+)/g)) {
             const tag = literalTag(m[1]);
             if (tag !== undefined && !TagGrammar.parse(tag)) {
-              found.push(`${workflow.path} line ${command.line} (job ${job.id}): "${m[1]}" uses tag "${tag}", outside the grammar; expected ${GRAMMAR}`);
+              found.push(`line ${command.line} (job ${job.id}): "${m[1]}" uses tag "${tag}", outside the grammar; expected ${GRAMMAR}`);
             }
           }
         }
@@ -50,11 +50,11 @@ export function workflowTagFindings(workflow: WorkflowFile): string[] {
 /** The literal tag of an image reference, if it has one (none for digests and variable tags). */
 function literalTag(reference: string): string | undefined {
   if (reference.includes("@")) return undefined;
-  const lastSegment = reference.slice(reference.lastIndexOf("/") + 1);
-  const colon = lastSegment.indexOf(":");
-  if (colon < 0 || !reference.includes("/")) return undefined;
-  const tag = lastSegment.slice(colon + 1);
-  return tag.includes("$") || tag.includes("{") ? undefined : tag;
+  const last = reference.slice(reference.lastIndexOf("/") + 1);
+  // host/path:tag, or ${IMAGE}:tag where the variable holds host/path.
+  const m = reference.includes("/") ? /:([^:]+)$/.exec(last) : /\}:([^/]+)$/.exec(reference);
+  const tag = m?.[1];
+  return tag === undefined || tag.includes("$") || tag.includes("{") ? undefined : tag;
 }
 
 function metadataTagProblem(line: string, env: Record<string, unknown>): string | undefined {

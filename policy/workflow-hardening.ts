@@ -15,11 +15,11 @@ const VALUE_FLAGS = new Set(["--retry-times", "--src-creds", "--dest-creds", "--
 export function hardeningFindings(wf: WorkflowFile): string[] {
   const found: string[] = [];
   if (wf.triggers.includes("pull_request_target")) {
-    found.push(`${wf.path} line ${wf.triggersLine}: on.pull_request_target runs fork code with a write token and secrets; use pull_request`);
+    found.push(`line ${wf.triggersLine}: on.pull_request_target runs fork code with a write token and secrets; use pull_request`);
   }
-  if (isWriteAll(wf.permissions)) found.push(`${wf.path}: top-level permissions: write-all; grant only the scopes the jobs need (e.g. contents: read)`);
+  if (isWriteAll(wf.permissions)) found.push(`top-level permissions: write-all; grant only the scopes the jobs need (e.g. contents: read)`);
   for (const job of wf.jobs) {
-    const at = `${wf.path} line ${job.line} (job ${job.id})`;
+    const at = `line ${job.line} (job ${job.id})`;
     if (isWriteAll(job.permissions)) found.push(`${at}: permissions: write-all; list the scopes this job needs`);
     if (wf.permissions === undefined && job.permissions === undefined) {
       found.push(`${at}: no permissions at workflow or job level; set permissions explicitly (the default token is broader than any job needs)`);
@@ -29,11 +29,11 @@ export function hardeningFindings(wf: WorkflowFile): string[] {
     }
     if (job.uses !== undefined) found.push(...pinFindings(job.uses, at));
     for (const step of job.steps) {
-      const stepAt = `${wf.path} line ${step.line} (job ${job.id}, step ${step.index + 1})`;
+      const stepAt = `line ${step.line} (job ${job.id}, step ${step.index + 1})`;
       if (step.uses !== undefined) found.push(...pinFindings(step.uses, stepAt));
       if (step.run === undefined) continue;
       for (const command of scriptCommands(step.run, step.runLine)) {
-        const cmdAt = `${wf.path} line ${command.line} (job ${job.id})`;
+        const cmdAt = `line ${command.line} (job ${job.id})`;
         found.push(...signFindings(command.text, cmdAt), ...copyFindings(command.text, cmdAt));
       }
     }

@@ -1,0 +1,149 @@
+// The policy pack run as the Pulumi engine runs it: `policy/index.ts` spawned as a process (ts-node,
+// argument 127.0.0.1:1, cwd policy/), its printed port, and Analyze / AnalyzeStack / Configure over
+// gRPC with @pulumi/pulumi's own analyzer client (reference/pulumi-without-the-cli.md).
+import { ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
+
+const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
+const LEVELS = ["advisory", "mandatory", "disabled", "remediate"] as const;
+
+/** A resource as the engine describes it to an analyzer. */
+export interface EngineResource {
+  readonly type: string;
+  readonly name: string;
+  readonly props: Record<string, unknown>;
+  readonly protect?: boolean;
+  readonly additionalSecretOutputs?: string[];
+}
+
+export interface Diagnostic {
+  readonly policyName: string;
+  readonly enforcementLevel: (typeof LEVELS)[number];
+  readonly message: string;
+  readonly urn: string;
+}
+
+/** Marker the engine wraps secret values in on the wire. */
+export function engineSecret(value: unknown): Record<string, unknown> {
+  return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
+export function urnOf(r: Pick<EngineResource, "type" | "name">): string {
+  return `urn:pulumi:prod::margine-pipeline::${r.type}::${r.name}`;
+}
+
+export class AnalyzerProcess {
+  stderr = "";
+
+  private constructor(private readonly child: ChildProcess, private readonly client: any) {
+    child.stderr?.on("data", (d: Buffer) => { this.stderr += d.toString(); });
+  }
+
+  static async start(): Promise<AnalyzerProcess> {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts", "127.0.0.1:1"], {
+      cwd: POLICY_DIR,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      let err = "";
+      const timer = setTimeout(() => reject(new Error(`policy pack printed no port in 60 s: ${err}`)), 60_000);
+      child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+      child.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /^(\d+)\s*$/m.exec(out);
+        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      });
+      child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`policy pack exited (${code}): ${err}`)); });
+    });
+    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return new AnalyzerProcess(child, client);
+  }
+
+  async stop(): Promise<void> {
+    this.client.close();
+    if (this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child.once("exit", r));
+      this.child.kill("SIGTERM");
+      await exited;
+    }
+  }
+
+  private call<T>(method: string, req: unknown): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.client[method](req, (err: grpc.ServiceError | null, res: T) => (err ? reject(new Error(`${method}: ${err.details || err.message}`)) : resolve(res)));
+    });
+  }
+
+  /** The policy names and levels the pack declares (what `pulumi policy publish` reads). */
+  async info(): Promise<{ name: string; version: string; policies: { name: string; enforcementLevel: string }[] }> {
+    const Empty = analyzerGrpc.AnalyzerService.getAnalyzerInfo.requestType;
+    const res = await this.call<any>("getAnalyzerInfo", new Empty());
+    return {
+      name: res.getName(),
+      version: res.getVersion(),
+      policies: res.getPoliciesList().map((p: any) => ({ name: p.getName(), enforcementLevel: LEVELS[p.getEnforcementlevel()] })),
+    };
+  }
+
+  /** Per-policy config, as `--policy-pack-config` makes the engine send it. */
+  async configure(config: Record<string, { enforcementLevel?: (typeof LEVELS)[number]; [key: string]: unknown }>): Promise<void> {
+    const req = new analyzerProto.ConfigureAnalyzerRequest();
+    for (const [policy, { enforcementLevel, ...props }] of Object.entries(config)) {
+      const pc = new analyzerProto.PolicyConfig();
+      pc.setEnforcementlevel(LEVELS.indexOf(enforcementLevel ?? "advisory"));
+      pc.setProperties(Struct.fromJavaScript(props as any));
+      req.getPolicyconfigMap().set(policy, pc);
+    }
+    await this.call("configure", req);
+  }
+
+  async analyze(r: EngineResource): Promise<Diagnostic[]> {
+    const req = new analyzerProto.AnalyzeRequest();
+    req.setType(r.type);
+    req.setName(r.name);
+    req.setUrn(urnOf(r));
+    req.setProperties(Struct.fromJavaScript(r.props as any));
+    req.setOptions(options(r));
+    return diagnostics(await this.call<any>("analyze", req));
+  }
+
+  async analyzeStack(resources: readonly EngineResource[]): Promise<Diagnostic[]> {
+    const req = new analyzerProto.AnalyzeStackRequest();
+    req.setResourcesList(resources.map((r) => {
+      const res = new analyzerProto.AnalyzerResource();
+      res.setType(r.type);
+      res.setName(r.name);
+      res.setUrn(urnOf(r));
+      res.setProperties(Struct.fromJavaScript(r.props as any));
+      res.setOptions(options(r));
+      return res;
+    }));
+    return diagnostics(await this.call<any>("analyzeStack", req));
+  }
+}
+
+function options(r: EngineResource): unknown {
+  // Without options the pack answers "A more recent version of the Pulumi CLI is required".
+  const opts = new analyzerProto.AnalyzerResourceOptions();
+  opts.setProtect(r.protect ?? false);
+  opts.setAdditionalsecretoutputsList(r.additionalSecretOutputs ?? []);
+  return opts;
+}
+
+function diagnostics(res: any): Diagnostic[] {
+  return res.getDiagnosticsList().map((d: any) => ({
+    policyName: d.getPolicyname(),
+    enforcementLevel: LEVELS[d.getEnforcementlevel()],
+    message: d.getMessage(),
+    urn: d.getUrn(),
+  }));
+}
