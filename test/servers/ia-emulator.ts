@@ -300,7 +300,11 @@ export function headerMetadata(headers: http.IncomingHttpHeaders): Record<string
     if (m[1] === undefined) out[key] = value;
     else (multi[key] ??= []).push([Number(m[1]), value]);
   }
-  for (const [key, values] of Object.entries(multi)) out[key] = values.sort((a, b) => a[0] - b[0]).map((v) => v[1]);
+  // IA stores a single value as a string, whichever header form carried it (`ia` sends meta00-title).
+  for (const [key, values] of Object.entries(multi)) {
+    const sorted = values.sort((a, b) => a[0] - b[0]).map((v) => v[1]);
+    out[key] = sorted.length === 1 ? sorted[0] : sorted;
+  }
   return out;
 }
 
