@@ -16,6 +16,18 @@ export interface NginxSiteOptions {
 
 const CIDR = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-f:]+:[0-9a-f:]*)\/[0-9]{1,3}$/i;
 
+/** HTTPS listener of one host; certificate and key come from the same PEM (edge-layout.ts). */
+function tlsListener(host: string, pem: string): string {
+  return `    listen 443 ssl http2;
+    listen [::]:443 ssl http2;
+    server_name ${host};
+
+    ssl_certificate ${pem};
+    ssl_certificate_key ${pem};
+    ssl_protocols TLSv1.2 TLSv1.3;
+`;
+}
+
 export function renderNginxSite(options: NginxSiteOptions): string {
   if (options.cloudflareCidrs.length === 0) {
     throw new Error("no Cloudflare IP ranges: the proxied host would accept nobody; check the getIpRanges result");
@@ -43,14 +55,7 @@ server {
 }
 
 server {
-    listen 443 ssl http2;
-    listen [::]:443 ssl http2;
-    server_name ${filesHost};
-
-    ssl_certificate ${TLS_FILES.origin};
-    ssl_certificate_key ${TLS_FILES.origin};
-    ssl_protocols TLSv1.2 TLSv1.3;
-
+${tlsListener(filesHost, TLS_FILES.origin)}
     # Locked origin: only Cloudflare's published ranges (getIpRanges) may connect.
 ${allow}
     deny all;
@@ -79,14 +84,7 @@ ${allow}
 }
 
 server {
-    listen 443 ssl http2;
-    listen [::]:443 ssl http2;
-    server_name ${fallbackHost};
-
-    ssl_certificate ${TLS_FILES.fallback};
-    ssl_certificate_key ${TLS_FILES.fallback};
-    ssl_protocols TLSv1.2 TLSv1.3;
-
+${tlsListener(fallbackHost, TLS_FILES.fallback)}
     root ${EDGE_PATHS.isoDir};
 
     location ~ ^/[A-Za-z0-9][A-Za-z0-9._-]*\\.iso$ {
