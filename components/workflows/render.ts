@@ -28,7 +28,7 @@ export function workflowProblems(workflow: Workflow): string[] {
     const where = `job ${id}`;
     if (!ID.test(id)) at(where, "job ids are letters, digits, - and _");
     if (!RUNNER_LABELS.has(job.runsOn)) at(where, `runs-on ${job.runsOn}: use a versioned runner label (ubuntu-24.04)`);
-    if (typeof job.permissions !== "object" || job.permissions === null) {
+    if (job.permissions === undefined || job.permissions === null) {
       at(where, "permissions is required on every job (least privilege)");
     } else {
       permissionProblems(job.permissions).forEach((p) => at(where, p));

@@ -47,6 +47,10 @@ describe("generated workflows and scripts, checked by their real consumers", () 
       });
       assert.deepEqual(findings, []);
       assert.equal(result.status, 0, result.stderr);
+      // The same invocation does flag a script that word-splits an unquoted variable.
+      const bad = path.join(dir, "bad.sh");
+      fs.writeFileSync(bad, "#!/usr/bin/env bash\nrm -f $FILE\n");
+      assert.match(spawnSync(shellcheck, ["--format=gcc", "--severity=style", bad], { encoding: "utf8" }).stdout, /SC2086/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
