@@ -1,0 +1,77 @@
+// npm run policy -- --resources FILE (DESIGN.md contract), and the pack over the real example program.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { analyzeResources } from "../../policy/evaluator";
+import { toSynthResources } from "../../scripts/offline/synth-output";
+import { exampleProgram, PROJECT_DIR } from "../support/program-run";
+import { daysAgo, iaItem, promotion } from "./fixtures";
+
+function policyCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/policy.ts", ...args], { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("npm run policy", function () {
+  this.timeout(60_000);
+  let dir: string;
+  const write = (name: string, data: unknown) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, typeof data === "string" ? data : JSON.stringify(data));
+    return file;
+  };
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-")); });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("exits 0 on compliant resources and prints the count", () => {
+    const r = policyCli("--resources", write("ok.json", [promotion(), iaItem({ protect: true, retainOnDelete: true })]));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /2 resources, 0 mandatory and 0 advisory violations/);
+  });
+
+  it("exits 1 on a mandatory violation and prints what to change", () => {
+    const r = policyCli("--resources", write("bad.json", [promotion({ tags: ["stable", "latest"] })]));
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^mandatory +no-latest-tag: Promotion stable: tags\[1\] is "latest"/m);
+  });
+
+  it("exits 0 on advisory-only findings, and 1 when --config makes staleness critical", () => {
+    const file = write("stale.json", [promotion({}, daysAgo(20))]);
+    const advisory = policyCli("--resources", file);
+    assert.equal(advisory.status, 0);
+    assert.match(advisory.stdout, /^advisory +stale-stable:/m);
+    const critical = policyCli("--resources", file, "--config", write("config.json", { "stale-stable-critical": { criticalAfterDays: 14 } }), "--json");
+    assert.equal(critical.status, 1);
+    assert.equal(JSON.parse(critical.stdout).mandatory, 1);
+  });
+
+  it("exits 2 with one line on a missing, non-JSON or mis-shaped file", () => {
+    for (const [file, pattern] of [
+      [path.join(dir, "missing.json"), /cannot read resources\.json: ENOENT/],
+      [write("text.json", "not json"), /is not valid JSON/],
+      [write("shape.json", [{ type: "x", name: "y" }]), /entry \[0\] .* is not \{type: string, name: string, parent\?: string, inputs: object/],
+    ] as const) {
+      const r = policyCli("--resources", file);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+    const usage = policyCli();
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /--resources FILE is required/);
+  });
+});
+
+describe("policy pack over the example program", () => {
+  it("finds no mandatory violation in what the program declares", async () => {
+    const evaluation = await exampleProgram();
+    const report = await analyzeResources(toSynthResources(evaluation.resources));
+    assert.deepEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+    // The release resources are there to be policed, with the options synth records.
+    assert.ok(evaluation.resources.some((r) => r.type === "pulumi-nodejs:dynamic/margine:Promotion"));
+    const items = evaluation.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/margine:IaItem");
+    assert.ok(items.length > 0 && items.every((r) => r.options?.protect && r.options?.retainOnDelete));
+  });
+});
