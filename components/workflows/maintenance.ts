@@ -1,8 +1,23 @@
 // The image repository's scheduled maintenance: the weekly registry retention and the daily
 // staleness watchdog, both running this repository's CLIs at the pinned tools ref.
 import { job } from "./jobs";
-import { Workflow } from "./model";
+import { Job, Permissions, Workflow } from "./model";
 import { PIPELINE_DIR, pipelineTools, run } from "./steps";
+
+/** One of this repository's CLIs run against the image, with the workflow's GITHUB_TOKEN. */
+function imageCliJob(toolsRef: string, spec: { permissions: Permissions; timeoutMinutes: number; name: string; command: string }): Job {
+  return job({
+    permissions: spec.permissions,
+    timeoutMinutes: spec.timeoutMinutes,
+    steps: [
+      ...pipelineTools(toolsRef),
+      run(spec.name, spec.command, {
+        workingDirectory: PIPELINE_DIR,
+        env: { IMAGE: "${{ vars.IMAGE_NAME }}", GITHUB_TOKEN: "${{ github.token }}" },
+      }),
+    ],
+  });
+}
 
 export function retentionWorkflow(toolsRef: string): Workflow {
   return {
@@ -16,16 +31,11 @@ export function retentionWorkflow(toolsRef: string): Workflow {
     permissions: {},
     concurrency: { group: "retention", cancelInProgress: false },
     jobs: {
-      retention: job({
+      retention: imageCliJob(toolsRef, {
         permissions: { contents: "read", packages: "write" },
         timeoutMinutes: 30,
-        steps: [
-          ...pipelineTools(toolsRef),
-          run("Apply the retention policy", 'npm run retention -- --image "$IMAGE" --pr-days 14 --candidate-days 30 --apply', {
-            workingDirectory: PIPELINE_DIR,
-            env: { IMAGE: "${{ vars.IMAGE_NAME }}", GITHUB_TOKEN: "${{ github.token }}" },
-          }),
-        ],
+        name: "Apply the retention policy",
+        command: 'npm run retention -- --image "$IMAGE" --pr-days 14 --candidate-days 30 --apply',
       }),
     },
   };
@@ -46,16 +56,11 @@ export function stalenessWorkflow(toolsRef: string): Workflow {
     on: { schedule: [{ cron: "7 8 * * *" }], workflowDispatch: {} },
     permissions: {},
     jobs: {
-      staleness: job({
+      staleness: imageCliJob(toolsRef, {
         permissions: { contents: "read", packages: "read" },
         timeoutMinutes: 10,
-        steps: [
-          ...pipelineTools(toolsRef),
-          run("Check the age of :stable", 'npm run staleness -- --image "${IMAGE}:stable"', {
-            workingDirectory: PIPELINE_DIR,
-            env: { IMAGE: "${{ vars.IMAGE_NAME }}", GITHUB_TOKEN: "${{ github.token }}" },
-          }),
-        ],
+        name: "Check the age of :stable",
+        command: 'npm run staleness -- --image "${IMAGE}:stable"',
       }),
     },
   };
