@@ -107,28 +107,24 @@ export class AnalyzerProcess {
   }
 
   async analyze(r: EngineResource): Promise<Diagnostic[]> {
-    const req = new analyzerProto.AnalyzeRequest();
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(urnOf(r));
-    req.setProperties(Struct.fromJavaScript(r.props as any));
-    req.setOptions(options(r));
-    return diagnostics(await this.call<any>("analyze", req));
+    return diagnostics(await this.call<any>("analyze", describe(new analyzerProto.AnalyzeRequest(), r)));
   }
 
   async analyzeStack(resources: readonly EngineResource[]): Promise<Diagnostic[]> {
     const req = new analyzerProto.AnalyzeStackRequest();
-    req.setResourcesList(resources.map((r) => {
-      const res = new analyzerProto.AnalyzerResource();
-      res.setType(r.type);
-      res.setName(r.name);
-      res.setUrn(urnOf(r));
-      res.setProperties(Struct.fromJavaScript(r.props as any));
-      res.setOptions(options(r));
-      return res;
-    }));
+    req.setResourcesList(resources.map((r) => describe(new analyzerProto.AnalyzerResource(), r)));
     return diagnostics(await this.call<any>("analyzeStack", req));
   }
+}
+
+/** Fills an AnalyzeRequest or an AnalyzerResource (same fields) the way the engine does. */
+function describe<T extends Record<string, any>>(message: T, r: EngineResource): T {
+  message.setType(r.type);
+  message.setName(r.name);
+  message.setUrn(urnOf(r));
+  message.setProperties(Struct.fromJavaScript(r.props as any));
+  message.setOptions(options(r));
+  return message;
 }
 
 function options(r: EngineResource): unknown {
