@@ -79,7 +79,7 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   const metadata = parseMetaPairs(v.meta!);
   const attempts = numberOption("retries", v.retries, DEFAULT_RETRY_POLICY.attempts - 1, 0) + 1;
   const baseDelayMs = numberOption("retry-delay", v["retry-delay"], DEFAULT_RETRY_POLICY.baseDelayMs / 1000, 0) * 1000;
-  const partSize = Math.round(numberOption("part-size", v["part-size"], 64, 5) * MiB);
+  const partSize = Math.round(numberOption("part-size", v["part-size"], 64, 1) * MiB);
   const credentials: IaCredentials | undefined = v["config-file"] ? readIaConfigFile(v["config-file"]) : credentialsFromEnv(env);
   if (!credentials) throw new UsageError("no IA credentials: pass --config-file ia.ini ([s3] access=, secret=) or set IA_ACCESS_KEY and IA_SECRET_KEY");
 
