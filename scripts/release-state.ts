@@ -49,16 +49,22 @@ function isoEdit(args: string[]): { file: string; edit: (text: string) => Releas
       date: { type: "string" },
       identifier: { type: "string" },
       "file-entry": { type: "string", multiple: true },
-      file: { type: "string", default: "Pulumi.prod.yaml" },
+      file: { type: "string", multiple: true },
     },
   });
+  const stackFiles = values.file ?? ["Pulumi.prod.yaml"];
+  const misplaced = stackFiles.find((f) => /:[0-9a-f]{64}:/.test(f));
+  if (misplaced !== undefined) {
+    throw new UsageError(`--file ${JSON.stringify(misplaced)} looks like a release file entry; pass it as --file-entry NAME:SHA256:MD5:SIZE (--file names the stack file)`);
+  }
+  if (stackFiles.length > 1) throw new UsageError(`--file given ${stackFiles.length} times; expected one stack file`);
   const date = required(values.date, "--date", isCalendarDate, "YYYYMMDD, a real calendar date");
   const identifier = required(values.identifier, "--identifier", (v) => IA_IDENTIFIER_PATTERN.test(v),
     "an Internet Archive identifier: 5-100 of [A-Za-z0-9._-], not starting with . _ -");
   const entries = values["file-entry"] ?? [];
   if (entries.length === 0) throw new UsageError("--file-entry is missing; expected at least one NAME:SHA256:MD5:SIZE (the ISO, SHA256SUMS...)");
   const files = entries.map(parseFileEntry);
-  const file = values.file!;
+  const file = stackFiles[0];
   return { file, edit: (text) => addIsoRelease(text, { date, identifier, files }, file) };
 }
 

@@ -78,6 +78,7 @@ describe("npm run release-state", function () {
     ["a missing boot time", ["stable", "--digest", DIGEST, "--boot-run", BOOT_RUN], /--booted-at is missing; expected an ISO 8601 time/],
     ["an impossible date", ["iso", "--date", "20261131", "--identifier", "margine-x", "--file-entry", "a:b:c:d"], /--date "20261131": expected YYYYMMDD/],
     ["a malformed file entry", ["iso", "--date", "20261127", "--identifier", "margine-20261127", "--file-entry", "install.iso:abc"], /--file-entry "install.iso:abc": expected NAME:SHA256:MD5:SIZE/],
+    ["a file entry passed as --file", ["iso", "--date", "20261127", "--identifier", "margine-20261127", "--file", `x.iso:${"ab".repeat(32)}:${"cd".repeat(16)}:1`], /looks like a release file entry; pass it as --file-entry NAME:SHA256:MD5:SIZE/],
     ["an unknown flag", ["stable", "--digets", DIGEST], /Unknown option '--digets'/],
     ["an unknown command", ["promote"], /unknown command "promote"; expected stable or iso/],
   ] as const) {
