@@ -20,6 +20,19 @@ export interface ProxiedRequest {
   readonly status: number;
   /** Milliseconds since the proxy started, when the request arrived. */
   readonly at: number;
+  /** Milliseconds since the proxy started, when the answer was sent (the benchmark's round trips). */
+  end?: number;
+}
+
+/** Sequential round trips: a new one starts with a request that arrives after every earlier one was answered. */
+export function roundTrips(requests: readonly ProxiedRequest[]): number {
+  let rounds = 0;
+  let answered = -Infinity;
+  for (const r of [...requests].sort((a, b) => a.at - b.at)) {
+    if (r.at >= answered) rounds++;
+    answered = Math.max(answered, r.end ?? r.at);
+  }
+  return rounds;
 }
 
 export class FaultProxy {
@@ -38,14 +51,16 @@ export class FaultProxy {
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;
         req.resume();
-        this.requests.push({ method: req.method ?? "", path: req.url ?? "", status: fault.status, at });
+        this.requests.push({ method: req.method ?? "", path: req.url ?? "", status: fault.status, at, end: Date.now() - this.started });
         res.writeHead(fault.status, { "content-type": "application/json", ...(fault.retryAfter ? { "retry-after": fault.retryAfter } : {}) });
         res.end(JSON.stringify({ errors: [{ code: "UNAVAILABLE", message: "injected by the fault proxy" }] }));
         return;
       }
       const [hostname, port] = this.target.split(":");
       const upstream = http.request({ hostname, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, host: this.target } }, (up) => {
-        this.requests.push({ method: req.method ?? "", path: req.url ?? "", status: up.statusCode ?? 0, at });
+        const record: ProxiedRequest = { method: req.method ?? "", path: req.url ?? "", status: up.statusCode ?? 0, at };
+        this.requests.push(record);
+        up.on("end", () => { record.end = Date.now() - this.started; });
         const headers = { ...up.headers };
         // Upload locations point at the registry itself; keep clients talking through the proxy.
         if (typeof headers.location === "string") headers.location = headers.location.replace(`//${this.target}`, `//${this.host}`);
