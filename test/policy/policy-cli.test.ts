@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { analyzeResources } from "../../policy/evaluator";
+import { ResourcesFileError, readResourcesFile, writePolicyReport } from "../../policy/resources-file";
 import { toSynthResources } from "../../scripts/offline/synth-output";
 import { exampleProgram, PROJECT_DIR } from "../support/program-run";
 import { daysAgo, iaItem, promotion } from "./fixtures";
@@ -47,20 +48,39 @@ describe("npm run policy", function () {
     assert.equal(JSON.parse(critical.stdout).mandatory, 1);
   });
 
-  it("exits 2 with one line on a missing, non-JSON or mis-shaped file", () => {
-    for (const [file, pattern] of [
-      [path.join(dir, "missing.json"), /cannot read resources\.json: ENOENT/],
-      [write("text.json", "not json"), /is not valid JSON/],
-      [write("shape.json", [{ type: "x", name: "y" }]), /entry \[0\] .* is not \{type: string, name: string, parent\?: string, inputs: object/],
-    ] as const) {
-      const r = policyCli("--resources", file);
-      assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, pattern);
-      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    }
+  it("exits 2 with one line on a mis-shaped file, and on a missing flag", () => {
+    const r = policyCli("--resources", write("shape.json", [{ type: "x", name: "y" }]));
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /entry \[0\] .* is not \{type: string, name: string, parent\?: string, inputs: object/);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     const usage = policyCli();
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /--resources FILE is required/);
+  });
+
+  it("rejects a missing or non-JSON file as a ResourcesFileError (the CLI's exit 2)", () => {
+    assert.throws(() => readResourcesFile(path.join(dir, "missing.json")), (e: Error) => e instanceof ResourcesFileError && /cannot read resources\.json: ENOENT/.test(e.message));
+    assert.throws(() => readResourcesFile(write("text.json", "not json")), (e: Error) => e instanceof ResourcesFileError && /is not valid JSON/.test(e.message));
+  });
+});
+
+describe("synth's policy.json", () => {
+  it("holds the pack's report over resources.json: policies run, counts and violations", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-json-"));
+    try {
+      const resources = path.join(dir, "resources.json");
+      fs.writeFileSync(resources, JSON.stringify([promotion({ digest: "candidate" }), iaItem(undefined)]));
+      const report = await writePolicyReport(resources, path.join(dir, "policy.json"));
+      const written = JSON.parse(fs.readFileSync(path.join(dir, "policy.json"), "utf8"));
+      assert.deepEqual(written, report);
+      assert.equal(written.pack, "margine");
+      assert.ok(written.policies.includes("stale-stable"));
+      assert.deepEqual(written.violations.map((v: { policyName: string; resource?: string }) => `${v.policyName} ${v.resource}`).sort(),
+        ["ia-items-retained iso-20261120", "promote-by-digest stable"]);
+      assert.equal(written.mandatory, 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
