@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { decodeHeaderValue } from "../../providers/ia/metadata-headers";
 import { Fault, FaultPlan } from "./ia/fault-plan";
-import { ItemStore, StoredItem } from "./ia/item-store";
+import { Blob, ItemStore, StoredItem } from "./ia/item-store";
 
 export interface EmulatorRequest {
   readonly method: string;
@@ -28,6 +28,8 @@ export interface EmulatorRequest {
   bodyBytes: number;
   /** True when it arrived on the second listener (the target of cross-origin 307s). */
   readonly viaRedirect: boolean;
+  /** Arrival time (ms since epoch): the benchmark measures transfer windows from it. */
+  readonly at: number;
 }
 
 interface Answer { status: number; body?: string | Buffer; headers?: Record<string, string>; file?: string }
@@ -51,18 +53,22 @@ export class IaEmulator {
   altUrl = "";
   private servers: http.Server[] = [];
   private timers = new Set<NodeJS.Timeout>();
-  private uploads = new Map<string, { identifier: string; name: string; owner: string; parts: Map<number, { path: string; md5: string }> }>();
+  private uploads = new Map<string, { identifier: string; name: string; owner: string; parts: Map<number, Blob>; running: { md5: crypto.Hash; sha1: crypto.Hash; next: number } | undefined }>();
   private uploadCounter = 0;
   private altPort = 0;
   private dir = "";
 
-  constructor(options: { dir?: string } = {}) {
+  private readonly keepBytes: boolean;
+
+  /** keepBytes false: hash uploads without storing them (the benchmark; downloads then 404). */
+  constructor(options: { dir?: string; keepBytes?: boolean } = {}) {
     if (options.dir) this.dir = options.dir;
+    this.keepBytes = options.keepBytes ?? true;
   }
 
   async start(): Promise<this> {
     this.dir ||= fs.mkdtempSync(path.join(os.tmpdir(), "ia-emulator-"));
-    this.store = new ItemStore(this.dir);
+    this.store = new ItemStore(this.dir, this.keepBytes);
     for (let i = 0; i < 2; i++) {
       const server = http.createServer((req, res) => { void this.handle(req, res); });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -100,7 +106,7 @@ export class IaEmulator {
     const site = host === "archive.org" || (host === "" && /^\/(metadata|services|download|details)\//.test(url.pathname));
     const rec: EmulatorRequest = {
       method: req.method ?? "GET", host, service: site ? "site" : "s3", path: url.pathname + url.search,
-      headers: req.headers, bodyBytes: 0, viaRedirect: req.socket.localPort === this.altPort,
+      headers: req.headers, bodyBytes: 0, viaRedirect: req.socket.localPort === this.altPort, at: Date.now(),
     };
     this.requests.push(rec);
     req.on("data", (c: Buffer) => { rec.bodyBytes += c.length; });
@@ -200,7 +206,7 @@ export class IaEmulator {
     if (req.method === "POST" && q.has("uploads")) {
       if (!create()) return noSuchBucket(url);
       const uploadId = `upload-${++this.uploadCounter}`;
-      this.uploads.set(uploadId, { identifier, name, owner: access, parts: new Map() });
+      this.uploads.set(uploadId, { identifier, name, owner: access, parts: new Map(), running: { md5: crypto.createHash("md5"), sha1: crypto.createHash("sha1"), next: 1 } });
       return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>${identifier}</Bucket><Key>${name}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>` };
     }
     const uploadId = q.get("uploadId");
@@ -208,12 +214,20 @@ export class IaEmulator {
       const upload = this.uploads.get(uploadId);
       if (!upload || upload.identifier !== identifier || upload.name !== name) return { status: 404, body: xml("NoSuchUpload", "The specified upload does not exist.", url.pathname) };
       if (req.method === "PUT") {
-        const blob = await this.store.receive(req);
-        if (blob.size !== Number(req.headers["content-length"])) return { status: 400, body: xml("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", url.pathname) };
         const n = Number(q.get("partNumber"));
+        // Whole-file digests are kept while parts arrive in order (the usual case), so completing
+        // a 1 GiB upload does not hash it all again.
+        const running = upload.running?.next === n ? upload.running : undefined;
+        if (!running) upload.running = undefined;
+        const blob = await this.store.receive(req, running ? [running.md5, running.sha1] : []);
+        if (blob.size !== Number(req.headers["content-length"])) {
+          upload.running = undefined;
+          return { status: 400, body: xml("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", url.pathname) };
+        }
+        if (running) running.next++;
         const previous = upload.parts.get(n);
-        if (previous) fs.rmSync(previous.path, { force: true });
-        upload.parts.set(n, { path: blob.path, md5: blob.md5 });
+        if (previous?.path) fs.rmSync(previous.path, { force: true });
+        upload.parts.set(n, blob);
         return { status: 200, headers: { etag: `"${blob.md5}"` } };
       }
       if (req.method === "POST") {
@@ -221,7 +235,8 @@ export class IaEmulator {
         const listed = [...manifest.matchAll(/<PartNumber>(\d+)<\/PartNumber>\s*<ETag>"?([0-9a-f]+)"?<\/ETag>/g)].map((m) => ({ n: Number(m[1]), etag: m[2] }));
         const bad = listed.find((p) => upload.parts.get(p.n)?.md5 !== p.etag);
         if (listed.length === 0 || bad) return { status: 400, body: xml("InvalidPart", `One or more of the specified parts could not be found or its ETag did not match (part ${bad?.n}).`, url.pathname) };
-        const blob = await this.store.concat(listed.map((p) => upload.parts.get(p.n)!.path));
+        const inOrder = upload.running && listed.every((p, i) => p.n === i + 1) && upload.running.next === listed.length + 1;
+        const blob = await this.store.concat(listed.map((p) => upload.parts.get(p.n)!), inOrder ? { md5: upload.running!.md5.digest("hex"), sha1: upload.running!.sha1.digest("hex") } : undefined);
         this.uploads.delete(uploadId);
         const target = this.item(identifier)!;
         this.store.put(target, name, blob, req.headers["x-archive-keep-old-version"] === "1");
@@ -229,7 +244,7 @@ export class IaEmulator {
         return { status: 200, body: `<CompleteMultipartUploadResult><Key>${name}</Key><ETag>"${blob.md5}"</ETag></CompleteMultipartUploadResult>` };
       }
       if (req.method === "DELETE") {
-        for (const p of upload.parts.values()) fs.rmSync(p.path, { force: true });
+        for (const p of upload.parts.values()) if (p.path) fs.rmSync(p.path, { force: true });
         this.uploads.delete(uploadId);
         return { status: 204 };
       }
@@ -241,7 +256,7 @@ export class IaEmulator {
       if (blob.size !== Number(req.headers["content-length"])) return { status: 400, body: xml("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", url.pathname) };
       const declared = req.headers["content-md5"];
       if (declared && declared !== blob.md5) {
-        fs.rmSync(blob.path, { force: true });
+        if (blob.path) fs.rmSync(blob.path, { force: true });
         return { status: 400, body: xml("BadDigest", `The Content-MD5 you specified did not match what we received (${declared} != ${blob.md5}).`, url.pathname) };
       }
       this.store.put(target, name, blob, req.headers["x-archive-keep-old-version"] === "1");

@@ -3,7 +3,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 export interface StoredFile {
@@ -30,11 +30,20 @@ export interface StoredItem {
   derives: number;
 }
 
+export interface Blob {
+  /** Undefined when the store keeps no bytes (benchmark mode: hashes only). */
+  path?: string;
+  size: number;
+  md5: string;
+  sha1: string;
+}
+
 export class ItemStore {
   readonly items = new Map<string, StoredItem>();
   private counter = 0;
 
-  constructor(readonly dir: string) {}
+  /** keepBytes false makes the store a hashing sink, so a benchmark measures the client, not the disk. */
+  constructor(readonly dir: string, readonly keepBytes = true) {}
 
   create(identifier: string, owner: string, metadata: Record<string, string | string[]>): StoredItem {
     const item: StoredItem = { identifier, owner, created: Math.floor(Date.now() / 1000), metadata: { identifier, ...metadata }, files: new Map(), pendingTasks: 0, derives: 0 };
@@ -42,30 +51,43 @@ export class ItemStore {
     return item;
   }
 
-  /** Streams `body` to a new blob, hashing as it goes; returns the blob path, size, md5, sha1. */
-  async receive(body: Readable): Promise<{ path: string; size: number; md5: string; sha1: string }> {
-    const file = path.join(this.dir, `blob-${++this.counter}`);
+  /** Streams `body` to a new blob, hashing as it goes; `also` are extra hashes fed the same bytes. */
+  async receive(body: Readable, also: crypto.Hash[] = []): Promise<Blob> {
+    const file = this.keepBytes ? path.join(this.dir, `blob-${++this.counter}`) : undefined;
     const md5 = crypto.createHash("md5");
     const sha1 = crypto.createHash("sha1");
     let size = 0;
-    body.on("data", (c: Buffer) => { md5.update(c); sha1.update(c); size += c.length; });
-    await pipeline(body, fs.createWriteStream(file));
+    body.on("data", (c: Buffer) => { md5.update(c); sha1.update(c); for (const h of also) h.update(c); size += c.length; });
+    await pipeline(body, file ? fs.createWriteStream(file) : new Writable({ write: (_c, _e, done) => done() }));
     return { path: file, size, md5: md5.digest("hex"), sha1: sha1.digest("hex") };
   }
 
-  /** Concatenates part blobs into one blob (CompleteMultipartUpload). */
-  async concat(parts: readonly string[]): Promise<{ path: string; size: number; md5: string; sha1: string }> {
-    const self = this;
-    async function* all() {
-      for (const p of parts) yield* fs.createReadStream(p, { highWaterMark: 1024 * 1024 });
+  /**
+   * Joins part blobs into one (CompleteMultipartUpload). `digests` are whole-file hashes the
+   * emulator kept while parts arrived in order; without them the parts are hashed again.
+   */
+  async concat(parts: readonly Blob[], digests?: { md5: string; sha1: string }): Promise<Blob> {
+    const size = parts.reduce((s, p) => s + p.size, 0);
+    if (!this.keepBytes) {
+      if (!digests) throw new Error("emulator without stored bytes needs parts in order");
+      return { size, ...digests };
     }
-    const result = await self.receive(Readable.from(all()));
-    for (const p of parts) fs.rmSync(p, { force: true });
-    return result;
+    async function* all() {
+      for (const p of parts) yield* fs.createReadStream(p.path!, { highWaterMark: 1024 * 1024 });
+    }
+    let joined: Blob;
+    if (digests) {
+      joined = { path: path.join(this.dir, `blob-${++this.counter}`), size, ...digests };
+      await pipeline(Readable.from(all()), fs.createWriteStream(joined.path!));
+    } else {
+      joined = await this.receive(Readable.from(all()));
+    }
+    for (const p of parts) fs.rmSync(p.path!, { force: true });
+    return joined;
   }
 
   /** Stores a file in the item; with keepOld, the previous copy moves to history/files/<name>.~N~. */
-  put(item: StoredItem, name: string, blob: { path: string; size: number; md5: string; sha1: string }, keepOld: boolean): void {
+  put(item: StoredItem, name: string, blob: Blob, keepOld: boolean): void {
     const old = item.files.get(name);
     if (old && keepOld) {
       let n = 1;
