@@ -35,8 +35,11 @@ export class EdgeServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("margine:edge:EdgeServer", name, {}, opts);
+    // filesHost is proxied by Cloudflare, which does not carry SSH: the default sshHost (filesHost)
+    // is reached through the DNS-only fallback host, which points at the same VM.
+    const sshHost = args.edge.sshHost === args.filesHost ? args.fallbackHost : args.edge.sshHost;
     const connection = pulumi.secret({
-      host: args.edge.sshHost,
+      host: sshHost,
       port: args.edge.sshPort,
       user: args.edge.sshUser,
       hostKey: args.edge.hostKey,

@@ -27,7 +27,7 @@ describe("EdgeServer under mocks (example stack)", () => {
       assert.equal(c.parent, "edge");
     }
     const conn = (commands[0].inputs.connection as { value: Record<string, unknown> }).value;
-    assert.equal(conn.host, "files.the-empty.place");
+    assert.equal(conn.host, "direct.files.the-empty.place", "SSH goes to the DNS-only host: Cloudflare's proxy does not carry SSH");
     assert.equal(conn.user, "margine-admin");
     assert.equal(conn.port, 22);
     assert.match(String(conn.hostKey), /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample/);
