@@ -59,6 +59,11 @@ export interface StackConfig {
   readonly edge: EdgeConfig;
   /** The web host's deploy endpoint that the site repository's push webhook calls, if any. */
   readonly siteDeployHookUrl?: string;
+  /**
+   * Where the release workflow keeps Pulumi state (PULUMI_BACKEND_URL). A CI runner starts empty,
+   * so `pulumi up` in release.yml needs a shared backend, the same one the maintainer logs in to.
+   */
+  readonly stateBackendUrl?: string;
   readonly release: ReleaseState;
   readonly secrets: { readonly [K in SecretKey]: pulumi.Output<string> };
 }
@@ -92,6 +97,10 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
   if (siteDeployHookUrl !== undefined && !isHttpsUrl(siteDeployHookUrl)) {
     throw new ConfigError(`${PROJECT}:siteDeployHookUrl`, siteDeployHookUrl, "an https URL of the web host's deploy endpoint");
   }
+  const stateBackendUrl = cfg.get("stateBackendUrl");
+  if (stateBackendUrl !== undefined && !/^(s3|gs|azblob|https):\/\/\S+$/.test(stateBackendUrl)) {
+    throw new ConfigError(`${PROJECT}:stateBackendUrl`, stateBackendUrl, "a shared Pulumi backend URL (s3://, gs://, azblob:// or https://api.pulumi.com); a file:// backend is local to one machine");
+  }
   const release = parseReleaseState(cfg.getObject("release"), `${PROJECT}:release`);
 
   const secrets = Object.fromEntries(
@@ -108,6 +117,7 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
     filesHost,
     edge,
     siteDeployHookUrl,
+    stateBackendUrl,
     release,
     secrets,
   };

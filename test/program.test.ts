@@ -2,6 +2,7 @@
 // a sentinel value for every secret.
 import { strict as assert } from "node:assert";
 import { SECRET_KEYS } from "../config/stack";
+import { knownHostsLine } from "../components/github/image-repository";
 import { Evaluation, isSecretValue, redactSecrets } from "../scripts/offline/evaluate";
 import { toSynthResources } from "../scripts/offline/synth-output";
 import { SENTINEL_PATTERN, exampleProgram, resourceNamed, resourcesOfType, sentinel } from "./support/program-run";
@@ -79,8 +80,14 @@ describe("program under mocks (example stack)", function () {
     const vars = Object.fromEntries(resourcesOfType(program, "github:index/actionsVariable:ActionsVariable")
       .filter((r) => r.inputs.repository === "margine-image").map((r) => [r.inputs.variableName, r.inputs.value]));
     assert.equal(vars.IMAGE_NAME, "ghcr.io/daniel-g-carrasco/margine");
-    assert.equal(vars.FILES_HOST, "files.the-empty.place");
+    assert.equal(vars.EDGE_SSH_HOST, "files.the-empty.place");
+    assert.equal(vars.EDGE_SSH_PORT, "22");
     assert.match(String(vars.EDGE_KNOWN_HOSTS), /^files\.the-empty\.place ssh-ed25519 /);
+  });
+
+  it("pins the edge host key for a non-standard SSH port in known_hosts form", () => {
+    assert.equal(knownHostsLine({ sshHost: "edge.example.org", sshPort: 2222, hostKey: "ssh-ed25519 AAAA" }), "[edge.example.org]:2222 ssh-ed25519 AAAA");
+    assert.equal(knownHostsLine({ sshHost: "edge.example.org", sshPort: 22, hostKey: "ssh-ed25519 AAAA" }), "edge.example.org ssh-ed25519 AAAA");
   });
 
   it("generates the site deploy webhook secret with @pulumi/random and keeps the output secret", () => {

@@ -25,7 +25,8 @@ export const IMAGE_SECRETS = {
 export const IMAGE_VARIABLES = {
   image: "IMAGE_NAME",
   pipelineRepository: "PIPELINE_REPOSITORY",
-  filesHost: "FILES_HOST",
+  edgeSshHost: "EDGE_SSH_HOST",
+  edgeSshPort: "EDGE_SSH_PORT",
   edgeKnownHosts: "EDGE_KNOWN_HOSTS",
 } as const;
 
@@ -35,6 +36,12 @@ export const VM_TEST_LABEL = "vm-test";
 /** The `ia` client's credentials file (`[s3] access, secret`), built from the two secret keys. */
 export function iaConfigIni(access: pulumi.Input<string>, secret: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.secret(pulumi.interpolate`[s3]\naccess = ${access}\nsecret = ${secret}\n`);
+}
+
+/** The pinned host key as an OpenSSH known_hosts line (`[host]:port` when not on port 22). */
+export function knownHostsLine(edge: { sshHost: string; sshPort: number; hostKey: string }): string {
+  const host = edge.sshPort === 22 ? edge.sshHost : `[${edge.sshHost}]:${edge.sshPort}`;
+  return `${host} ${edge.hostKey}`;
 }
 
 export interface ImageRepositoryInputs {
@@ -60,8 +67,9 @@ export function imageRepositorySettings({ config, edgeDeployPrivateKey }: ImageR
     variables: {
       [IMAGE_VARIABLES.image]: config.image,
       [IMAGE_VARIABLES.pipelineRepository]: config.pipelineRepository,
-      [IMAGE_VARIABLES.filesHost]: config.filesHost,
-      [IMAGE_VARIABLES.edgeKnownHosts]: `${config.edge.sshHost} ${config.edge.hostKey}`,
+      [IMAGE_VARIABLES.edgeSshHost]: config.edge.sshHost,
+      [IMAGE_VARIABLES.edgeSshPort]: String(config.edge.sshPort),
+      [IMAGE_VARIABLES.edgeKnownHosts]: knownHostsLine(config.edge),
     },
     labels: [{ name: VM_TEST_LABEL, color: "5319e7", description: "Build this PR and push :pr-N for a lab VM" }],
     requiredChecks: ["build"],

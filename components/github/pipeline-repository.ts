@@ -12,6 +12,11 @@ export const PIPELINE_SECRETS = {
   siteBumpToken: "SITE_BUMP_TOKEN",
 } as const;
 
+export const PIPELINE_VARIABLES = {
+  /** The shared state backend of release.yml (config `stateBackendUrl`). */
+  stateBackendUrl: "PULUMI_BACKEND_URL",
+} as const;
+
 export function pipelineRepositorySettings(config: StackConfig): RepositorySettingsArgs {
   return {
     repository: config.pipelineRepository,
@@ -19,7 +24,7 @@ export function pipelineRepositorySettings(config: StackConfig): RepositorySetti
     secrets: [
       { name: PIPELINE_SECRETS.siteBumpToken, value: config.secrets.siteBumpToken, environment: PIPELINE_ENVIRONMENTS.prod, usedBy: "release.yml up (SiteRelease)" },
     ],
-    variables: {},
+    variables: config.stateBackendUrl === undefined ? {} : { [PIPELINE_VARIABLES.stateBackendUrl]: config.stateBackendUrl },
     labels: [],
     requiredChecks: ["preview"],
   };

@@ -113,8 +113,8 @@ KNOWN_HOSTS="$RUNNER_TEMP/known_hosts"
 # The deploy key may only rsync into the ISO directory (the edge's restricted command), so the
 # destination is that directory's root. StrictHostKeyChecking: the host key is pinned, never learned.
 rsync --partial --times --chmod=F644 \\
-  -e "ssh -i $KEY -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$KNOWN_HOSTS" \\
-  "$OUTDIR/$ISO_NAME" "${EDGE_DEPLOY_USER}@\${FILES_HOST}:"
+  -e "ssh -p $EDGE_SSH_PORT -i $KEY -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$KNOWN_HOSTS" \\
+  "$OUTDIR/$ISO_NAME" "${EDGE_DEPLOY_USER}@\${EDGE_SSH_HOST}:"
 rm -f "$KEY"
 `;
 
@@ -201,7 +201,8 @@ export function buildDiskWorkflow(toolsRef: string): Workflow {
               ISO_NAME: fromBuild("iso_name"),
               EDGE_DEPLOY_KEY: "${{ secrets.EDGE_DEPLOY_KEY }}",
               EDGE_KNOWN_HOSTS: "${{ vars.EDGE_KNOWN_HOSTS }}",
-              FILES_HOST: "${{ vars.FILES_HOST }}",
+              EDGE_SSH_HOST: "${{ vars.EDGE_SSH_HOST }}",
+              EDGE_SSH_PORT: "${{ vars.EDGE_SSH_PORT }}",
             },
           }),
         ],
@@ -217,7 +218,7 @@ export function buildDiskWorkflow(toolsRef: string): Workflow {
         },
         stateCommand: `file_args=()
 read -r -a file_specs <<< "$FILES"
-for spec in "\${file_specs[@]}"; do file_args+=(--file "$spec"); done
+for spec in "\${file_specs[@]}"; do file_args+=(--file-entry "$spec"); done
 npm run release-state -- iso --date "$DATE" --identifier "$IDENTIFIER" "\${file_args[@]}"
 LINKS="torrent: \${TORRENT}"
 if [[ -z "$TORRENT" ]]; then LINKS="HTTP links only: IA had not derived the torrent yet (it will; the site links to the .torrent by date)"; fi`,

@@ -1,7 +1,7 @@
 // release.yml of this repository (DESIGN.md, release flow): `pulumi preview` on pull requests with
 // the diff posted as a comment (a release PR shows `stable sha256:old -> sha256:new`), `pulumi up`
 // on main. One queue for the prod stack: a deploy is never cancelled halfway.
-import { PIPELINE_ENVIRONMENTS } from "../github/pipeline-repository";
+import { PIPELINE_ENVIRONMENTS, PIPELINE_VARIABLES } from "../github/pipeline-repository";
 import { ACTIONS, NODE_VERSION, PULUMI_CLI_VERSION } from "./actions";
 import { job } from "./jobs";
 import { Step, Workflow } from "./model";
@@ -15,8 +15,17 @@ export const PROD_STACK = "prod";
  */
 export const BOOTSTRAP_SECRETS = ["PULUMI_CONFIG_PASSPHRASE"] as const;
 
+// A runner starts with no state: without a shared backend, `pulumi up` would try to create
+// everything again. Fail at once with what to set instead.
+const BACKEND_GUARD_SCRIPT = `if [[ -z "$PULUMI_BACKEND_URL" ]]; then
+  echo "::error::vars.${PIPELINE_VARIABLES.stateBackendUrl} is empty: set stateBackendUrl in Pulumi.prod.yaml (e.g. s3://bucket/margine) and run pulumi up once from a maintainer's machine"
+  exit 1
+fi
+`;
+
 function pulumiSteps(): Step[] {
   return [
+    run("Require a shared state backend", BACKEND_GUARD_SCRIPT),
     checkout(),
     { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION } },
     run("Install dependencies", "npm ci --no-audit --no-fund"),
@@ -54,7 +63,7 @@ export function releaseWorkflow(): Workflow {
     permissions: {},
     // One queue for the prod stack: cancelling `pulumi up` mid-run leaves pending operations.
     concurrency: { group: "pulumi-prod", cancelInProgress: false },
-    env: { STACK: PROD_STACK },
+    env: { STACK: PROD_STACK, PULUMI_BACKEND_URL: `\${{ vars.${PIPELINE_VARIABLES.stateBackendUrl} }}` },
     jobs: {
       preview: job({
         if: "github.event_name == 'pull_request'",

@@ -42,7 +42,7 @@ describe("config/stack", () => {
   it("reads a valid config into typed values, secrets as secret outputs", async () => {
     const cfg = parseStackConfig(configOf(VALID));
     assert.equal(cfg.image, "ghcr.io/daniel-g-carrasco/margine");
-    assert.deepEqual(cfg.edge, { sshHost: "files.the-empty.place", sshPort: 22, sshUser: "margine-admin", hostKey: HOST_KEY });
+    assert.deepEqual(cfg.edge, { sshHost: "files.the-empty.place", sshPort: 22, sshUser: "margine-admin", hostKey: HOST_KEY, address: undefined });
     assert.equal(cfg.release.stable?.rollback, false);
     assert.equal(cfg.release.isos[0].files[0].size, 10);
     assert.deepEqual(Object.keys(cfg.secrets).sort(), Object.keys(SECRET_KEYS).sort());
@@ -58,6 +58,7 @@ describe("config/stack", () => {
     ["a bad SSH port", { ...VALID, edge: { sshUser: "margine-admin", sshPort: 70000 } }, "edge.sshPort", /TCP port/],
     ["a bad SSH user", { ...VALID, edge: { sshUser: "Root!" } }, "edge.sshUser", /Linux user name/],
     ["a missing host key", { ...VALID, edgeHostKey: undefined }, "edgeHostKey", /ssh-keyscan/],
+    ["a machine-local state backend", { ...VALID, stateBackendUrl: "file://." }, "stateBackendUrl", /shared Pulumi backend URL/],
     ["a non-https deploy hook", { ...VALID, siteDeployHookUrl: "http://example.org/hook" }, "siteDeployHookUrl", /https URL/],
     ["a short digest", withRelease((r) => { r.stable.digest = `sha256:${"c".repeat(63)}`; }), "release.stable.digest", /sha256: followed by 64 lowercase hex/],
     ["a tag instead of a digest", withRelease((r) => { r.stable.digest = "candidate"; }), "release.stable.digest", /sha256:/],

@@ -38,7 +38,10 @@ describe("secrets and variables: referenced by workflows == provisioned by the G
         }
         for (const [, name] of jobText.matchAll(/vars\.([A-Z0-9_]+)/g)) add(referenced, repository, `var ${name}`);
       }
-      for (const [, name] of JSON.stringify(wf.env ?? {}).matchAll(/(secrets|vars)\.([A-Z0-9_]+)/g)) add(referenced, repository, name);
+      // Workflow-level env is visible to every job: secrets there would be repository-wide.
+      const workflowEnv = JSON.stringify(wf.env ?? {});
+      for (const [, name] of workflowEnv.matchAll(/secrets\.([A-Z0-9_]+)/g)) add(referenced, repository, `secret ${name}@(repository)`);
+      for (const [, name] of workflowEnv.matchAll(/vars\.([A-Z0-9_]+)/g)) add(referenced, repository, `var ${name}`);
     }
     for (const r of resourcesOfType(evaluation, SECRET)) {
       const { repository, secretName } = r.inputs as { repository: string; secretName: string };

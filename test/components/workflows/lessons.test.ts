@@ -140,8 +140,9 @@ describe("handbook lessons carried by the generated workflows", () => {
       assert.deepEqual(edge.needs, ["build_disk"], "the fallback does not wait for IA");
       step(edge, "Locate ISO + verify integrity");
       const rsync = step(edge, "Rsync the ISO to the edge");
-      assert.match(rsync.run!, /rsync [\s\S]*StrictHostKeyChecking=yes[\s\S]*"\$OUTDIR\/\$ISO_NAME" "margine-deploy@\$\{FILES_HOST\}:"/);
-      assert.equal(rsync.env?.FILES_HOST, "${{ vars.FILES_HOST }}");
+      assert.match(rsync.run!, /rsync [\s\S]*ssh -p \$EDGE_SSH_PORT[\s\S]*StrictHostKeyChecking=yes[\s\S]*"\$OUTDIR\/\$ISO_NAME" "margine-deploy@\$\{EDGE_SSH_HOST\}:"/);
+      assert.equal(rsync.env?.EDGE_SSH_HOST, "${{ vars.EDGE_SSH_HOST }}");
+      assert.equal(rsync.env?.EDGE_SSH_PORT, "${{ vars.EDGE_SSH_PORT }}");
       assert.equal(rsync.env?.EDGE_KNOWN_HOSTS, "${{ vars.EDGE_KNOWN_HOSTS }}");
       assert.match(text("build-disk.yml"), /# The 7-day fallback[^\n]*\n\s+#[^\n]*prunes ISOs older than 7 days/);
       assert.equal(step(disk.jobs.build_disk, "Upload iso artifact").with?.["retention-days"], 7);
