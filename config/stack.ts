@@ -30,8 +30,17 @@ export const OPERATOR_KEYS = {
 } as const;
 export type OperatorKey = keyof typeof OPERATOR_KEYS;
 
+/**
+ * The DNS-only host that serves the 7-day ISO copies straight from the edge VM. filesHost is
+ * proxied by Cloudflare (HTML and checksums only: Cloudflare Free discourages large binaries
+ * through its proxy, handbook 11.2), and the proxy carries neither ISOs nor SSH.
+ */
+export function isoFallbackHost(filesHost: string): string {
+  return `direct.${filesHost}`;
+}
+
 export interface EdgeConfig {
-  /** SSH address of the edge VM; defaults to filesHost (a DNS-only record). */
+  /** SSH address of the edge VM; defaults to the DNS-only isoFallbackHost (the proxy carries no SSH). */
   readonly sshHost: string;
   readonly sshPort: number;
   readonly sshUser: string;
@@ -127,7 +136,7 @@ function parseEdge(cfg: Pick<pulumi.Config, "get" | "getObject">, filesHost: str
   const key = `${PROJECT}:edge`;
   const raw = cfg.getObject<Record<string, unknown>>("edge") ?? {};
   if (typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(key, raw, "{sshHost?, sshPort?, sshUser}");
-  const sshHost = raw.sshHost ?? filesHost;
+  const sshHost = raw.sshHost ?? isoFallbackHost(filesHost);
   if (!isHostName(sshHost) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(String(sshHost))) {
     throw new ConfigError(`${key}.sshHost`, sshHost, "a DNS host name or IPv4 address");
   }

@@ -80,9 +80,10 @@ describe("program under mocks (example stack)", function () {
     const vars = Object.fromEntries(resourcesOfType(program, "github:index/actionsVariable:ActionsVariable")
       .filter((r) => r.inputs.repository === "margine-image").map((r) => [r.inputs.variableName, r.inputs.value]));
     assert.equal(vars.IMAGE_NAME, "ghcr.io/daniel-g-carrasco/margine");
-    assert.equal(vars.EDGE_SSH_HOST, "files.the-empty.place");
+    // SSH reaches the edge through the DNS-only host: Cloudflare's proxy carries no SSH.
+    assert.equal(vars.EDGE_SSH_HOST, "direct.files.the-empty.place");
     assert.equal(vars.EDGE_SSH_PORT, "22");
-    assert.match(String(vars.EDGE_KNOWN_HOSTS), /^files\.the-empty\.place ssh-ed25519 /);
+    assert.match(String(vars.EDGE_KNOWN_HOSTS), /^direct\.files\.the-empty\.place ssh-ed25519 /);
   });
 
   it("pins the edge host key for a non-standard SSH port in known_hosts form", () => {

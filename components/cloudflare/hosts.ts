@@ -3,12 +3,7 @@
 // checksums only; the 7-day .iso fallback has its own DNS-only (grey-cloud) host, derived here
 // so it needs no extra config and cannot drift from filesHost.
 import * as pulumi from "@pulumi/pulumi";
-import { OPERATOR_KEYS } from "../../config/stack";
-
-/** The DNS-only host that serves the 7-day ISO copies straight from the edge VM. */
-export function fallbackHostFor(filesHost: string): string {
-  return `direct.${filesHost}`;
-}
+import { OPERATOR_KEYS, isoFallbackHost } from "../../config/stack";
 
 export interface ZoneHosts {
   readonly zone: string;
@@ -21,7 +16,7 @@ export interface ZoneHosts {
 }
 
 export function zoneHosts(config: { zone: string; siteHost: string; filesHost: string }): ZoneHosts {
-  return { zone: config.zone, siteHost: config.siteHost, filesHost: config.filesHost, fallbackHost: fallbackHostFor(config.filesHost) };
+  return { zone: config.zone, siteHost: config.siteHost, filesHost: config.filesHost, fallbackHost: isoFallbackHost(config.filesHost) };
 }
 
 /** The edge address the DNS records need; a missing `edgeAddress` fails here, before any record. */

@@ -35,11 +35,10 @@ export class EdgeServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("margine:edge:EdgeServer", name, {}, opts);
-    // filesHost is proxied by Cloudflare, which does not carry SSH: the default sshHost (filesHost)
-    // is reached through the DNS-only fallback host, which points at the same VM.
-    const sshHost = args.edge.sshHost === args.filesHost ? args.fallbackHost : args.edge.sshHost;
+    // edge.sshHost defaults to the DNS-only fallback host (config/stack.ts): Cloudflare's proxy
+    // in front of filesHost does not carry SSH.
     const connection = pulumi.secret({
-      host: sshHost,
+      host: args.edge.sshHost,
       port: args.edge.sshPort,
       user: args.edge.sshUser,
       hostKey: args.edge.hostKey,

@@ -42,7 +42,7 @@ describe("config/stack", () => {
   it("reads a valid config into typed values, secrets as secret outputs", async () => {
     const cfg = parseStackConfig(configOf(VALID));
     assert.equal(cfg.image, "ghcr.io/daniel-g-carrasco/margine");
-    assert.deepEqual(cfg.edge, { sshHost: "files.the-empty.place", sshPort: 22, sshUser: "margine-admin", hostKey: HOST_KEY, address: undefined });
+    assert.deepEqual(cfg.edge, { sshHost: "direct.files.the-empty.place", sshPort: 22, sshUser: "margine-admin", hostKey: HOST_KEY, address: undefined });
     assert.equal(cfg.release.stable?.rollback, false);
     assert.equal(cfg.release.isos[0].files[0].size, 10);
     assert.deepEqual(Object.keys(cfg.secrets).sort(), Object.keys(SECRET_KEYS).sort());

@@ -3,7 +3,8 @@
 import { strict as assert } from "node:assert";
 import { cacheRules } from "../../../components/cloudflare/cache-rules";
 import { plannedDnsRecords } from "../../../components/cloudflare/dns-records";
-import { fallbackHostFor, requireEdgeAddress, zoneHosts } from "../../../components/cloudflare/hosts";
+import { requireEdgeAddress, zoneHosts } from "../../../components/cloudflare/hosts";
+import { isoFallbackHost } from "../../../config/stack";
 import { OFFLINE_ZONE_ID } from "../../../components/cloudflare/offline-invokes";
 import { LATEST_ISO_PATH, redirectRules } from "../../../components/cloudflare/redirect-rules";
 import { IsoRelease } from "../../../config/release-state";
@@ -17,7 +18,7 @@ function iso(date: string, names = [`margine-${date}.iso`]): IsoRelease {
 
 describe("Cloudflare zone inputs", () => {
   it("the ISO fallback host is DNS-only; the site and files hosts are proxied", () => {
-    assert.equal(fallbackHostFor("files.the-empty.place"), "direct.files.the-empty.place");
+    assert.equal(isoFallbackHost("files.the-empty.place"), "direct.files.the-empty.place");
     const records = plannedDnsRecords(HOSTS, "203.0.113.7");
     assert.deepEqual(records.map((r) => [r.name, r.type, r.content, r.proxied, r.ttl]), [
       ["margine.the-empty.place", "A", "203.0.113.7", true, 1],
