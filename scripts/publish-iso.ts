@@ -7,6 +7,8 @@
 // (handbook 11.2). Exits 0 only after every file's md5 and size are verified through the metadata
 // API. Prints one JSON object.
 import * as fs from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { IA_IDENTIFIER_PATTERN } from "../config/grammar";
@@ -104,6 +106,9 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   });
   progress.clear();
   console.log(JSON.stringify(result, null, 2));
+  // Idle keep-alive sockets would hold the process open until the server times them out.
+  http.globalAgent.destroy();
+  https.globalAgent.destroy();
   return 0;
 }
 

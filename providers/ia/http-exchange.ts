@@ -4,7 +4,7 @@
 // retryable IaErrors (the `ia` client does not retry them: its issues #597, #625).
 import * as http from "node:http";
 import * as https from "node:https";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { IaError } from "./ia-error";
 
 export interface IaRequest {
@@ -82,16 +82,14 @@ function exchangeOnce(req: IaRequest, url: string): Promise<IaResponse> {
       request.end(body, () => req.onBodyBytes?.(body.length));
       return;
     }
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        req.onBodyChunk?.(chunk);
-        req.onBodyBytes?.(chunk.length);
-        done(null, chunk);
-      },
+    // Hash and count in a data listener rather than a Transform: one less stream hop per chunk.
+    body.on("data", (chunk: Buffer) => {
+      req.onBodyChunk?.(chunk);
+      req.onBodyBytes?.(chunk.length);
     });
     body.on("error", (err) => { request.destroy(err); });
     // pipe (not pipeline): an early answer from IA (403 before the body is sent) must still be read.
-    body.pipe(meter).pipe(request);
+    body.pipe(request);
     request.on("close", () => body.destroy());
   });
 }
