@@ -4,12 +4,12 @@
 // `npm run publish-iso` and the IaItem provider, so the workflow and `pulumi up` behave the same.
 import * as fs from "node:fs";
 import { IaCredentials } from "./credentials";
-import { IaEndpoints, itemDetailsUrl, itemFileUrl, torrentFileName } from "./endpoints";
+import { itemDetailsUrl, itemFileUrl, torrentFileName } from "./endpoints";
 import { IaVerificationError } from "./ia-error";
 import { ItemMetadata, itemMetadataHeaders } from "./metadata-headers";
 import { IaItemRecord, IaMetadataClient, metadataPatch } from "./metadata-api";
-import { RetryPolicy, sleep } from "./retry-policy";
-import { fileMd5, IaS3Client, md5Hex } from "./s3-upload";
+import { sleep } from "./retry-policy";
+import { fileMd5, IaS3Client, md5Hex, S3ClientOptions } from "./s3-upload";
 
 export interface PublishFile {
   readonly name: string;
@@ -46,19 +46,14 @@ export interface PublishResult {
   readonly warnings: readonly string[];
 }
 
-export interface PublisherOptions {
-  readonly endpoints: IaEndpoints;
+/** The S3 client's options (credentials optional: adopting an item needs none), plus the waits. */
+export interface PublisherOptions extends Omit<S3ClientOptions, "credentials"> {
   readonly credentials?: IaCredentials;
-  readonly retry?: RetryPolicy;
-  readonly partSize?: number;
-  readonly multipartThreshold?: number;
   /** How long IA may take to list an upload with its md5 (its metadata lags the S3 answer). */
   readonly verifyWaitMs?: number;
   /** How long to wait for `<id>_archive.torrent` (handbook: a 25-minute poll in publish_ia). */
   readonly torrentWaitMs?: number;
   readonly pollMs?: number;
-  readonly onProgress?: (p: { name: string; sent: number; total: number }) => void;
-  readonly log?: (message: string) => void;
 }
 
 export class ItemPublisher {
