@@ -76,7 +76,10 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     const show = (label: string, run: Run) => {
       const mibs = size / MiB / run.transferS;
-      rows.push(`${label.padEnd(22)} ${run.tool.padEnd(12)} ${run.ok ? "ok  " : "FAIL"} wall ${run.wallS.toFixed(1).padStart(6)} s  transfer ${run.transferS.toFixed(1).padStart(6)} s  ${mibs.toFixed(0).padStart(5)} MiB/s  peak RSS ${run.peakRssMb.toFixed(0).padStart(4)} MB  re-sent ${((run.bytesReceived - size) / MiB).toFixed(1).padStart(7)} MiB ${run.note}`);
+      const outcome = run.ok
+        ? `${mibs.toFixed(0).padStart(5)} MiB/s  peak RSS ${run.peakRssMb.toFixed(0).padStart(4)} MB  re-sent ${((run.bytesReceived - size) / MiB).toFixed(1).padStart(7)} MiB`
+        : `failed after sending ${(run.bytesReceived / MiB).toFixed(1)} MiB: ${run.note}`;
+      rows.push(`${label.padEnd(22)} ${run.tool.padEnd(12)} ${run.ok ? "ok  " : "FAIL"} wall ${run.wallS.toFixed(1).padStart(6)} s  transfer ${run.transferS.toFixed(1).padStart(6)} s  ${outcome}`);
       console.error(rows[rows.length - 1]);
     };
     // Warm the page cache first so that neither tool pays for reading the file from disk.
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
     if (!iaRun.ok) {
       // ia does not retry a connection IA closes mid-body (its #597, #625): the job fails and the
       // rerun starts the file from byte 0.
-      show("503 at 90 %, rerun", await theirs("bench-ia-503"));
+      show("503 at 90 %, rerun", await theirs("bench-ia-503")); // re-sent counts both attempts
     }
 
     // sha256: in-process hashing (the tool's code path), then both tools end to end.
