@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     rows.push(`sha256: coreutils sha256sum ${coreS.toFixed(2)} s (${(gib / coreS).toFixed(0)} MiB/s); sha256sums hashing ${inProcessS.toFixed(2)} s (${(gib / inProcessS).toFixed(0)} MiB/s, ${(coreS / inProcessS).toFixed(2)}x); ` +
       `sha256sums CLI end to end incl. ts-node start ${cliS.toFixed(2)} s (${(coreS / cliS).toFixed(2)}x)`);
     console.log(`IA upload benchmark, ${gib} MiB file, part size ${partSize / MiB} MiB, emulator on 127.0.0.1 as a hashing sink (transfer = the tool's first request about the item to its exit)`);
-    console.log("publish-iso verifies every part's md5 against IA's ETag and the file's md5 through the metadata API; `ia upload` verifies nothing, `ia --verify` hashes first and sends Content-MD5.");
+    console.log("publish-iso hashes the file once while sending it and verifies its md5 and size through the metadata API; `ia upload` verifies nothing, `ia --verify` hashes first and sends Content-MD5.");
     console.log("publish-iso* = the same run with @pulumi/pulumi stubbed (scripts/cli.ts imports it only for an instanceof check): the client's own peak RSS.");
     for (const row of rows) console.log(row);
   } finally {
