@@ -160,7 +160,7 @@ export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInp
 
   async delete(id: string): Promise<void> {
     // Items are kept forever: past releases stay downloadable and their torrents keep seeding.
-    process.stderr.write(`IaItem ${id}: removed from the stack only; the Internet Archive item https://archive.org/details/${id} is kept (IA items are never deleted by this program)\n`);
+    process.stderr.write(`IaItem ${id}: removed from the stack only; the Internet Archive item ${itemDetailsUrl(endpointsFromEnv(), id)} is kept (IA items are never deleted by this program)\n`);
   }
 }
 

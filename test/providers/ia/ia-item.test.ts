@@ -132,6 +132,21 @@ describe("IaItem through the real dynamic-provider host", function () {
     assert.deepEqual((await host.diff(provider, ID, outs, { ...inputs, identifier: "margine-20261121" })).replaces, ["identifier"]);
   });
 
+  it("refresh (read) reports the torrent once IA's derive made it, and an md5 IA holds that differs", async () => {
+    ia.torrentDelayMs = 60_000;
+    const withSource = { ...inputs, files: [{ ...inputs.files[0], source: isoPath }] };
+    const { outs } = await host.create(provider, withSource);
+    assert.equal(outs.torrentUrl, null);
+    assert.match(outs.warnings[0], /not derived yet.*HTTP-only links/);
+    await ia.seedFile(ID, ACCESS, `${ID}_archive.torrent`, Buffer.from("d4:infoe"));
+    const { props } = await host.read(provider, ID, outs);
+    assert.equal(props.torrentUrl, `${ia.url}/download/${ID}/${ID}_archive.torrent`);
+    await ia.seedFile(ID, ACCESS, "margine-20261120.iso", Buffer.from("replaced by hand"));
+    const drifted = await host.read(provider, ID, outs);
+    assert.equal(drifted.props.files[0].md5, hex("md5", Buffer.from("replaced by hand")));
+    assert.equal((await host.diff(provider, ID, drifted.props, withSource)).changes, "some");
+  });
+
   it("delete removes nothing from IA and says so", async () => {
     await ia.seedFile(ID, ACCESS, "margine-20261120.iso", iso);
     await host.delete(provider, ID, { ...inputs, detailsUrl: "", torrentUrl: null, downloadUrls: {}, sha256sumsUrl: "" });
