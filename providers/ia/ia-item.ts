@@ -51,7 +51,6 @@ export function iaItemFailures(inputs: IaItemInputs): pulumi.dynamic.CheckFailur
     inputs.files.forEach((f, i) => {
       const at = `files[${i}]`;
       if (typeof f?.name !== "string" || !FILE_NAME.test(f.name)) failures.push({ property: `${at}.name`, reason: `${JSON.stringify(f?.name)} is not a file name at the item root ([A-Za-z0-9._-], no directories: IA serves files at the item root)` });
-      else if (f.name === SHA256SUMS) failures.push({ property: `${at}.name`, reason: "SHA256SUMS is generated from the declared sha256 values; do not declare it" });
       else if (seen.has(f.name)) failures.push({ property: `${at}.name`, reason: `${f.name} is declared twice` });
       seen.add(f?.name);
       if (typeof f?.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(f.sha256)) failures.push({ property: `${at}.sha256`, reason: "expected 64 lowercase hex characters" });
@@ -72,9 +71,12 @@ export function iaItemFailures(inputs: IaItemInputs): pulumi.dynamic.CheckFailur
   return failures;
 }
 
-/** The SHA256SUMS the item publishes: generated from the declared sha256 values, basename layout. */
+/**
+ * The SHA256SUMS the item publishes when the declaration does not list one (publish_ia uploads
+ * its own and declares it like any file): generated from the declared sha256 values, basename layout.
+ */
 export function declaredSha256Sums(inputs: IaItemInputs): Buffer {
-  return Buffer.from(sha256sumsText(inputs.files));
+  return Buffer.from(sha256sumsText(inputs.files.filter((f) => f.name !== SHA256SUMS)));
 }
 
 /**
@@ -103,12 +105,13 @@ export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInp
   }
 
   private async publish(inputs: IaItemInputs): Promise<IaItemOutputs> {
-    const sums = declaredSha256Sums(inputs);
+    const declaresSums = inputs.files.some((f) => f.name === SHA256SUMS);
     const files: PublishFile[] = [
       ...inputs.files.map((f) => ({ name: f.name, md5: f.md5, size: f.size, source: f.source })),
-      { name: SHA256SUMS, source: sums },
+      ...(declaresSums ? [] : [{ name: SHA256SUMS, source: declaredSha256Sums(inputs) }]),
     ];
     const result = await this.publisher().publish({ identifier: inputs.identifier, files, metadata: inputs.metadata });
+    // downloadUrls lists the release files; SHA256SUMS has its own output.
     const { [SHA256SUMS]: sha256sumsUrl, ...downloadUrls } = result.downloadUrls;
     return { ...inputs, detailsUrl: result.detailsUrl, torrentUrl: result.torrentUrl, downloadUrls, sha256sumsUrl, warnings: [...result.warnings] };
   }

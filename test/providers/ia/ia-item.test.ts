@@ -83,6 +83,18 @@ describe("IaItem through the real dynamic-provider host", function () {
     assert.ok(!JSON.stringify(outs).includes(SECRET));
   });
 
+  it("create adopts a SHA256SUMS that publish_ia uploaded and declared like any file", async () => {
+    const sums = Buffer.from(`${inputs.files[0].sha256}  margine-20261120.iso\n`);
+    await ia.seedFile(ID, ACCESS, "margine-20261120.iso", iso, { title: "Margine 20261120", mediatype: "software", subject: ["linux", "bootc"] });
+    await ia.seedFile(ID, ACCESS, "SHA256SUMS", sums);
+    const declared = { ...inputs, files: [...inputs.files, { name: "SHA256SUMS", sha256: hex("sha256", sums), md5: hex("md5", sums), size: sums.length }] };
+    assert.deepEqual((await host.check(provider, {}, declared)).failures, []);
+    const { outs } = await host.create(provider, declared);
+    assert.equal(puts().length, 0);
+    assert.equal(outs.sha256sumsUrl, `${ia.url}/download/${ID}/SHA256SUMS`);
+    assert.deepEqual(Object.keys(outs.downloadUrls), ["margine-20261120.iso"]);
+  });
+
   it("create fails with what to do when IA holds another md5 and no source is declared", async () => {
     await ia.seedFile(ID, ACCESS, "margine-20261120.iso", Buffer.from("truncated upload"));
     await assert.rejects(host.create(provider, inputs), (err: HostError) => {
