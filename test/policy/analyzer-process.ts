@@ -1,10 +1,10 @@
 // The policy pack run as the Pulumi engine runs it: `policy/index.ts` spawned as a process (ts-node,
 // argument 127.0.0.1:1, cwd policy/), its printed port, and Analyze / AnalyzeStack / Configure over
 // gRPC with @pulumi/pulumi's own analyzer client (reference/pulumi-without-the-cli.md).
-import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { PluginProcess, startPlugin } from "../support/processes";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
@@ -40,41 +40,25 @@ export function urnOf(r: Pick<EngineResource, "type" | "name">): string {
 }
 
 export class AnalyzerProcess {
-  stderr = "";
+  private constructor(private readonly plugin: PluginProcess, private readonly client: any) {}
 
-  private constructor(private readonly child: ChildProcess, private readonly client: any) {
-    child.stderr?.on("data", (d: Buffer) => { this.stderr += d.toString(); });
+  /** What the pack printed on stderr. */
+  get stderr(): string {
+    return this.plugin.stderr();
   }
 
   static async start(): Promise<AnalyzerProcess> {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts", "127.0.0.1:1"], {
+    const plugin = await startPlugin("policy pack", ["-r", "ts-node/register/transpile-only", "index.ts", "127.0.0.1:1"], {
       cwd: POLICY_DIR,
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      const timer = setTimeout(() => reject(new Error(`policy pack printed no port in 60 s: ${err}`)), 60_000);
-      child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
-      child.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /^(\d+)\s*$/m.exec(out);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-      });
-      child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`policy pack exited (${code}): ${err}`)); });
-    });
-    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    return new AnalyzerProcess(child, client);
+    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${plugin.port}`, grpc.credentials.createInsecure());
+    return new AnalyzerProcess(plugin, client);
   }
 
   async stop(): Promise<void> {
     this.client.close();
-    if (this.child.exitCode === null) {
-      const exited = new Promise((r) => this.child.once("exit", r));
-      this.child.kill("SIGTERM");
-      await exited;
-    }
+    await this.plugin.stop();
   }
 
   private call<T>(method: string, req: unknown): Promise<T> {

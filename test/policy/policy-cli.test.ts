@@ -1,18 +1,18 @@
 // npm run policy -- --resources FILE (DESIGN.md contract), and the pack over the real example program.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { runScript } from "../support/processes";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { analyzeResources } from "../../policy/evaluator";
 import { ResourcesFileError, readResourcesFile, writePolicyReport } from "../../policy/resources-file";
 import { toSynthResources } from "../../scripts/offline/synth-output";
-import { exampleProgram, PROJECT_DIR } from "../support/program-run";
+import { exampleProgram } from "../support/program-run";
 import { daysAgo, iaItem, promotion } from "./fixtures";
 
 function policyCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/policy.ts", ...args], { cwd: PROJECT_DIR, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const r = runScript("policy", args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe("npm run policy", function () {

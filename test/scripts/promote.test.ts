@@ -1,16 +1,12 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { runScript } from "../support/processes";
 import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
 import { skopeoDigest } from "../providers/oci/registry-fixture";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 
 function promote(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const res = spawnSync(process.execPath, ["-r", "ts-node/register", "scripts/promote.ts", ...args], {
-    cwd: ROOT, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
-  });
-  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+  const res = runScript("promote", args);
+  return { status: res.code, stdout: res.stdout, stderr: res.stderr };
 }
 
 describe("npm run promote", function () {

@@ -1,6 +1,6 @@
 // `npm run release-state` as the generated workflows run it: a separate process on a stack file.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { runScript } from "../support/processes";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,12 +12,7 @@ const DIGEST = `sha256:${"1f".repeat(32)}`;
 const BOOT_RUN = "https://github.com/daniel-g-carrasco/margine-image/actions/runs/19000000123";
 
 function releaseState(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const res = spawnSync(process.execPath, ["-r", "ts-node/register", path.join(PROJECT_DIR, "scripts", "release-state.ts"), ...args], {
-    cwd: PROJECT_DIR,
-    encoding: "utf8",
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", GITHUB_OUTPUT: "", ...env },
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  return runScript("release-state", args, { env: { GITHUB_OUTPUT: "", ...env } });
 }
 
 describe("npm run release-state", function () {

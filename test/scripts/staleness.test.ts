@@ -1,21 +1,14 @@
 // The staleness watchdog against Debian's docker-registry with images of different Created dates.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { runScript } from "../support/processes";
 import { stalenessVerdict } from "../../scripts/staleness-check";
 import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
-import { PROJECT_DIR } from "../support/program-run";
 
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();
 
 function staleness(args: string[]) {
-  const res = spawnSync(process.execPath, ["-r", "ts-node/register", path.join(PROJECT_DIR, "scripts", "staleness.ts"), ...args], {
-    cwd: PROJECT_DIR,
-    encoding: "utf8",
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", GITHUB_ACTIONS: "", REGISTRY_PASSWORD: "", GITHUB_TOKEN: "" },
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  return runScript("staleness", args, { env: { GITHUB_ACTIONS: "", REGISTRY_PASSWORD: "", GITHUB_TOKEN: "" } });
 }
 
 describe("staleness verdicts", () => {

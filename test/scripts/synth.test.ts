@@ -1,18 +1,13 @@
 // `npm run synth` as a user runs it: a separate process, offline, no Pulumi CLI.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { runScript } from "../support/processes";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_DIR } from "../support/program-run";
 
 function synth(args: string[]) {
-  const res = spawnSync(process.execPath, ["-r", "ts-node/register", path.join(PROJECT_DIR, "scripts", "synth.ts"), ...args], {
-    cwd: PROJECT_DIR,
-    encoding: "utf8",
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", PULUMI_CONFIG_PASSPHRASE: "", GITHUB_TOKEN: "", CLOUDFLARE_API_TOKEN: "" },
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  return runScript("synth", args, { env: { PULUMI_CONFIG_PASSPHRASE: "", GITHUB_TOKEN: "", CLOUDFLARE_API_TOKEN: "" } });
 }
 
 describe("npm run synth", function () {

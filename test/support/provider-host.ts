@@ -1,11 +1,11 @@
 // Drives a dynamic provider exactly as the Pulumi engine does: the provider is serialized with the
 // same closure serializer `dynamic.Resource` uses, and every call goes over gRPC to the real
 // dynamic-provider host process shipped in @pulumi/pulumi (reference/pulumi-without-the-cli.md).
-import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { PluginProcess, startPlugin } from "./processes";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
@@ -27,11 +27,11 @@ export async function serializeProvider(provider: pulumi.dynamic.ResourceProvide
 }
 
 export class ProviderHost {
-  /** Everything the host process printed on stderr: what a user would see in `pulumi up`. */
-  stderr = "";
+  private constructor(private readonly plugin: PluginProcess, private readonly client: any) {}
 
-  private constructor(private readonly child: ChildProcess, private readonly client: any) {
-    child.stderr?.on("data", (d: Buffer) => { this.stderr += d.toString(); });
+  /** Everything the host process printed on stderr: what a user would see in `pulumi up`. */
+  get stderr(): string {
+    return this.plugin.stderr();
   }
 
   /**
@@ -39,24 +39,11 @@ export class ProviderHost {
    * ConfigureRequest the engine sends with the stack's config, e.g. {"github:token": "..."}.
    */
   static async start(options: { env?: NodeJS.ProcessEnv; config?: Record<string, string> } = {}): Promise<ProviderHost> {
-    const child = spawn(process.execPath, [HOST, "127.0.0.1:1"], {
+    const plugin = await startPlugin("dynamic-provider host", [HOST, "127.0.0.1:1"], {
       env: { ...process.env, ...options.env, PULUMI_PROJECT: "margine-pipeline", PULUMI_STACK: "test" },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      const timer = setTimeout(() => reject(new Error(`dynamic-provider host printed no port in 30 s: ${err}`)), 30_000);
-      child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
-      child.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /^(\d+)\s*$/m.exec(out);
-        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-      });
-      child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`dynamic-provider host exited (${code}): ${err}`)); });
-    });
-    const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const host = new ProviderHost(child, client);
+    const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${plugin.port}`, grpc.credentials.createInsecure());
+    const host = new ProviderHost(plugin, client);
     const req = new providerProto.ConfigureRequest();
     req.setArgs(Struct.fromJavaScript({ ...(options.config ?? {}) } as any));
     req.setAcceptsecrets(false);
@@ -66,11 +53,7 @@ export class ProviderHost {
 
   async stop(): Promise<void> {
     this.client.close();
-    if (this.child.exitCode === null) {
-      const exited = new Promise((r) => this.child.once("exit", r));
-      this.child.kill("SIGTERM");
-      await exited;
-    }
+    await this.plugin.stop();
   }
 
   private call<T>(method: string, req: unknown): Promise<T> {

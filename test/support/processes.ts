@@ -1,0 +1,62 @@
+// Child processes the tests run the way users and the engine do: the CLIs in scripts/ as separate
+// processes, and Pulumi plugins (the dynamic-provider host, the policy pack) that print a port.
+import { ChildProcess, SpawnOptions, spawn, spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { PROJECT_DIR } from "./program-run";
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `scripts/<script>.ts` as `npm run <script>` would, in the project directory (type checking
+ * is `npm test`'s tsc step, so ts-node only transpiles). `env` is merged over this process's.
+ */
+export function runScript(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): CliResult {
+  const res = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], {
+    cwd: options.cwd ?? PROJECT_DIR,
+    encoding: "utf8",
+    input: options.input,
+    env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"), ...options.env },
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** A plugin process that announced its gRPC port on stdout, as Pulumi's plugins do. */
+export interface PluginProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Everything the process printed on stderr so far. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Spawns `args` with node and waits (at most 60 s) for the port line the plugin prints. */
+export async function startPlugin(what: string, args: string[], options: SpawnOptions = {}): Promise<PluginProcess> {
+  const child = spawn(process.execPath, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`${what} printed no port in 60 s: ${err}`)), 60_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /^(\d+)\s*$/m.exec(out);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`${what} exited (${code}): ${err}`)); });
+  });
+  return {
+    child,
+    port,
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
