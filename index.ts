@@ -1,7 +1,7 @@
 // Composition root: stack config -> components -> stack outputs. Keep it short: each area lives
 // in components/ (declared infrastructure) or providers/ (dynamic resources).
 import * as tls from "@pulumi/tls";
-import { readStackConfig, splitRepository } from "./config/stack";
+import { readStackConfig } from "./config/stack";
 import { imageRepositorySettings } from "./components/github/image-repository";
 import { pipelineRepositorySettings } from "./components/github/pipeline-repository";
 import { RepositorySettings } from "./components/github/repository-settings";
@@ -62,7 +62,6 @@ export const isoFallbackHost = hosts.fallbackHost;
 export const siteDeployHookSecret = siteDeployHook.secret;
 export const packageSettingsUrl = ghcrPackage.settingsUrl;
 export const workflowFiles = workflows.files;
-export const imageOwner = splitRepository(config.imageRepository).owner;
 export const stableDigest = release.stableDigest;
 export const datedTags = release.datedTags;
 export const iaUrls = release.iaUrls;
