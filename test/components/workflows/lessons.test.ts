@@ -148,14 +148,51 @@ describe("handbook lessons carried by the generated workflows", () => {
       assert.equal(step(disk.jobs.build_disk, "Upload iso artifact").with?.["retention-days"], 7);
     });
 
-    it("waits 25 minutes for IA's torrent, then degrades to HTTP links with a warning", () => {
-      const wait = step(disk.jobs.publish_ia, /Wait for the torrent/);
-      assert.match(wait.run!, /deadline=\$\(\(SECONDS \+ 25 \* 60\)\)/);
-      assert.match(wait.run!, /_archive\.torrent/);
-      assert.match(wait.run!, /echo "::warning::[^"]*HTTP links only"\necho "url=" >> "\$GITHUB_OUTPUT"/);
+    it("waits 25 minutes for IA's torrent (publish-iso's bounded wait), then degrades to HTTP links with a warning", () => {
+      const upload = step(disk.jobs.publish_ia, "Upload to the Internet Archive");
+      assert.equal(upload.env?.TORRENT_WAIT_MINUTES, "25");
+      assert.match(upload.run!, /--torrent-wait "\$\(\(TORRENT_WAIT_MINUTES \* 60\)\)"/);
+      assert.equal(disk.jobs.publish_ia.outputs?.torrent, "${{ steps.upload.outputs.torrent }}");
       const release = step(disk.jobs.release_pr, "Open the release pull request");
       assert.equal(release.env?.TORRENT, "${{ needs.publish_ia.outputs.torrent }}");
       assert.match(release.run!, /if \[\[ -z "\$TORRENT" \]\]; then LINKS="HTTP links only/);
+
+      // The upload script itself, with publish-iso answering as it does when the derive is slow
+      // (torrentUrl null) and when the torrent exists: real bash, jq, sha256sum and md5sum.
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "publish-ia-"));
+      try {
+        const outdir = path.join(tmp, "dist"); // build-disk.ts OUTDIR, inlined in the script
+        fs.mkdirSync(outdir);
+        fs.writeFileSync(path.join(outdir, "margine-20261124.iso"), "iso bytes");
+        fs.writeFileSync(path.join(outdir, "SHA256SUMS"), "sums");
+        const runUpload = (torrentUrl: string | null) => {
+          const bin = path.join(tmp, "bin");
+          fs.mkdirSync(bin, { recursive: true });
+          fs.writeFileSync(path.join(bin, "npm"), `#!/usr/bin/env bash\necho '${JSON.stringify({ identifier: "margine-20261124", torrentUrl })}'\n`, { mode: 0o755 });
+          const output = path.join(tmp, "github-output");
+          fs.writeFileSync(output, "");
+          const res = spawnSync("bash", ["-euo", "pipefail", "-c", upload.run!], {
+            cwd: tmp,
+            encoding: "utf8",
+            env: {
+              ...process.env, ...upload.env, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: tmp, GITHUB_WORKSPACE: tmp,
+              GITHUB_OUTPUT: output, GITHUB_RUN_ID: "1", IA_CONFIG_INI: "[s3]", IDENTIFIER: "margine-20261124", DATE: "20261124",
+              ISO_NAME: "margine-20261124.iso", TORRENT_WAIT_MINUTES: "25",
+            },
+          });
+          assert.equal(res.status, 0, res.stderr);
+          return { stdout: res.stdout, output: fs.readFileSync(output, "utf8") };
+        };
+        const slow = runUpload(null);
+        assert.match(slow.stdout, /::warning::IA has not derived margine-20261124_archive\.torrent after 25 minutes; publishing HTTP links only/);
+        assert.match(slow.output, /^torrent=$/m);
+        assert.match(slow.output, /^files=margine-20261124\.iso:[0-9a-f]{64}:[0-9a-f]{32}:9 SHA256SUMS:[0-9a-f]{64}:[0-9a-f]{32}:4$/m);
+        const derived = runUpload("https://archive.org/download/margine-20261124/margine-20261124_archive.torrent");
+        assert.doesNotMatch(derived.stdout, /::warning::/);
+        assert.match(derived.output, /^torrent=https:\/\/archive\.org\/download\/margine-20261124\/margine-20261124_archive\.torrent$/m);
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
     });
 
     it("declares the ISO through a release PR; the LATEST_ISO_DATE bump is Pulumi's, not a sed", () => {
