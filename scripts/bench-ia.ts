@@ -58,14 +58,11 @@ async function main(): Promise<void> {
     // The window starts at the tool's first request about the item (its metadata read), so a
     // checksum pass before the upload counts, and interpreter start-up does not.
     const firstRequest = (id: string) => ia.requests.find((r) => r.path.includes(id))?.at ?? Date.now();
-    // publish-iso as `npm run` runs it; with `lean`, @pulumi/pulumi (loaded only by scripts/cli.ts for
-    // an instanceof check) is stubbed, to show the client's own footprint.
-    const stub = path.join(work, "no-pulumi.js");
-    fs.writeFileSync(stub, `const M = require("module"); const load = M._load; M._load = function (r, ...a) { return r === "@pulumi/pulumi" ? { RunError: class RunError extends Error {} } : load.call(this, r, ...a); };\n`);
-    const ours = async (id: string, lean = false): Promise<Run> => {
-      const r = await timed(process.execPath, [...(lean ? ["-r", stub] : []), "-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/publish-iso.ts"), "--identifier", id, "--file", file,
+    // publish-iso as `npm run` runs it.
+    const ours = async (id: string): Promise<Run> => {
+      const r = await timed(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/publish-iso.ts"), "--identifier", id, "--file", file,
         "--config-file", ini, "--no-derive", "--torrent-wait", "0", "--part-size", String(partSize / MiB), "--retry-delay", "1"], { IA_S3_URL: ia.url, IA_URL: ia.url, TS_NODE_TRANSPILE_ONLY: "1" });
-      return { tool: lean ? "publish-iso*" : "publish-iso", ok: r.ok, wallS: r.wallS, transferS: (r.end - firstRequest(id)) / 1000, peakRssMb: r.peakRssMb, bytesReceived: received(id), note: r.ok ? "" : r.stderr.split("\n").find((l) => l.startsWith("error:")) ?? "" };
+      return { tool: "publish-iso", ok: r.ok, wallS: r.wallS, transferS: (r.end - firstRequest(id)) / 1000, peakRssMb: r.peakRssMb, bytesReceived: received(id), note: r.ok ? "" : r.stderr.split("\n").find((l) => l.startsWith("error:")) ?? "" };
     };
     const theirs = async (id: string, verify = false): Promise<Run> => {
       const r = await timed(iaBin, ["-i", "upload", id, file, "--no-derive", "--retries", "3", "--sleep", "1", ...(verify ? ["--verify"] : [])], { http_proxy: ia.url, HTTP_PROXY: ia.url, no_proxy: "", NO_PROXY: "", IA_CONFIG_FILE: ini });
@@ -85,7 +82,6 @@ async function main(): Promise<void> {
     // Warm the page cache first so that neither tool pays for reading the file from disk.
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 16 * MiB })) void chunk;
     show("clean upload", await ours("bench-ours-clean"));
-    show("clean upload", await ours("bench-ours-lean", true));
     show("clean upload", await theirs("bench-ia-clean"));
     show("clean upload", await theirs("bench-ia-verify", true));
 
@@ -120,7 +116,6 @@ async function main(): Promise<void> {
       `sha256sums CLI end to end incl. ts-node start ${cliS.toFixed(2)} s (${(coreS / cliS).toFixed(2)}x)`);
     console.log(`IA upload benchmark, ${gib} MiB file, part size ${partSize / MiB} MiB, emulator on 127.0.0.1 as a hashing sink (transfer = the tool's first request about the item to its exit)`);
     console.log("publish-iso hashes the file once while sending it and verifies its md5 and size through the metadata API; `ia upload` verifies nothing, `ia --verify` hashes first and sends Content-MD5.");
-    console.log("publish-iso* = the same run with @pulumi/pulumi stubbed (scripts/cli.ts imports it only for an instanceof check): the client's own peak RSS.");
     for (const row of rows) console.log(row);
   } finally {
     await ia.stop();
