@@ -22,6 +22,10 @@ type Props = object;
 
 /** Serializes a provider the way `new dynamic.Resource(...)` stores it as `__provider`. */
 export async function serializeProvider(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
+  // The serializer does not capture a module variable whose name is also a global: a test that
+  // leaks globalThis.path or .fs (Go's wasm_exec.js does) breaks every provider serialized after.
+  const leaked = ["path", "fs", "os"].filter((name) => name in globalThis);
+  if (leaked.length > 0) throw new Error(`globalThis.${leaked.join(", globalThis.")} leaked into the test process; run that code in a worker (see test/support/actionlint.ts)`);
   const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
   return sf.text;
 }
