@@ -21,7 +21,11 @@ export interface CacheRule {
   readonly enabled: true;
 }
 
-export const ISO_PATH = 'ends_with(lower(http.request.uri.path), ".iso")';
+/**
+ * Any ISO download. The standard field (lowercased extension) rather than ends_with(), whose
+ * availability in filter expressions depends on the plan: this zone is on Cloudflare Free.
+ */
+export const ISO_PATH = 'http.request.uri.path.extension eq "iso"';
 
 export function cacheRules(hosts: ZoneHosts): CacheRule[] {
   return [

@@ -35,7 +35,7 @@ describe("Cloudflare zone inputs", () => {
     const [short, iso] = cacheRules(HOSTS);
     assert.equal(short.expression, '(http.host eq "files.the-empty.place" and http.request.uri.path in {"/" "/index.html" "/SHA256SUMS"})');
     assert.deepEqual(short.actionParameters, { cache: true, edgeTtl: { mode: "override_origin", default: 300 }, browserTtl: { mode: "override_origin", default: 60 } });
-    assert.equal(iso.expression, '(ends_with(lower(http.request.uri.path), ".iso"))');
+    assert.equal(iso.expression, '(http.request.uri.path.extension eq "iso")');
     assert.deepEqual(iso.actionParameters, { cache: false });
   });
 
