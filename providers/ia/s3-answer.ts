@@ -1,7 +1,7 @@
 // Turns an IA S3 answer into success or an IaError that says what IA said and whether to retry.
 import { IaError } from "./ia-error";
 import { IaResponse } from "./http-exchange";
-import { parseRetryAfter } from "./retry-policy";
+import { retryAfterMs } from "../retry-after";
 
 /** `<Code>` and `<Message>` of an S3 XML error body (empty strings when absent). */
 export function s3ErrorFields(body: string): { code: string; message: string } {
@@ -21,7 +21,7 @@ export function expectS3Success(res: IaResponse, what: string): IaResponse {
   }
   if (res.status === 503 || res.status === 500 || res.status === 502 || res.status === 504 || res.status === 429) {
     const retryAfter = res.headers["retry-after"];
-    throw new IaError(text, res.status, code || "Unavailable", true, parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter));
+    throw new IaError(text, res.status, code || "Unavailable", true, retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter));
   }
   if (res.status === 403) {
     throw new IaError(`${text}. Check the IA keys (https://archive.org/account/s3.php) and that the identifier belongs to this account`, 403, code || "AccessDenied", false);

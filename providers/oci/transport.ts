@@ -1,6 +1,7 @@
 // The HTTP layer of the registry client: scheme, token auth (distribution token spec, GHCR's realm),
 // retries with backoff on 429/5xx that honor Retry-After, and a request counter. Operations
 // (registry-client.ts) never see a 401 or a 503: they get the final answer or a RegistryError.
+import { retryAfterMs } from "../retry-after";
 import { RegistryAuthError, RegistryError } from "./errors";
 
 export interface RegistryEndpoint {
@@ -41,14 +42,6 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   const params: Record<string, string> = {};
   for (const m of header.slice(space + 1).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) params[m[1].toLowerCase()] = m[2];
   return { scheme, params };
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 const MAX_WAIT_MS = 60_000;

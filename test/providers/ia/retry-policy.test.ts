@@ -1,17 +1,9 @@
 import { strict as assert } from "node:assert";
-import { parseRetryAfter, retryDelayMs } from "../../../providers/ia/retry-policy";
+import { retryDelayMs } from "../../../providers/ia/retry-policy";
 import { parseIaConfig } from "../../../providers/ia/credentials";
 
 describe("IA retry policy", () => {
   const policy = { attempts: 5, baseDelayMs: 1_000, maxDelayMs: 60_000 };
-
-  it("reads Retry-After as seconds or an HTTP date", () => {
-    const now = Date.parse("2026-11-20T10:00:00Z");
-    assert.equal(parseRetryAfter("30", now), 30_000);
-    assert.equal(parseRetryAfter("Fri, 20 Nov 2026 10:00:45 GMT", now), 45_000);
-    assert.equal(parseRetryAfter("soon", now), undefined);
-    assert.equal(parseRetryAfter(undefined, now), undefined);
-  });
 
   it("prefers IA's Retry-After, capped, over its own backoff", () => {
     assert.equal(retryDelayMs(policy, 1, 7_000), 7_000);

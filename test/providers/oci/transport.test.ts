@@ -3,7 +3,6 @@ import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import { RegistryAuthError } from "../../../providers/oci/errors";
 import { RegistryClient, sha256Digest } from "../../../providers/oci/registry-client";
-import { retryAfterMs } from "../../../providers/oci/transport";
 
 // A table-driven stand-in of a token-auth registry (GHCR's flow): any request not in the table fails the test.
 describe("registry transport: token auth and Retry-After", () => {
@@ -62,11 +61,5 @@ describe("registry transport: token auth and Retry-After", () => {
   it("refused credentials fail with RegistryAuthError naming the variables to set", async () => {
     const client = new RegistryClient({ registry: host, insecure: true, username: "ci", password: "wrong" });
     await assert.rejects(client.getManifest("margine", digest), (err: Error) => err instanceof RegistryAuthError && /REGISTRY_USERNAME and REGISTRY_PASSWORD/.test(err.message));
-  });
-
-  it("reads Retry-After as seconds or an HTTP date", () => {
-    assert.equal(retryAfterMs("3"), 3000);
-    assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 4_000), 6000);
-    assert.equal(retryAfterMs(null), undefined);
   });
 });
