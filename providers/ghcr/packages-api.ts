@@ -1,6 +1,7 @@
 // GitHub Packages REST API for container packages. Plain TypeScript over @octokit/rest: used by the
 // GhcrPackage provider and by the retention script; never imports @pulumi/pulumi.
 
+import { githubClient } from "../github-client";
 import { ProviderError } from "../provider-error";
 
 export type PackageOwnerType = "user" | "org";
@@ -51,15 +52,8 @@ export interface ContainerPackageVersion {
 export class ContainerPackagesApi {
   constructor(private readonly options: PackagesApiOptions) {}
 
-  private async octokit() {
-    // ESM-only package: loaded on first use, so a serialized provider does not capture it.
-    const { Octokit } = await import("@octokit/rest");
-    return new Octokit({
-      auth: this.options.token,
-      baseUrl: this.options.baseUrl ?? "https://api.github.com",
-      userAgent: "margine-pipeline",
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
+  private octokit() {
+    return githubClient({ token: this.options.token, baseUrl: this.options.baseUrl });
   }
 
   /** The package, or undefined when it does not exist (yet): the first build.yml push creates it. */

@@ -2,6 +2,7 @@
 // `sed` + `gh pr create` + `gh pr merge --squash --auto` as a client. Plain TypeScript over
 // @octokit/rest (loaded inside methods, so a serialized provider does not capture it); used by the
 // SiteRelease provider and never imports @pulumi/pulumi.
+import { githubClient } from "../github-client";
 import { ProviderError } from "../provider-error";
 import { readLatestIsoDate, withLatestIsoDate } from "./latest-iso-date";
 
@@ -61,14 +62,8 @@ export class SiteBumpClient {
     this.base = options.baseBranch ?? "main";
   }
 
-  private async octokit() {
-    const { Octokit } = await import("@octokit/rest");
-    return new Octokit({
-      auth: this.options.token,
-      baseUrl: this.options.apiUrl,
-      userAgent: "margine-pipeline",
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
+  private octokit() {
+    return githubClient({ token: this.options.token, baseUrl: this.options.apiUrl });
   }
 
   private where(): string {
