@@ -2,6 +2,8 @@
 // index page and the Cloudflare "latest ISO" redirect, so both follow the declared releases
 // (handbook 11.3: every release URL derives from one source of truth, like LATEST_ISO_DATE).
 import { IsoFile, IsoRelease } from "../../config/release-state";
+import { PUBLIC_IA, itemDetailsUrl, itemFileUrl, torrentFileName } from "../../providers/ia/endpoints";
+import { SHA256SUMS } from "../../providers/ia/sha256sums";
 
 export interface ReleaseLinks {
   /** IA details page: the item, its mirrors and its history. */
@@ -14,8 +16,6 @@ export interface ReleaseLinks {
   readonly sha256sums: string;
   readonly iso: IsoFile;
 }
-
-const IA = "https://archive.org";
 
 /** The .iso file of a release: exactly one is expected; the other files are companions. */
 export function isoFileOf(release: IsoRelease): IsoFile {
@@ -30,13 +30,14 @@ export function isoFileOf(release: IsoRelease): IsoFile {
 }
 
 export function releaseLinks(release: IsoRelease): ReleaseLinks {
-  const id = encodeURIComponent(release.identifier);
+  // Identifiers are [A-Za-z0-9._-] (config/grammar.ts): nothing in them needs URL encoding.
+  const id = release.identifier;
   const iso = isoFileOf(release);
   return {
-    details: `${IA}/details/${id}`,
-    torrent: `${IA}/download/${id}/${id}_archive.torrent`,
-    download: `${IA}/download/${id}/${encodeURIComponent(iso.name)}`,
-    sha256sums: `${IA}/download/${id}/SHA256SUMS`,
+    details: itemDetailsUrl(PUBLIC_IA, id),
+    torrent: itemFileUrl(PUBLIC_IA, id, torrentFileName(id)),
+    download: itemFileUrl(PUBLIC_IA, id, iso.name),
+    sha256sums: itemFileUrl(PUBLIC_IA, id, SHA256SUMS),
     iso,
   };
 }

@@ -43,7 +43,7 @@ export function releasePlan(release: ReleaseState, image: string, iaUrl = endpoi
     identifier: iso.identifier,
     files: iso.files,
     metadata: { mediatype: "software", collection: "opensource", title: `Margine ${iso.date}` },
-    detailsUrl: itemDetailsUrl({ iaUrl, s3Url: "" }, iso.identifier),
+    detailsUrl: itemDetailsUrl({ iaUrl }, iso.identifier),
   }));
   return { stable, isos, latestIsoDate: latestIso(release)?.date };
 }

@@ -9,18 +9,24 @@ export interface IaEndpoints {
   readonly iaUrl: string;
 }
 
+/** The public Internet Archive: what rendered files (edge index, redirects) always link to. */
+export const PUBLIC_IA: IaEndpoints = { s3Url: "https://s3.us.archive.org", iaUrl: "https://archive.org" };
+
 export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): IaEndpoints {
   return {
-    s3Url: (env.IA_S3_URL || "https://s3.us.archive.org").replace(/\/+$/, ""),
-    iaUrl: (env.IA_URL || "https://archive.org").replace(/\/+$/, ""),
+    s3Url: (env.IA_S3_URL || PUBLIC_IA.s3Url).replace(/\/+$/, ""),
+    iaUrl: (env.IA_URL || PUBLIC_IA.iaUrl).replace(/\/+$/, ""),
   };
 }
 
-export function itemDetailsUrl(endpoints: IaEndpoints, identifier: string): string {
+/** Item URLs need only the site half of the endpoints. */
+type IaSite = Pick<IaEndpoints, "iaUrl">;
+
+export function itemDetailsUrl(endpoints: IaSite, identifier: string): string {
   return `${endpoints.iaUrl}/details/${identifier}`;
 }
 
-export function itemFileUrl(endpoints: IaEndpoints, identifier: string, name: string): string {
+export function itemFileUrl(endpoints: IaSite, identifier: string, name: string): string {
   return `${endpoints.iaUrl}/download/${identifier}/${encodeURIComponent(name)}`;
 }
 
