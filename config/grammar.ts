@@ -9,6 +9,16 @@ export function isDigest(value: unknown): value is string {
   return typeof value === "string" && DIGEST_PATTERN.test(value);
 }
 
+/** A file's sha256 as sha256sum prints it: 64 lowercase hex characters. */
+export function isSha256Hex(value: unknown): value is string {
+  return typeof value === "string" && /^[0-9a-f]{64}$/.test(value);
+}
+
+/** A file's md5 as IA's metadata API reports it: 32 lowercase hex characters. */
+export function isMd5Hex(value: unknown): value is string {
+  return typeof value === "string" && /^[0-9a-f]{32}$/.test(value);
+}
+
 /** YYYYMMDD that is a real calendar date (20260231 is not). */
 export function isCalendarDate(value: unknown): value is string {
   if (typeof value !== "string" || !/^\d{8}$/.test(value)) return false;

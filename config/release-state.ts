@@ -9,6 +9,8 @@ import {
   isDigest,
   isHttpsUrl,
   isIsoInstant,
+  isMd5Hex,
+  isSha256Hex,
   utcDateStamp,
 } from "./grammar";
 
@@ -109,10 +111,10 @@ function parseIsoFile(raw: unknown, key: string): IsoFile {
   if (typeof obj.name !== "string" || !FILE_NAME.test(obj.name)) {
     throw new ConfigError(`${key}.name`, obj.name, "a file name (basename, [A-Za-z0-9._-]) as published at the item root");
   }
-  if (typeof obj.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(obj.sha256)) {
+  if (!isSha256Hex(obj.sha256)) {
     throw new ConfigError(`${key}.sha256`, obj.sha256, "64 lowercase hex characters");
   }
-  if (typeof obj.md5 !== "string" || !/^[0-9a-f]{32}$/.test(obj.md5)) {
+  if (!isMd5Hex(obj.md5)) {
     throw new ConfigError(`${key}.md5`, obj.md5, "32 lowercase hex characters");
   }
   if (typeof obj.size !== "number" || !Number.isSafeInteger(obj.size) || obj.size <= 0) {

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { IA_IDENTIFIER_PATTERN, isCalendarDate, isDigest, isHttpsUrl, isIsoInstant } from "../config/grammar";
+import { IA_IDENTIFIER_PATTERN, isCalendarDate, isDigest, isHttpsUrl, isIsoInstant, isMd5Hex, isSha256Hex } from "../config/grammar";
 import { IsoFile } from "../config/release-state";
 import { addIsoRelease, ReleaseEdit, setStableRelease } from "../config/release-state-editor";
 import { runCli, UsageError } from "./cli";
@@ -72,8 +72,8 @@ function isoEdit(args: string[]): { file: string; edit: (text: string) => Releas
 function parseFileEntry(entry: string): IsoFile {
   const parts = entry.split(":");
   const size = Number(parts[3]);
-  if (parts.length !== 4 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(parts[0]) || !/^[0-9a-f]{64}$/.test(parts[1]) ||
-      !/^[0-9a-f]{32}$/.test(parts[2]) || !/^[1-9]\d*$/.test(parts[3]) || !Number.isSafeInteger(size)) {
+  if (parts.length !== 4 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(parts[0]) || !isSha256Hex(parts[1]) ||
+      !isMd5Hex(parts[2]) || !/^[1-9]\d*$/.test(parts[3]) || !Number.isSafeInteger(size)) {
     throw new UsageError(`--file-entry ${JSON.stringify(entry)}: expected NAME:SHA256:MD5:SIZE (basename, 64 and 32 lowercase hex, size in bytes)`);
   }
   return { name: parts[0], sha256: parts[1], md5: parts[2], size };

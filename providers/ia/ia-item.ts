@@ -3,7 +3,7 @@
 // size) or uploads from `source`; metadata changes are in-place updates; delete keeps the item,
 // since IA keeps releases forever and users' torrents point at it (handbook 11.2).
 import * as pulumi from "@pulumi/pulumi";
-import { IA_IDENTIFIER_PATTERN } from "../../config/grammar";
+import { IA_IDENTIFIER_PATTERN, isMd5Hex, isSha256Hex } from "../../config/grammar";
 import { credentialsFromEnv, IaCredentials } from "./credentials";
 import { endpointsFromEnv, itemDetailsUrl, itemFileUrl, torrentFileName } from "./endpoints";
 import { ItemPublisher, PublishFile } from "./item-publisher";
@@ -53,8 +53,8 @@ export function iaItemFailures(inputs: IaItemInputs): pulumi.dynamic.CheckFailur
       if (typeof f?.name !== "string" || !FILE_NAME.test(f.name)) failures.push({ property: `${at}.name`, reason: `${JSON.stringify(f?.name)} is not a file name at the item root ([A-Za-z0-9._-], no directories: IA serves files at the item root)` });
       else if (seen.has(f.name)) failures.push({ property: `${at}.name`, reason: `${f.name} is declared twice` });
       seen.add(f?.name);
-      if (typeof f?.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(f.sha256)) failures.push({ property: `${at}.sha256`, reason: "expected 64 lowercase hex characters" });
-      if (typeof f?.md5 !== "string" || !/^[0-9a-f]{32}$/.test(f.md5)) failures.push({ property: `${at}.md5`, reason: "expected 32 lowercase hex characters (IA verifies uploads by md5)" });
+      if (!isSha256Hex(f?.sha256)) failures.push({ property: `${at}.sha256`, reason: "expected 64 lowercase hex characters" });
+      if (!isMd5Hex(f?.md5)) failures.push({ property: `${at}.md5`, reason: "expected 32 lowercase hex characters (IA verifies uploads by md5)" });
       if (!Number.isSafeInteger(f?.size) || f.size <= 0) failures.push({ property: `${at}.size`, reason: `${JSON.stringify(f?.size)} is not a positive byte count` });
       if (f?.source !== undefined && (typeof f.source !== "string" || f.source === "")) failures.push({ property: `${at}.source`, reason: "expected a local file path" });
     });

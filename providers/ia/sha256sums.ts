@@ -4,6 +4,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isSha256Hex } from "../../config/grammar";
 import { ProviderError } from "../provider-error";
 
 export const SHA256SUMS = "SHA256SUMS";
@@ -19,7 +20,7 @@ export function sha256sumsText(entries: readonly ChecksumEntry[]): string {
     const base = path.basename(e.name);
     // A path (bootiso/install.iso) is published by its basename, never the build-side directory.
     if (/[\\\n]/.test(base)) throw new ProviderError(`${e.name}: a file name with a backslash or newline cannot be listed in SHA256SUMS`, "Sha256SumsError");
-    if (!/^[0-9a-f]{64}$/.test(e.sha256)) throw new ProviderError(`${e.name}: sha256 ${e.sha256} is not 64 lowercase hex characters`, "Sha256SumsError");
+    if (!isSha256Hex(e.sha256)) throw new ProviderError(`${e.name}: sha256 ${e.sha256} is not 64 lowercase hex characters`, "Sha256SumsError");
     return `${e.sha256}  ${base}\n`;
   }).join("");
 }

@@ -6,6 +6,8 @@ import {
   isHostName,
   isImageName,
   isLoopbackRegistry,
+  isMd5Hex,
+  isSha256Hex,
   isRepositoryName,
   utcDateStamp,
 } from "../../config/grammar";
@@ -18,6 +20,15 @@ describe("config/grammar", () => {
     for (const bad of [`sha256:${HEX.slice(1)}`, `sha256:${HEX.toUpperCase()}`, `sha512:${HEX}`, HEX, `sha256:${HEX}0`, "latest", undefined]) {
       assert.equal(isDigest(bad), false, String(bad));
     }
+  });
+
+  it("file checksums are lowercase hex of the right length", () => {
+    assert.equal(isSha256Hex(HEX), true);
+    assert.equal(isSha256Hex(HEX.toUpperCase()), false);
+    assert.equal(isSha256Hex(`sha256:${HEX}`), false);
+    assert.equal(isMd5Hex("9e107d9d372bb6826bd81d3542a419d6"), true);
+    assert.equal(isMd5Hex(HEX), false);
+    assert.equal(isMd5Hex(undefined), false);
   });
 
   it("dates are real calendar dates", () => {
