@@ -1,13 +1,16 @@
-// npm run bench:ia -- [--size-mib 1024] [--part-size-mib 64] [--dir /tmp]
+// npm run bench:ia -- [--size-mib 1024] [--part-size-mib 64] [--link-mibps 64] [--dir /tmp]
 // Benchmark (not a test): a 1 GiB upload to the local IA emulator, this client (`publish-iso`) vs
 // the real `ia upload` (Debian internetarchive, through the forward-proxy recipe), side by side:
-// throughput, peak RSS (/usr/bin/time -v), and bytes sent again when one 503 SlowDown hits at 90 %
-// of the transfer. Then `sha256sums` vs coreutils `sha256sum` on the same file. Targets (issue 5):
-// throughput >= ia's, peak RSS <= 150 MB, re-sent <= one part, sha256sums >= 0.9x sha256sum.
-// The test file is generated under --dir and deleted at the end.
+// throughput, peak RSS (/usr/bin/time -v), CPU, and bytes sent again when one 503 SlowDown hits at
+// 90 % of the transfer. Two links: bare loopback (CPU-bound: the emulator hashes on the same cores)
+// and an IA-like one where each connection is held to --link-mibps, as IA's S3 ingest holds one
+// connection to a few MiB/s (internetarchive#415). Then `sha256sums` vs coreutils `sha256sum` on the
+// same file. Targets (issue 5): throughput >= ia's, peak RSS <= 150 MB, re-sent <= one part,
+// sha256sums >= 0.9x sha256sum. The test file is generated under --dir and deleted at the end.
 import { execFile } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { fileSha256 } from "../providers/ia/sha256sums";
@@ -18,10 +21,12 @@ const ROOT = path.resolve(__dirname, "..");
 const MiB = 1024 * 1024;
 const exec = promisify(execFile);
 
-interface Run { tool: string; ok: boolean; wallS: number; transferS: number; peakRssMb: number; bytesReceived: number; note: string }
+interface Run { tool: string; ok: boolean; wallS: number; transferS: number; peakRssMb: number; cpuS: number; emulatorCpuS: number; bytesReceived: number; note: string }
 
-async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; wallS: number; peakRssMb: number; stderr: string; end: number }> {
+/** One run of a tool under /usr/bin/time -v: its peak RSS and CPU (children such as md5sum included). */
+async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; wallS: number; peakRssMb: number; cpuS: number; emulatorCpuS: number; stderr: string; end: number }> {
   const started = Date.now();
+  const emulatorCpu = process.cpuUsage(); // the emulator runs in this process
   let stderr = "";
   let ok = true;
   try {
@@ -31,11 +36,14 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
     stderr = (err as { stderr?: string }).stderr ?? String(err);
   }
   const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? "0");
-  return { ok, wallS: (Date.now() - started) / 1000, peakRssMb: rssKb / 1024, stderr, end: Date.now() };
+  const seconds = (label: string) => Number(new RegExp(`${label} time \\(seconds\\): ([\\d.]+)`).exec(stderr)?.[1] ?? "0");
+  const emulator = process.cpuUsage(emulatorCpu);
+  return { ok, wallS: (Date.now() - started) / 1000, peakRssMb: rssKb / 1024, cpuS: seconds("User") + seconds("System"), emulatorCpuS: (emulator.user + emulator.system) / 1e6, stderr, end: Date.now() };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { "size-mib": { type: "string", default: "1024" }, "part-size-mib": { type: "string", default: "64" }, dir: { type: "string", default: "/tmp" } } });
+  const { values } = parseArgs({ options: { "size-mib": { type: "string", default: "1024" }, "part-size-mib": { type: "string", default: "64" }, "link-mibps": { type: "string", default: "64" }, dir: { type: "string", default: "/tmp" } } });
+  const linkMibps = Number(values["link-mibps"]);
   const size = Number(values["size-mib"]) * MiB;
   const partSize = Number(values["part-size-mib"]) * MiB;
   const iaBin = requireTool("ia", "internetarchive");
@@ -61,32 +69,38 @@ async function main(): Promise<void> {
     // The window starts at the tool's first request about the item (its metadata read), so a
     // checksum pass before the upload counts, and interpreter start-up does not.
     const firstRequest = (id: string) => ia.requests.find((r) => r.path.includes(id))?.at ?? Date.now();
-    // publish-iso as `npm run` runs it.
-    const ours = async (id: string): Promise<Run> => {
+    // publish-iso as `npm run` runs it (2 parts in flight unless `extra` says otherwise).
+    const ours = async (id: string, extra: string[] = []): Promise<Run> => {
       const r = await timed(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/publish-iso.ts"), "--identifier", id, "--file", file,
-        "--config-file", ini, "--no-derive", "--torrent-wait", "0", "--part-size", String(partSize / MiB), "--retry-delay", "1"], { IA_S3_URL: ia.url, IA_URL: ia.url, TS_NODE_TRANSPILE_ONLY: "1" });
-      return { tool: "publish-iso", ok: r.ok, wallS: r.wallS, transferS: (r.end - firstRequest(id)) / 1000, peakRssMb: r.peakRssMb, bytesReceived: received(id), note: r.ok ? "" : r.stderr.split("\n").find((l) => l.startsWith("error:")) ?? "" };
+        "--config-file", ini, "--no-derive", "--torrent-wait", "0", "--part-size", String(partSize / MiB), "--retry-delay", "1", ...extra], { IA_S3_URL: ia.url, IA_URL: ia.url, TS_NODE_TRANSPILE_ONLY: "1" });
+      return { tool: ["publish-iso", ...extra].join(" "), ok: r.ok, wallS: r.wallS, transferS: (r.end - firstRequest(id)) / 1000, peakRssMb: r.peakRssMb, cpuS: r.cpuS, emulatorCpuS: r.emulatorCpuS, bytesReceived: received(id), note: r.ok ? "" : r.stderr.split("\n").find((l) => l.startsWith("error:")) ?? "" };
     };
     const theirs = async (id: string, verify = false): Promise<Run> => {
       const r = await timed(iaBin, ["-i", "upload", id, file, "--no-derive", "--retries", "3", "--sleep", "1", ...(verify ? ["--verify"] : [])], { http_proxy: ia.url, HTTP_PROXY: ia.url, no_proxy: "", NO_PROXY: "", IA_CONFIG_FILE: ini });
       const last = r.stderr.split("\n").filter((l) => /error|Error/.test(l)).slice(-1)[0] ?? "";
-      return { tool: verify ? "ia --verify" : "ia upload", ok: r.ok, wallS: r.wallS, transferS: (r.end - firstRequest(id)) / 1000, peakRssMb: r.peakRssMb, bytesReceived: received(id), note: r.ok ? "" : last.trim().slice(0, 160) };
+      return { tool: verify ? "ia --verify" : "ia upload", ok: r.ok, wallS: r.wallS, transferS: (r.end - firstRequest(id)) / 1000, peakRssMb: r.peakRssMb, cpuS: r.cpuS, emulatorCpuS: r.emulatorCpuS, bytesReceived: received(id), note: r.ok ? "" : last.trim().slice(0, 160) };
     };
 
     const rows: string[] = [];
     const show = (label: string, run: Run) => {
       const mibs = size / MiB / run.transferS;
       const outcome = run.ok
-        ? `${mibs.toFixed(0).padStart(5)} MiB/s  peak RSS ${run.peakRssMb.toFixed(0).padStart(4)} MB  re-sent ${((run.bytesReceived - size) / MiB).toFixed(1).padStart(7)} MiB`
+        ? `${mibs.toFixed(0).padStart(5)} MiB/s  peak RSS ${run.peakRssMb.toFixed(0).padStart(4)} MB  re-sent ${((run.bytesReceived - size) / MiB).toFixed(1).padStart(7)} MiB  ` +
+          `CPU ${run.cpuS.toFixed(1).padStart(4)} s (emulator ${run.emulatorCpuS.toFixed(1)} s)`
         : `failed after sending ${(run.bytesReceived / MiB).toFixed(1)} MiB: ${run.note}`;
-      rows.push(`${label.padEnd(22)} ${run.tool.padEnd(12)} ${run.ok ? "ok  " : "FAIL"} wall ${run.wallS.toFixed(1).padStart(6)} s  transfer ${run.transferS.toFixed(1).padStart(6)} s  ${outcome}`);
+      rows.push(`${label.padEnd(24)} ${run.tool.padEnd(26)} ${run.ok ? "ok  " : "FAIL"} wall ${run.wallS.toFixed(1).padStart(6)} s  transfer ${run.transferS.toFixed(1).padStart(6)} s  ${outcome}`);
       console.error(rows[rows.length - 1]);
     };
     // Warm the page cache first so that neither tool pays for reading the file from disk.
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 16 * MiB })) void chunk;
-    show("clean upload", await ours("bench-ours-clean"));
-    show("clean upload", await theirs("bench-ia-clean"));
-    show("clean upload", await theirs("bench-ia-verify", true));
+    show("loopback", await ours("bench-ours-clean"));
+    show("loopback", await ours("bench-ours-serial", ["--parallel", "1"]));
+    show("loopback", await theirs("bench-ia-clean"));
+    show("loopback", await theirs("bench-ia-verify", true));
+    // What verifying costs on these cores: publish-iso must md5 the file (IA reports md5, not sha256).
+    const md5Run = await timed("md5sum", [file], {});
+    rows.push(`md5sum of the file alone: ${md5Run.cpuS.toFixed(1)} s CPU - the work publish-iso does beside the upload and \`ia upload\` skips; ${os.cpus().length} cores here`);
+    console.error(rows[rows.length - 1]);
 
     // One 503 SlowDown when 90 % of the file has been sent: the part that holds byte 0.9*size for
     // this client, the single PUT for ia.
@@ -101,6 +115,15 @@ async function main(): Promise<void> {
       // ia does not retry a connection IA closes mid-body (its #597, #625): the job fails and the
       // rerun starts the file from byte 0.
       show("503 at 90 %, rerun", await theirs("bench-ia-503")); // re-sent counts both attempts
+    }
+
+    if (linkMibps > 0) {
+      // IA's S3 ingest holds each connection to a few MiB/s (internetarchive#415: 6-8 MiB/s from a
+      // gigabit server); this is the case parts in flight exist for.
+      ia.store.bytesPerSecond = linkMibps * MiB;
+      show(`link ${linkMibps} MiB/s/conn`, await ours("bench-ours-link"));
+      show(`link ${linkMibps} MiB/s/conn`, await theirs("bench-ia-link"));
+      ia.store.bytesPerSecond = 0;
     }
 
     // sha256: in-process hashing (the tool's code path), then both tools end to end.
@@ -118,7 +141,8 @@ async function main(): Promise<void> {
     rows.push(`sha256: coreutils sha256sum ${coreS.toFixed(2)} s (${(gib / coreS).toFixed(0)} MiB/s); sha256sums hashing ${inProcessS.toFixed(2)} s (${(gib / inProcessS).toFixed(0)} MiB/s, ${(coreS / inProcessS).toFixed(2)}x); ` +
       `sha256sums CLI end to end incl. ts-node start ${cliS.toFixed(2)} s (${(coreS / cliS).toFixed(2)}x)`);
     console.log(`IA upload benchmark, ${gib} MiB file, part size ${partSize / MiB} MiB, emulator on 127.0.0.1 as a hashing sink (transfer = the tool's first request about the item to its exit)`);
-    console.log("publish-iso hashes the file once (md5sum, beside the upload) and verifies its md5 and size through the metadata API; `ia upload` verifies nothing, `ia --verify` hashes first and sends Content-MD5.");
+    console.log("publish-iso hashes the file once (md5sum, beside the upload, low priority) and verifies its md5 and size through the metadata API; `ia upload` verifies nothing, `ia --verify` hashes first and sends Content-MD5.");
+    console.log("CPU = the tool's user+system time under /usr/bin/time, start-up and children (md5sum) included; emulator = this process's CPU over the same run.");
     for (const row of rows) console.log(row);
   } finally {
     await ia.stop();

@@ -1,5 +1,5 @@
 // npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini]
-//                        [--no-derive] [--retries N] [--retry-delay SECONDS] [--part-size MIB]
+//                        [--no-derive] [--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N]
 //                        [--torrent-wait SECONDS] [--verify-wait SECONDS]
 // The IaItem provider's client as a CLI for the publish_ia job (DESIGN.md, Contracts). Endpoints from
 // IA_S3_URL / IA_URL; keys from the ia.ini file or IA_ACCESS_KEY / IA_SECRET_KEY. Files whose md5
@@ -22,7 +22,7 @@ import { progressReporter } from "../providers/ia/upload-progress";
 
 export const PUBLISH_ISO_USAGE =
   "usage: npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini] [--no-derive] " +
-  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--torrent-wait SECONDS] [--verify-wait SECONDS]";
+  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N] [--torrent-wait SECONDS] [--verify-wait SECONDS]";
 
 /** `key=value` pairs into item metadata; a key given twice becomes a list (IA's multi-value). */
 export function parseMetaPairs(pairs: readonly string[]): Record<string, string | string[]> {
@@ -36,6 +36,9 @@ export function parseMetaPairs(pairs: readonly string[]): Record<string, string 
   }
   return meta;
 }
+
+/** More connections than this only earns more of IA's 503 SlowDown answers. */
+const MAX_PARALLEL_PARTS = 8;
 
 function numberOption(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -54,7 +57,7 @@ function parseCommandLine(argv: string[]) {
         meta: { type: "string", multiple: true, default: [] },
         "config-file": { type: "string" },
         "no-derive": { type: "boolean", default: false },
-        retries: { type: "string" }, "retry-delay": { type: "string" }, "part-size": { type: "string" },
+        retries: { type: "string" }, "retry-delay": { type: "string" }, "part-size": { type: "string" }, parallel: { type: "string" },
         "torrent-wait": { type: "string" }, "verify-wait": { type: "string" },
       },
       allowPositionals: false,
@@ -82,6 +85,10 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   const attempts = numberOption("retries", v.retries, DEFAULT_RETRY_POLICY.attempts - 1, 0) + 1;
   const baseDelayMs = numberOption("retry-delay", v["retry-delay"], DEFAULT_RETRY_POLICY.baseDelayMs / 1000, 0) * 1000;
   const partSize = Math.round(numberOption("part-size", v["part-size"], 64, 1) * MiB);
+  const parallelParts = numberOption("parallel", v.parallel, 2, 1);
+  if (!Number.isInteger(parallelParts) || parallelParts > MAX_PARALLEL_PARTS) {
+    throw new UsageError(`--parallel ${v.parallel}: expected a whole number of parts in flight, 1-${MAX_PARALLEL_PARTS}`);
+  }
   const credentials: IaCredentials | undefined = v["config-file"] ? readIaConfigFile(v["config-file"]) : credentialsFromEnv(env);
   if (!credentials) throw new UsageError("no IA credentials: pass --config-file ia.ini ([s3] access=, secret=) or set IA_ACCESS_KEY and IA_SECRET_KEY");
 
@@ -92,6 +99,7 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     retry: { ...DEFAULT_RETRY_POLICY, attempts, baseDelayMs },
     partSize,
     multipartThreshold: partSize * 2,
+    parallelParts,
     verifyWaitMs: numberOption("verify-wait", v["verify-wait"], 120, 0) * 1000,
     torrentWaitMs: numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 1000,
     pollMs: Math.min(10_000, Math.max(200, numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 20)),

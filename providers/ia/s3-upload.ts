@@ -4,12 +4,14 @@
 import * as crypto from "node:crypto";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import { IaCredentials } from "./credentials";
 import { IaEndpoints } from "./endpoints";
 import { IaError } from "./ia-error";
 import { exchange, IaResponse } from "./http-exchange";
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy, sleep, withRetries } from "./retry-policy";
-import { expectS3Success } from "./s3-answer";
+import { expectS3Success, s3ErrorFields } from "./s3-answer";
+import { inFlight } from "./in-flight";
 
 export const MiB = 1024 * 1024;
 
@@ -21,6 +23,12 @@ export interface S3ClientOptions {
   readonly partSize?: number;
   /** Files at least this large go up in parts. */
   readonly multipartThreshold?: number;
+  /**
+   * Parts on the wire at once. Two keep the link busy while IA answers the previous part (and
+   * use a second connection, which IA's per-connection throughput rewards) without multiplying
+   * what a 503 burst costs.
+   */
+  readonly parallelParts?: number;
   readonly onProgress?: (progress: { name: string; sent: number; total: number }) => void;
   readonly log?: (message: string) => void;
 }
@@ -49,11 +57,13 @@ export class IaS3Client {
   private readonly retry: RetryPolicy;
   private readonly partSize: number;
   private readonly multipartThreshold: number;
+  private readonly parallelParts: number;
 
   constructor(private readonly options: S3ClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.partSize = options.partSize ?? 64 * MiB;
     this.multipartThreshold = options.multipartThreshold ?? 256 * MiB;
+    this.parallelParts = Math.max(1, options.parallelParts ?? 2);
   }
 
   private get auth(): Record<string, string> {
@@ -127,37 +137,51 @@ export class IaS3Client {
     if (!uploadId) throw new IaError(`${what}: IA's answer to ?uploads carried no UploadId: ${started.body.slice(0, 200)}`, started.status, "NoUploadId", false);
 
     const count = Math.max(1, Math.ceil(file.size / this.partSize));
-    // The whole-file md5 is computed beside the upload, by coreutils' md5sum on another core:
-    // on the sending thread it took 1.75 s of CPU per GiB, and a worker thread's heap would break
-    // the 150 MB budget (measured 211 MB). IA's metadata API checks it against the upload at the end.
-    const wholeMd5 = fileMd5(path);
+    // The whole-file md5 is computed beside the upload, by coreutils' md5sum in a child process at
+    // low priority: on the sending thread it took 1.75 s of CPU per GiB, a worker thread's heap broke
+    // the 150 MB budget (measured 211 MB), and at normal priority it took CPU from the upload itself.
+    // It only has to be done when the last part is; IA's metadata API checks it at the end.
+    const wholeMd5 = fileMd5(path, { background: true });
     wholeMd5.catch(() => undefined); // awaited after the parts; a failed upload must not leave it unhandled
-    const etags: string[] = [];
+    const etags: string[] = new Array(count);
     let bytesSent = 0;
-    let done = 0;
-    for (let n = 1; n <= count; n++) {
+    let progress = 0;
+    const sendPart = (n: number) => {
       const start = (n - 1) * this.partSize;
       const length = Math.min(this.partSize, file.size - start);
       const partWhat = `${what} part ${n}/${count}`;
       // Parts are not hashed separately: TLS already protects each part in transit, and the
       // whole-file md5 is checked through the metadata API at the end (one md5 pass, not two).
-      const etag = await this.retrying(file.identifier, partWhat, async () => {
+      return this.retrying(file.identifier, partWhat, async () => {
         let sent = 0;
-        const res = expectS3Success(await exchange({
-          method: "PUT",
-          url: this.objectUrl(file.identifier, file.name, `?partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`),
-          headers: { ...this.auth, "content-type": "application/octet-stream" },
-          body: () => fs.createReadStream(path, { start, end: start + length - 1, highWaterMark: MiB }),
-          contentLength: length,
-          onBodyBytes: (b) => { sent += b; bytesSent += b; this.options.onProgress?.({ name: file.name, sent: done + sent, total: file.size }); },
-        }), partWhat);
-        const etag = headerValue(res, "etag").replace(/"/g, "");
-        if (!etag) throw new IaError(`${partWhat}: IA accepted the part but sent no ETag, which CompleteMultipartUpload needs`, res.status, "NoETag", false);
-        return etag;
+        try {
+          const answer = await exchange({
+            method: "PUT",
+            url: this.objectUrl(file.identifier, file.name, `?partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`),
+            headers: { ...this.auth, "content-type": "application/octet-stream" },
+            body: () => fs.createReadStream(path, { start, end: start + length - 1, highWaterMark: MiB }),
+            contentLength: length,
+            onBodyBytes: (b) => { sent += b; bytesSent += b; progress += b; this.options.onProgress?.({ name: file.name, sent: progress, total: file.size }); },
+          });
+          // IA creates a new item a while after it answers the multipart start, and a part sent
+          // meanwhile meets 404 NoSuchBucket (internetarchive#386): that one is worth waiting out.
+          if (answer.status === 404 && s3ErrorFields(answer.body).code === "NoSuchBucket") {
+            throw new IaError(`${partWhat}: IA has not created item ${file.identifier} yet (404 NoSuchBucket after the multipart start)`, 404, "NoSuchBucket", true);
+          }
+          const res = expectS3Success(answer, partWhat);
+          const etag = headerValue(res, "etag").replace(/"/g, "");
+          if (!etag) throw new IaError(`${partWhat}: IA accepted the part but sent no ETag, which CompleteMultipartUpload needs`, res.status, "NoETag", false);
+          etags[n - 1] = etag;
+        } catch (err) {
+          progress -= sent; // the part starts over; progress counts each byte of the file once
+          throw err;
+        }
       });
-      etags.push(etag);
-      done += length;
-    }
+    };
+    // Part 1 goes alone: on a new item it is the part that may have to wait for IA to create the
+    // item, and the others should not be sent into the same 404.
+    await sendPart(1);
+    await inFlight(Array.from({ length: count - 1 }, (_, i) => i + 2), this.parallelParts, sendPart);
     const md5 = await wholeMd5;
     if (file.md5 && file.md5 !== md5) {
       throw new IaError(`${what}: the file on disk has md5 ${md5}, but ${file.md5} was declared; it changed on disk or the declaration is wrong`, undefined, "Md5Mismatch", false);
@@ -190,8 +214,8 @@ export function md5Hex(data: Buffer): string {
  * md5 of a file without holding it in memory: coreutils' md5sum in a child process (its own core,
  * a few MB), or a stream through node's md5 where md5sum is not installed.
  */
-export async function fileMd5(path: string): Promise<string> {
-  const md5sum = await md5sumOf(path);
+export async function fileMd5(path: string, options: { background?: boolean } = {}): Promise<string> {
+  const md5sum = await md5sumOf(path, options.background ?? false);
   if (md5sum !== undefined) return md5sum;
   const hash = crypto.createHash("md5");
   for await (const chunk of fs.createReadStream(path, { highWaterMark: MiB })) hash.update(chunk as Buffer);
@@ -199,14 +223,19 @@ export async function fileMd5(path: string): Promise<string> {
 }
 
 /** `md5sum -- path`, or undefined when md5sum is missing; any other failure is an error. */
-function md5sumOf(path: string): Promise<string | undefined> {
+function md5sumOf(path: string, background: boolean): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
-    execFile("md5sum", ["--", path], { maxBuffer: 1 << 16 }, (err, stdout, stderr) => {
+    const child = execFile("md5sum", ["--", path], { maxBuffer: 1 << 16 }, (err, stdout, stderr) => {
       if ((err as NodeJS.ErrnoException | null)?.code === "ENOENT") return resolve(undefined);
       if (err) return reject(new IaError(`md5sum ${path}: ${stderr.trim() || err.message}`, undefined, "HashFailed", false));
       const m = /^\\?([0-9a-f]{32}) /.exec(stdout);
       if (!m) return reject(new IaError(`md5sum ${path}: unexpected output ${JSON.stringify(stdout.slice(0, 80))}`, undefined, "HashFailed", false));
       resolve(m[1]);
     });
+    // Background work yields the CPU to the upload it runs beside; best effort (a container may
+    // forbid it, and then the hash merely competes).
+    if (background && child.pid !== undefined) {
+      try { os.setPriority(child.pid, 19); } catch { /* priority is an optimisation only */ }
+    }
   });
 }

@@ -97,6 +97,8 @@ describe("npm run publish-iso", function () {
       [["--identifier", ID, "--file", iso, "--file", path.join(dir, "sub", "margine-20261120.iso"), "--config-file", ini], /another file is also named margine-20261120\.iso; IA serves every file at the item root/],
       [["--identifier", ID, "--file", iso, "--meta", "Title", "--config-file", ini], /--meta Title: expected key=value/],
       [["--identifier", ID, "--file", iso, "--retries", "many", "--config-file", ini], /--retries many: expected a number >= 0/],
+      [["--identifier", ID, "--file", iso, "--parallel", "0", "--config-file", ini], /--parallel 0: expected a number >= 1/],
+      [["--identifier", ID, "--file", iso, "--parallel", "1.5", "--config-file", ini], /--parallel 1\.5: expected a whole number of parts in flight, 1-8/],
       [["--identifier", ID, "--file", iso], /no IA credentials: pass --config-file ia\.ini/],
       [["--identifier", ID, "--file", iso, "--bogus"], /Unknown option '--bogus'/],
     ];

@@ -30,6 +30,19 @@ export interface EmulatorRequest {
   readonly viaRedirect: boolean;
   /** Arrival time (ms since epoch): the benchmark measures transfer windows from it. */
   readonly at: number;
+  /** When the answer was sent or the connection closed (ms since epoch): shows parts in flight. */
+  doneAt?: number;
+}
+
+interface MultipartUpload {
+  identifier: string;
+  name: string;
+  owner: string;
+  parts: Map<number, Blob>;
+  /** Whole-file digests fed while parts arrive in order; undefined once they did not. */
+  running: { md5: crypto.Hash; sha1: crypto.Hash | undefined; next: number } | undefined;
+  /** Parts waiting for their turn (hashing-sink mode). */
+  waiting: Set<() => void>;
 }
 
 interface Answer { status: number; body?: string | Buffer; headers?: Record<string, string>; file?: string }
@@ -45,6 +58,12 @@ export class IaEmulator {
   readonly accounts = new Map<string, string>();
   /** How long a queued derive takes before `<id>_archive.torrent` appears. */
   torrentDelayMs = 0;
+  /**
+   * How long after the multipart start IA takes to create a new item: parts sent earlier get
+   * 404 NoSuchBucket, as third-party multipart clients saw (internetarchive#386).
+   */
+  newItemDelayMs = 0;
+  private itemReadyAt = new Map<string, number>();
   /** The next N check_limit calls answer over_limit 1. */
   overLimitAnswers = 0;
   store!: ItemStore;
@@ -53,7 +72,7 @@ export class IaEmulator {
   altUrl = "";
   private servers: http.Server[] = [];
   private timers = new Set<NodeJS.Timeout>();
-  private uploads = new Map<string, { identifier: string; name: string; owner: string; parts: Map<number, Blob>; running: { md5: crypto.Hash; sha1: crypto.Hash | undefined; next: number } | undefined }>();
+  private uploads = new Map<string, MultipartUpload>();
   private uploadCounter = 0;
   private altPort = 0;
   private dir = "";
@@ -109,6 +128,7 @@ export class IaEmulator {
       headers: req.headers, bodyBytes: 0, viaRedirect: req.socket.localPort === this.altPort, at: Date.now(),
     };
     this.requests.push(rec);
+    res.on("close", () => { rec.doneAt = Date.now(); });
     req.on("data", (c: Buffer) => { rec.bodyBytes += c.length; });
     const fault = this.faults.take(rec.method, rec.path, rec.viaRedirect);
     try {
@@ -121,6 +141,7 @@ export class IaEmulator {
   }
 
   private reply(req: http.IncomingMessage, res: http.ServerResponse, answer: Answer): void {
+    if (answer.status === 0) { req.socket.destroy(); return; }
     const send = () => {
       if (answer.file) {
         res.writeHead(answer.status, { "content-length": String(fs.statSync(answer.file).size), "content-type": "application/octet-stream", ...answer.headers });
@@ -161,6 +182,30 @@ export class IaEmulator {
       return;
     }
     this.reply(req, res, answer());
+  }
+
+  /**
+   * Resolves true when part n may be read - the parts before it are in, or order no longer
+   * matters - and false when its client gave up waiting (its connection closed).
+   */
+  private turnOf(upload: MultipartUpload, n: number, req: http.IncomingMessage): Promise<boolean> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const closed = req.socket.destroyed;
+        if (!closed && upload.running && upload.running.next < n) return;
+        upload.waiting.delete(check);
+        req.socket.off("close", check);
+        resolve(!closed);
+      };
+      upload.waiting.add(check);
+      req.socket.on("close", check);
+      check();
+    });
+  }
+
+  /** A part was taken in (or the running digest abandoned): the waiting parts check their turn. */
+  private turnTaken(upload: MultipartUpload): void {
+    for (const check of [...upload.waiting]) check();
   }
 
   private account(req: http.IncomingMessage): string | undefined {
@@ -204,9 +249,10 @@ export class IaEmulator {
     const create = () => item ?? (req.headers["x-archive-auto-make-bucket"] === "1" ? this.store.create(identifier, access, headerMetadata(req.headers)) : undefined);
 
     if (req.method === "POST" && q.has("uploads")) {
-      if (!create()) return noSuchBucket(url);
+      if (!item && create() && this.newItemDelayMs > 0) this.itemReadyAt.set(identifier, Date.now() + this.newItemDelayMs);
+      if (!this.item(identifier)) return noSuchBucket(url);
       const uploadId = `upload-${++this.uploadCounter}`;
-      this.uploads.set(uploadId, { identifier, name, owner: access, parts: new Map(), running: { md5: crypto.createHash("md5"), sha1: this.keepBytes ? crypto.createHash("sha1") : undefined, next: 1 } });
+      this.uploads.set(uploadId, { identifier, name, owner: access, parts: new Map(), running: { md5: crypto.createHash("md5"), sha1: this.keepBytes ? crypto.createHash("sha1") : undefined, next: 1 }, waiting: new Set() });
       return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>${identifier}</Bucket><Key>${name}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>` };
     }
     const uploadId = q.get("uploadId");
@@ -214,7 +260,16 @@ export class IaEmulator {
       const upload = this.uploads.get(uploadId);
       if (!upload || upload.identifier !== identifier || upload.name !== name) return { status: 404, body: xml("NoSuchUpload", "The specified upload does not exist.", url.pathname) };
       if (req.method === "PUT") {
+        if (Date.now() < (this.itemReadyAt.get(identifier) ?? 0)) return noSuchBucket(url);
         const n = Number(q.get("partNumber"));
+        let body: Readable = req;
+        if (!this.keepBytes && upload.running && upload.running.next < n) {
+          // As a hashing sink the emulator keeps only a running digest, so it hashes parts in
+          // order: a part that comes in early (a client with parts in flight) is received at the
+          // usual pace into memory - a part or two at most - and hashed once the one before it is in.
+          body = Readable.from(await this.store.hold(req));
+          if (!(await this.turnOf(upload, n, req))) return { status: 0 };
+        }
         // Whole-file digests are kept while parts arrive in order (the usual case), so completing
         // a 1 GiB upload does not hash it all again.
         const running = upload.running?.next === n ? upload.running : undefined;
@@ -222,13 +277,14 @@ export class IaEmulator {
         // As a hashing sink (benchmark) each byte is hashed once, as for a single PUT: the part's
         // ETag is then the running digest so far - opaque, unique, and what Complete must list.
         const sink = !this.keepBytes && running !== undefined;
-        const blob = await this.store.receive(req, running ? [running.md5, ...(running.sha1 ? [running.sha1] : [])] : [], { sha1: false, md5: !sink });
+        const blob = await this.store.receive(body, running ? [running.md5, ...(running.sha1 ? [running.sha1] : [])] : [], { sha1: false, md5: !sink, fromNetwork: body === req });
         if (sink) blob.md5 = running!.md5.copy().digest("hex");
         if (blob.size !== Number(req.headers["content-length"])) {
           upload.running = undefined;
+          this.turnTaken(upload);
           return { status: 400, body: xml("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", url.pathname) };
         }
-        if (running) running.next++;
+        if (running) { running.next++; this.turnTaken(upload); }
         const previous = upload.parts.get(n);
         if (previous?.path) fs.rmSync(previous.path, { force: true });
         upload.parts.set(n, blob);

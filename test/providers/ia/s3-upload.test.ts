@@ -50,7 +50,7 @@ describe("IA S3 client against the emulator", function () {
 
   it("uploads a large file in parts and, after a 503 in part 3, re-sends only part 3", async () => {
     ia.faults.add({ kind: "slowdown", method: "PUT", path: /partNumber=3&/, atByte: 512 * 1024, times: 1 });
-    const report = await client().upload(put("big.iso", big));
+    const report = await client({ parallelParts: 1 }).upload(put("big.iso", big));
     const parts = puts();
     assert.equal(report.parts, 6);
     assert.deepEqual(parts.map((r) => /partNumber=(\d+)/.exec(r.path)![1]), ["1", "2", "3", "3", "4", "5", "6"]);
@@ -60,6 +60,63 @@ describe("IA S3 client against the emulator", function () {
     assert.equal(report.md5, md5(big));
     assert.equal(ia.item("margine-test-item")!.files.get("big.iso")!.md5, md5(big));
     assert.ok(ia.requests.some((r) => r.method === "POST" && /uploadId=/.test(r.path)), "CompleteMultipartUpload was sent");
+  });
+
+  it("keeps two parts in flight after part 1, and a 503 in one of them re-sends only that part", async () => {
+    ia.faults.add({ kind: "slowdown", method: "PUT", path: /partNumber=4&/, atByte: 256 * 1024, times: 1 });
+    const report = await client().upload(put("big.iso", big));
+    const parts = puts();
+    const numbers = parts.map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
+    assert.equal(numbers[0], 1);
+    assert.deepEqual([...numbers].sort((a, b) => a - b), [1, 2, 3, 4, 4, 5, 6]);
+    const resent = report.bytesSent - fs.statSync(big).size;
+    assert.ok(resent > 0 && resent <= MiB, `re-sent ${resent} bytes, at most one part (${MiB}) expected`);
+    const overlapping = parts.filter((a) => parts.some((b) => a !== b && a.at < b.doneAt! && b.at < a.doneAt!));
+    assert.ok(overlapping.length >= 2, "parts 2.. are sent two at a time");
+    assert.ok(!parts.some((p) => p !== parts[0] && p.at < parts[0].doneAt!), "part 1 goes alone");
+    assert.equal(ia.item("margine-test-item")!.files.get("big.iso")!.md5, md5(big));
+  });
+
+  it("a part IA refuses stops the upload: no part starts after it, none is left in flight, nothing is completed", async () => {
+    ia.faults.add({ kind: "forbidden", method: "PUT", path: /partNumber=3&/, times: 1 });
+    await assert.rejects(client().upload(put("big.iso", big)), /part 3\/6: IA answered HTTP 403.*lack sufficient privileges/);
+    const numbers = puts().map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
+    assert.ok(numbers.every((n) => n <= 4), `only parts already started may finish, got ${numbers}`);
+    assert.ok(puts().every((r) => r.doneAt !== undefined), "every part request was answered before the upload gave up");
+    assert.ok(!ia.requests.some((r) => r.method === "POST" && /uploadId=/.test(r.path)), "no CompleteMultipartUpload");
+    assert.equal(ia.item("margine-test-item")?.files.get("big.iso"), undefined);
+  });
+
+  it("waits while IA creates a new item after the multipart start (404 NoSuchBucket), re-sending part 1 only", async () => {
+    ia.newItemDelayMs = 300;
+    const logs: string[] = [];
+    await client({ retry: { attempts: 6, baseDelayMs: 100, maxDelayMs: 1_000 }, log: (m) => logs.push(m) }).upload(put("big.iso", big));
+    const numbers = puts().map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
+    assert.ok(numbers.filter((n) => n === 1).length >= 2, `part 1 met the 404 first: ${numbers}`);
+    assert.deepEqual(numbers.filter((n) => n !== 1).sort((a, b) => a - b), [2, 3, 4, 5, 6]);
+    assert.ok(logs.some((l) => /part 1\/6: IA has not created item margine-test-item yet/.test(l)), logs.join("\n"));
+    assert.equal(ia.item("margine-test-item")!.files.get("big.iso")!.md5, md5(big));
+  });
+
+  it("the emulator's hashing sink (benchmark mode) takes parts in flight and still reports the file's md5", async () => {
+    const sink = await new IaEmulator({ keepBytes: false }).start();
+    try {
+      sink.accounts.set(KEYS.access, KEYS.secret);
+      await new IaS3Client({ endpoints: { s3Url: sink.url, iaUrl: sink.url }, credentials: KEYS, retry: FAST, partSize: MiB, multipartThreshold: 2 * MiB, parallelParts: 3 }).upload(put("big.iso", big));
+      assert.equal(sink.item("margine-test-item")!.files.get("big.iso")!.md5, md5(big));
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  it("the emulator holds each connection to its ingest rate (the benchmark's IA-like link)", async () => {
+    ia.store.bytesPerSecond = MiB;
+    const started = Date.now();
+    await client().upload(put("small.bin"));
+    const took = Date.now() - started;
+    // 200 000 bytes at 1 MiB/s: at least 190 ms however fast the machine (a lower bound only).
+    assert.ok(took >= 180, `took ${took} ms`);
+    assert.equal(ia.item("margine-test-item")!.files.get("small.bin")!.md5, md5(small));
   });
 
   it("503 SlowDown is retried after IA's Retry-After and check_limit, within the attempt bound", async () => {

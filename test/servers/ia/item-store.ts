@@ -3,7 +3,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Readable, Writable } from "node:stream";
+import { Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 export interface StoredFile {
@@ -42,6 +42,13 @@ export class ItemStore {
   readonly items = new Map<string, StoredItem>();
   private counter = 0;
 
+  /**
+   * The most bytes per second one upload connection may deliver (0: unlimited). IA's S3 ingest is
+   * slow per connection - 6-8 MiB/s from a gigabit server (internetarchive#415) - which is what
+   * makes parts in flight pay off; the benchmark models it with this.
+   */
+  bytesPerSecond = 0;
+
   /** keepBytes false makes the store a hashing sink, so a benchmark measures the client, not the disk. */
   constructor(readonly dir: string, readonly keepBytes = true) {}
 
@@ -52,7 +59,7 @@ export class ItemStore {
   }
 
   /** Streams `body` to a new blob, hashing as it goes; `also` are extra hashes fed the same bytes. */
-  async receive(body: Readable, also: crypto.Hash[] = [], options: { sha1?: boolean; md5?: boolean } = {}): Promise<Blob> {
+  async receive(body: Readable, also: crypto.Hash[] = [], options: { sha1?: boolean; md5?: boolean; fromNetwork?: boolean } = {}): Promise<Blob> {
     const file = this.keepBytes ? path.join(this.dir, `blob-${++this.counter}`) : undefined;
     const md5 = options.md5 === false ? undefined : crypto.createHash("md5");
     // sha1 costs CPU the emulator shares with the client under test: skipped for parts (the whole
@@ -60,8 +67,22 @@ export class ItemStore {
     const sha1 = (options.sha1 ?? this.keepBytes) ? crypto.createHash("sha1") : undefined;
     let size = 0;
     body.on("data", (c: Buffer) => { md5?.update(c); sha1?.update(c); for (const h of also) h.update(c); size += c.length; });
-    await pipeline(body, file ? fs.createWriteStream(file) : new Writable({ write: (_c, _e, done) => done() }));
+    const sink = file ? fs.createWriteStream(file) : new Writable({ write: (_c, _e, done) => done() });
+    await this.ingest(body, sink, options.fromNetwork ?? true);
     return { path: file, size, md5: md5?.digest("hex") ?? "", sha1: sha1?.digest("hex") ?? "" };
+  }
+
+  /** Reads a request body into memory at the ingest pace (a part that must wait for its turn). */
+  async hold(body: Readable): Promise<Buffer[]> {
+    const chunks: Buffer[] = [];
+    const keep = new Writable({ write: (c: Buffer, _e, done) => { chunks.push(c); done(); } });
+    await this.ingest(body, keep, true);
+    return chunks;
+  }
+
+  /** Pipes a body into `sink`, at the ingest pace when it comes off the network. */
+  private ingest(body: Readable, sink: Writable, fromNetwork: boolean): Promise<void> {
+    return this.bytesPerSecond > 0 && fromNetwork ? pipeline(body, paced(this.bytesPerSecond), sink) : pipeline(body, sink);
   }
 
   /**
@@ -82,7 +103,7 @@ export class ItemStore {
       joined = { path: path.join(this.dir, `blob-${++this.counter}`), size, ...digests };
       await pipeline(Readable.from(all()), fs.createWriteStream(joined.path!));
     } else {
-      joined = await this.receive(Readable.from(all()));
+      joined = await this.receive(Readable.from(all()), [], { fromNetwork: false });
     }
     for (const p of parts) fs.rmSync(p.path!, { force: true });
     return joined;
@@ -122,6 +143,22 @@ export class ItemStore {
       workable_servers: ["ia800000.us.archive.org"],
     };
   }
+}
+
+/** Passes bytes on no faster than `bytesPerSecond`; backpressure holds the sender back through TCP. */
+function paced(bytesPerSecond: number): Transform {
+  const started = Date.now();
+  let passed = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      passed += chunk.length;
+      // The schedule is cumulative, so waking only when 5 ms ahead keeps the average exact
+      // without a timer per 64 KiB chunk.
+      const ahead = started + (passed / bytesPerSecond) * 1000 - Date.now();
+      if (ahead < 5) done(null, chunk);
+      else setTimeout(() => done(null, chunk), ahead);
+    },
+  });
 }
 
 function formatOf(name: string): string {
