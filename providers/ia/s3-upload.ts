@@ -21,7 +21,7 @@ export interface S3ClientOptions {
   readonly retry?: RetryPolicy;
   /** Bytes per part; also the most a failure can cost. */
   readonly partSize?: number;
-  /** Files at least this large go up in parts. */
+  /** Files at least this large go up in parts (default: two parts). */
   readonly multipartThreshold?: number;
   /**
    * Parts on the wire at once. Two keep the link busy while IA answers the previous part (and
@@ -62,7 +62,7 @@ export class IaS3Client {
   constructor(private readonly options: S3ClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.partSize = options.partSize ?? 64 * MiB;
-    this.multipartThreshold = options.multipartThreshold ?? 256 * MiB;
+    this.multipartThreshold = options.multipartThreshold ?? 2 * this.partSize;
     this.parallelParts = Math.max(1, options.parallelParts ?? 2);
   }
 
