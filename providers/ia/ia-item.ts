@@ -95,7 +95,10 @@ export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInp
 
   private publisher(): ItemPublisher {
     const wait = Number(process.env.IA_TORRENT_WAIT_SECONDS ?? "120");
+    // Smaller parts cost less on a flaky link; the default suits a GitHub runner.
+    const partMib = Number(process.env.IA_PART_SIZE_MIB ?? "64");
     return new ItemPublisher({
+      partSize: Math.round((Number.isFinite(partMib) && partMib > 0 ? partMib : 64) * 1024 * 1024),
       endpoints: endpointsFromEnv(),
       credentials: this.credentials ?? credentialsFromEnv(),
       torrentWaitMs: (Number.isFinite(wait) ? wait : 120) * 1000,

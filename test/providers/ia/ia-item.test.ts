@@ -27,7 +27,7 @@ describe("IaItem through the real dynamic-provider host", function () {
     ia.accounts.set(ACCESS, SECRET);
     host = await ProviderHost.start({
       config: { "margine-pipeline:iaAccessKey": ACCESS, "margine-pipeline:iaSecretKey": SECRET },
-      env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "2", IA_POLL_MS: "50", IA_ACCESS_KEY: "", IA_SECRET_KEY: "" },
+      env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "2", IA_POLL_MS: "50", IA_PART_SIZE_MIB: "0.125", IA_ACCESS_KEY: "", IA_SECRET_KEY: "" },
     });
     provider = await serializeProvider(new IaItemProvider());
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-item-"));
@@ -112,6 +112,18 @@ describe("IaItem through the real dynamic-provider host", function () {
     assert.equal(stored.get("margine-20261120.iso")!.md5, inputs.files[0].md5);
     assert.equal(fs.readFileSync(stored.get("SHA256SUMS")!.path!, "utf8"), `${inputs.files[0].sha256}  margine-20261120.iso\n`);
     assert.equal(outs.torrentUrl, `${ia.url}/download/${ID}/${ID}_archive.torrent`);
+  });
+
+  it("create uploads a large ISO in parts inside the host and verifies its md5 (IA_PART_SIZE_MIB 0.125)", async () => {
+    const big = crypto.randomBytes(5 * 131_072 + 999);
+    const bigPath = path.join(dir, "margine-20261121.iso");
+    fs.writeFileSync(bigPath, big);
+    const declared = { ...inputs, files: [{ name: "margine-20261121.iso", sha256: hex("sha256", big), md5: hex("md5", big), size: big.length, source: bigPath }] };
+    await host.create(provider, declared);
+    const parts = puts().filter((r) => /partNumber=/.test(r.path)).map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
+    assert.deepEqual([...parts].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+    assert.ok(ia.requests.some((r) => r.method === "POST" && /uploadId=/.test(r.path)), "CompleteMultipartUpload was sent");
+    assert.equal(ia.item(ID)!.files.get("margine-20261121.iso")!.md5, hex("md5", big));
   });
 
   it("a metadata change is an in-place update through the metadata API", async () => {
