@@ -98,7 +98,6 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     credentials,
     retry: { ...DEFAULT_RETRY_POLICY, attempts, baseDelayMs },
     partSize,
-    multipartThreshold: partSize * 2,
     parallelParts,
     verifyWaitMs: numberOption("verify-wait", v["verify-wait"], 120, 0) * 1000,
     torrentWaitMs: numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 1000,

@@ -7,6 +7,7 @@ import { IA_IDENTIFIER_PATTERN, isMd5Hex, isSha256Hex } from "../../config/gramm
 import { credentialsFromEnv, IaCredentials } from "./credentials";
 import { endpointsFromEnv, itemDetailsUrl, itemFileUrl, torrentFileName } from "./endpoints";
 import { ItemPublisher, PublishFile } from "./item-publisher";
+import { MiB } from "./s3-upload";
 import { SHA256SUMS, sha256sumsText } from "./sha256sums";
 
 export interface IaItemFile {
@@ -98,7 +99,7 @@ export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInp
     // Smaller parts cost less on a flaky link; the default suits a GitHub runner.
     const partMib = Number(process.env.IA_PART_SIZE_MIB ?? "64");
     return new ItemPublisher({
-      partSize: Math.round((Number.isFinite(partMib) && partMib > 0 ? partMib : 64) * 1024 * 1024),
+      partSize: Math.round((Number.isFinite(partMib) && partMib > 0 ? partMib : 64) * MiB),
       endpoints: endpointsFromEnv(),
       credentials: this.credentials ?? credentialsFromEnv(),
       torrentWaitMs: (Number.isFinite(wait) ? wait : 120) * 1000,

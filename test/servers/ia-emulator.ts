@@ -249,8 +249,8 @@ export class IaEmulator {
     const create = () => item ?? (req.headers["x-archive-auto-make-bucket"] === "1" ? this.store.create(identifier, access, headerMetadata(req.headers)) : undefined);
 
     if (req.method === "POST" && q.has("uploads")) {
-      if (!item && create() && this.newItemDelayMs > 0) this.itemReadyAt.set(identifier, Date.now() + this.newItemDelayMs);
-      if (!this.item(identifier)) return noSuchBucket(url);
+      if (!create()) return noSuchBucket(url);
+      if (!item && this.newItemDelayMs > 0) this.itemReadyAt.set(identifier, Date.now() + this.newItemDelayMs);
       const uploadId = `upload-${++this.uploadCounter}`;
       this.uploads.set(uploadId, { identifier, name, owner: access, parts: new Map(), running: { md5: crypto.createHash("md5"), sha1: this.keepBytes ? crypto.createHash("sha1") : undefined, next: 1 }, waiting: new Set() });
       return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult><Bucket>${identifier}</Bucket><Key>${name}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>` };
