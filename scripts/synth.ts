@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { evaluateProgram } from "./offline/evaluate";
 import { SynthResult, writeSynthOutput } from "./offline/synth-output";
+import { checkOutputDir } from "./offline/output-dir";
 import { runCli, UsageError } from "./cli";
 import { formatViolations } from "../policy/evaluator";
 import { writePolicyReport } from "../policy/resources-file";
@@ -22,15 +23,17 @@ runCli(async () => {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`))) {
     throw new UsageError(`--stack ${stack}: no Pulumi.${stack}.yaml next to Pulumi.yaml; expected one of: ${listStacks(projectDir).join(", ")}`);
   }
+  const outDir = path.resolve(values.out!);
+  checkOutputDir(outDir);
   const evaluation = await evaluateProgram({ projectDir, stack });
   for (const w of evaluation.warnings) console.error(`warning: ${w}`);
-  const result: SynthResult = writeSynthOutput(evaluation, path.resolve(values.out!));
+  const result: SynthResult = writeSynthOutput(evaluation, outDir);
   console.log(`synth ${stack}: ${result.resourceCount} resources -> ${path.relative(process.cwd(), result.resourcesFile) || result.resourcesFile}`);
   for (const [type, count] of Object.entries(result.byType).sort()) console.log(`  ${String(count).padStart(3)}  ${type}`);
   console.log(`files written: ${result.files.length}`);
   for (const f of result.files) console.log(`  ${path.relative(process.cwd(), f)}`);
   // The policy pack over what was just synthesized (DESIGN.md: DIR/policy.json, exit 1 on a mandatory violation).
-  const policyFile = path.join(path.resolve(values.out!), "policy.json");
+  const policyFile = path.join(outDir, "policy.json");
   const policy = await writePolicyReport(result.resourcesFile, policyFile);
   console.log(`policy: ${policy.mandatory} mandatory, ${policy.advisory} advisory -> ${path.relative(process.cwd(), policyFile)}`);
   for (const line of formatViolations(policy)) console.error(`  ${line}`);

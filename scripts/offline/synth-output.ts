@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Evaluation, RecordedResource, isSecretValue, redactSecrets } from "./evaluate";
 import { edgeSynthFiles } from "../../components/edge/synth-files";
+import { resetOutputDir } from "./output-dir";
 
 /** One entry of resources.json. */
 export interface SynthResource {
@@ -36,8 +37,7 @@ export function toSynthResources(resources: readonly RecordedResource[]): SynthR
 }
 
 export function writeSynthOutput(evaluation: Evaluation, outDir: string): SynthResult {
-  fs.rmSync(outDir, { recursive: true, force: true });
-  fs.mkdirSync(outDir, { recursive: true });
+  resetOutputDir(outDir);
   const files: string[] = [];
   const write = (file: string, text: string) => {
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -76,6 +76,61 @@ describe("npm run synth", function () {
     }
   });
 
+  describe("--out replaces only a folder synth wrote itself", () => {
+    // Each refusal comes before the program is evaluated: exit 2, one line, nothing touched.
+    const refuses = (out: string, reason: RegExp) => {
+      const run = synth(["--stack", "example", "--out", out]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, "");
+      const lines = run.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0], reason);
+    };
+
+    it("refuses a folder holding files synth did not write, and leaves them as they were", () => {
+      const checkout = fs.mkdtempSync(path.join(tmp, "checkout-"));
+      fs.mkdirSync(path.join(checkout, ".git"));
+      fs.writeFileSync(path.join(checkout, ".git", "HEAD"), "ref: refs/heads/main\n");
+      fs.writeFileSync(path.join(checkout, "work.ts"), "uncommitted\n");
+      refuses(checkout, /^error: --out .*checkout-\w+: holds 2 entries that synth did not write; expected a new folder, an empty one, or one an earlier synth wrote/);
+      assert.deepEqual(fs.readdirSync(checkout).sort(), [".git", "work.ts"]);
+      assert.equal(fs.readFileSync(path.join(checkout, "work.ts"), "utf8"), "uncommitted\n");
+    });
+
+    it("refuses the current directory (`--out .`)", () => {
+      const cwd = fs.mkdtempSync(path.join(tmp, "cwd-"));
+      fs.writeFileSync(path.join(cwd, "keep"), "x");
+      const run = runScript("synth", ["--stack", "example", "--out", "."], { cwd, env: { PULUMI_CONFIG_PASSPHRASE: "" } });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /^error: --out .*: holds 1 entry that synth did not write/);
+      assert.equal(fs.readFileSync(path.join(cwd, "keep"), "utf8"), "x");
+    });
+
+    it("refuses a regular file and a symbolic link, and leaves both in place", () => {
+      const file = path.join(tmp, "a-file");
+      fs.writeFileSync(file, "data");
+      refuses(file, /^error: --out .*a-file: exists and is not a folder/);
+      assert.equal(fs.readFileSync(file, "utf8"), "data");
+      const target = fs.mkdtempSync(path.join(tmp, "target-"));
+      const link = path.join(tmp, "a-link");
+      fs.symlinkSync(target, link);
+      refuses(link, /^error: --out .*a-link: is a symbolic link/);
+      assert.ok(fs.lstatSync(link).isSymbolicLink());
+    });
+
+    it("writes into an empty folder, marks it, and on a rerun replaces only its own output", () => {
+      const out = fs.mkdtempSync(path.join(tmp, "own-"));
+      const first = synth(["--stack", "example", "--out", out]);
+      assert.equal(first.code, 0, first.stderr);
+      assert.ok(fs.statSync(path.join(out, ".margine-synth-output")).isFile());
+      fs.writeFileSync(path.join(out, "stale.json"), "{}");
+      const second = synth(["--stack", "example", "--out", out]);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(fs.existsSync(path.join(out, "stale.json")), false, "the earlier output is replaced whole");
+      assert.ok(fs.existsSync(path.join(out, "resources.json")));
+    });
+  });
+
   it("rejects an unknown stack or flag as a usage error (exit 2)", () => {
     const noStack = synth(["--stack", "nope"]);
     assert.equal(noStack.code, 2);

@@ -15,7 +15,7 @@ export interface CliResult {
  * is `npm test`'s tsc step, so ts-node only transpiles). `env` is merged over this process's.
  */
 export function runScript(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): CliResult {
-  const res = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], {
+  const res = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], {
     cwd: options.cwd ?? PROJECT_DIR,
     encoding: "utf8",
     input: options.input,
