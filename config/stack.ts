@@ -1,10 +1,12 @@
-// The one module that reads the stack config. Every key is validated here, at program start, so a
-// typo fails `pulumi preview` with one line (key, bad value, expected form) before any resource
+// The platform stack's config (docs/stacks.md): every key is validated here, at program start, so
+// a typo fails `pulumi preview` with one line (key, bad value, expected form) before any resource
 // is registered. Secrets are read only with requireSecret: they stay Output<string> marked secret.
+// The release state is not this stack's: it is read from the release stack's file.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
 import { isHostName, isHttpsUrl, isImageName, isRepositoryName } from "./grammar";
 import { parseReleaseState, ReleaseState } from "./release-state";
+import { readStackFileValue } from "./stack-file";
 
 export const PROJECT = "margine-pipeline";
 
@@ -73,6 +75,12 @@ export interface StackConfig {
    * so `pulumi up` in release.yml needs a shared backend, the same one the maintainer logs in to.
    */
   readonly stateBackendUrl?: string;
+  /** The release stack whose file declares the releases (`releaseStack`, default `release`). */
+  readonly releaseStack: string;
+  /**
+   * The release state declared in the release stack's file: the edge index page, SHA256SUMS and
+   * the Cloudflare latest-ISO redirect follow it. Read, never changed, by this stack.
+   */
   readonly release: ReleaseState;
   readonly secrets: { readonly [K in SecretKey]: pulumi.Output<string> };
 }
@@ -80,15 +88,18 @@ export interface StackConfig {
 /** Reads and validates the whole stack config; throws pulumi.RunError (no stack trace) on bad input. */
 export function readStackConfig(): StackConfig {
   try {
-    return parseStackConfig(new pulumi.Config(PROJECT));
+    return parseStackConfig(new pulumi.Config(PROJECT), (stack) => readStackFileValue(stack, `${PROJECT}:release`));
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;
   }
 }
 
-/** The reading itself, on anything shaped like pulumi.Config, so tests can drive it as a table. */
-export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | "requireSecret">): StackConfig {
+/**
+ * The reading itself, on anything shaped like pulumi.Config, so tests can drive it as a table.
+ * `releaseOf(stack)` gives the raw `release` value declared in that stack's file.
+ */
+export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | "requireSecret">, releaseOf: (stack: string) => unknown): StackConfig {
   const repo = (key: string) => requireValid(cfg, key, isRepositoryName, "OWNER/NAME, a GitHub repository");
   const host = (key: string) => requireValid(cfg, key, isHostName, "a lowercase DNS host name such as files.the-empty.place");
 
@@ -110,7 +121,12 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
   if (stateBackendUrl !== undefined && !/^(s3|gs|azblob|https):\/\/\S+$/.test(stateBackendUrl)) {
     throw new ConfigError(`${PROJECT}:stateBackendUrl`, stateBackendUrl, "a shared Pulumi backend URL (s3://, gs://, azblob:// or https://api.pulumi.com); a file:// backend is local to one machine");
   }
-  const release = parseReleaseState(cfg.getObject("release"), `${PROJECT}:release`);
+  if (cfg.get("release") !== undefined) {
+    throw new ConfigError(`${PROJECT}:release`, "[release state]", "no release state in the platform stack: releases live in the release stack's file (Pulumi.<releaseStack>.yaml, see docs/stacks.md)");
+  }
+  const releaseStack = cfg.get("releaseStack") ?? "release";
+  if (!/^[A-Za-z0-9_.-]+$/.test(releaseStack)) throw new ConfigError(`${PROJECT}:releaseStack`, releaseStack, "the name of the release stack, e.g. release");
+  const release = parseReleaseState(releaseOf(releaseStack), `Pulumi.${releaseStack}.yaml ${PROJECT}:release`);
 
   const secrets = Object.fromEntries(
     (Object.keys(SECRET_KEYS) as SecretKey[]).map((k) => [k, cfg.requireSecret(k)]),
@@ -127,6 +143,7 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
     edge,
     siteDeployHookUrl,
     stateBackendUrl,
+    releaseStack,
     release,
     secrets,
   };

@@ -17,19 +17,38 @@ describe("project files", () => {
     assert.match(project.backend.url, /^file:\/\//);
   });
 
-  it("Pulumi.prod.yaml carries the real names from the handbook and no invented release", () => {
+  it("Pulumi.prod.yaml (the platform stack) carries the real names from the handbook and reads the release stack", () => {
     const config = YAML.parse(read("Pulumi.prod.yaml")).config;
+    assert.equal(config[`${PROJECT}:stackRole`], "platform");
+    assert.equal(config[`${PROJECT}:releaseStack`], "release");
     assert.equal(config[`${PROJECT}:imageRepository`], "daniel-g-carrasco/margine-image");
     assert.equal(config[`${PROJECT}:siteRepository`], "daniel-g-carrasco/margine-os-1084ca72");
     assert.equal(config[`${PROJECT}:image`], "ghcr.io/daniel-g-carrasco/margine");
     assert.equal(config[`${PROJECT}:filesHost`], "files.the-empty.place");
     assert.equal(config[`${PROJECT}:siteHost`], "margine.the-empty.place");
-    assert.equal(config[`${PROJECT}:release`].stable, undefined);
-    assert.deepEqual(config[`${PROJECT}:release`].isos, []);
+    assert.equal(config[`${PROJECT}:release`], undefined, "the platform stack declares no release");
     for (const [key, value] of Object.entries(config)) {
       assert.ok(typeof value !== "string" || !/token|secret|password|BEGIN/i.test(value), `${key} looks like a plaintext secret`);
     }
   });
+
+  it("Pulumi.release.yaml (the release stack) declares no invented release and no secret", () => {
+    const config = YAML.parse(read("Pulumi.release.yaml")).config;
+    assert.equal(config[`${PROJECT}:stackRole`], "release");
+    assert.equal(config[`${PROJECT}:image`], YAML.parse(read("Pulumi.prod.yaml")).config[`${PROJECT}:image`]);
+    assert.equal(config[`${PROJECT}:release`].stable, undefined);
+    assert.deepEqual(config[`${PROJECT}:release`].isos, []);
+  });
+
+  // Release PR previews run the PR's own code with no passphrase: a secure: value in a release
+  // stack would either fail every preview or tempt someone to give previews the passphrase.
+  for (const file of fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+    const doc = YAML.parse(read(file));
+    if (doc.config?.[`${PROJECT}:stackRole`] !== "release") continue;
+    it(`${file}: a release stack holds no secure: value`, () => {
+      assert.doesNotMatch(read(file), /\bsecure:/);
+    });
+  }
 
   it("TypeScript is strict and dependencies are locked", () => {
     const tsconfig = JSON.parse(read("tsconfig.json"));

@@ -18,6 +18,8 @@ export interface ReleaseArgs {
   readonly siteRepository: string;
   /** GitHub REST API root for the site bump (a stand-in in tests). */
   readonly siteApiUrl?: string;
+  /** Plain HTTP to a loopback registry (the engine tests); the Promotion refuses it elsewhere. */
+  readonly insecureRegistry?: boolean;
 }
 
 export class Release extends pulumi.ComponentResource {
@@ -41,6 +43,7 @@ export class Release extends pulumi.ComponentResource {
       tags: plan.stable.tags,
       evidence: plan.stable.evidence,
       rollback: plan.stable.rollback,
+      ...(args.insecureRegistry ? { insecure: true } : {}),
     }, { parent: this });
 
     // IA keeps releases forever and users' torrents point at them: removing a declaration (or a

@@ -1,6 +1,7 @@
 // Runs the Pulumi program with no engine, CLI, credentials or network: pulumi.runtime.setMocks
 // records every resource the program registers. `npm run synth` and the unit tests use it.
-// A process can evaluate the program once (the runtime and the module cache are global).
+// The runtime and the module cache are global: evaluations run one at a time, and each one
+// reloads the program's own modules (not node_modules) so that a second stack evaluates afresh.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config/stack";
@@ -53,11 +54,22 @@ function computedState(type: string, name: string): Record<string, unknown> {
   }
 }
 
-export async function evaluateProgram(options: {
-  projectDir: string;
-  stack: string;
-  overrides?: Record<string, unknown>;
-}): Promise<Evaluation> {
+let evaluating: Promise<unknown> = Promise.resolve();
+
+export interface EvaluateOptions {
+  readonly projectDir: string;
+  readonly stack: string;
+  readonly overrides?: Record<string, unknown>;
+}
+
+export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
+  const run = evaluating.then(() => evaluateOnce(options));
+  evaluating = run.catch(() => undefined);
+  return run;
+}
+
+async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
+  forgetProgramModules(options.projectDir);
   const config = readOfflineConfig(options.projectDir, options.stack, options.overrides);
   const resources: RecordedResource[] = [];
   const urnToName = new Map<string, string>();
@@ -115,6 +127,21 @@ export async function evaluateProgram(options: {
     warnings: config.warnings,
     githubOwner: config.values["github:owner"],
   };
+}
+
+/** Drops the project's own modules from require's cache so that index.ts runs again. */
+function forgetProgramModules(projectDir: string): void {
+  const own = path.resolve(projectDir) + path.sep;
+  const deps = path.join(own, "node_modules") + path.sep;
+  for (const file of Object.keys(require.cache)) {
+    if (file.startsWith(own) && !file.startsWith(deps) && !isHarness(own, file)) delete require.cache[file];
+  }
+}
+
+/** This evaluator and the tests that drive it stay loaded: only the program is reloaded. */
+function isHarness(projectDir: string, file: string): boolean {
+  const rel = path.relative(projectDir, file).split(path.sep);
+  return rel[0] === "test" || (rel[0] === "scripts" && rel[1] === "offline");
 }
 
 async function resolveOutput(value: unknown): Promise<unknown> {

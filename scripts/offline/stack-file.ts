@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { OPERATOR_KEYS, PROJECT, SECRET_KEYS } from "../../config/stack";
+import { parseStackRole, STACK_ROLE_KEY, StackRole } from "../../config/stack-role";
 
 export interface OfflineConfig {
   /** `project:key` -> value, objects as JSON text (what pulumi.Config.getObject parses). */
@@ -12,6 +13,7 @@ export interface OfflineConfig {
   readonly secretKeys: string[];
   /** One line per placeholder used, for the operator. */
   readonly warnings: string[];
+  readonly role: StackRole;
 }
 
 /** A syntactically valid host key that is obviously not a real one. */
@@ -35,11 +37,21 @@ export function readOfflineConfig(projectDir: string, stack: string, overrides: 
   const raw: Record<string, unknown> = { ...(doc.config ?? {}) };
   for (const [key, value] of Object.entries(overrides)) raw[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
 
+  const role = parseStackRole(raw[`${PROJECT}:${STACK_ROLE_KEY}`], `${PROJECT}:${STACK_ROLE_KEY}`);
   const values: Record<string, string> = {};
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(raw)) {
-    if (isSecure(value)) continue;
+    if (isSecure(value)) {
+      // A release stack refuses secrets (config/release-stack.ts): keep the key so it is seen.
+      if (role === "release") values[key] = "[secure value]";
+      continue;
+    }
     values[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  // The release stack needs no secret and no operator value: nothing to fill in.
+  if (role === "release") {
+    const secure = Object.entries(raw).filter(([, v]) => isSecure(v)).map(([k]) => k);
+    return { values, secretKeys: secure, warnings, role };
   }
   const secretKeys = Object.keys(SECRET_KEYS).map((k) => `${PROJECT}:${k}`);
   for (const [key, purpose] of Object.entries(SECRET_KEYS)) {
@@ -56,7 +68,7 @@ export function readOfflineConfig(projectDir: string, stack: string, overrides: 
       warnings.push(`${full} is not set; using a placeholder. Set it with: pulumi config set ${key} "..."  # ${purpose}`);
     }
   }
-  return { values, secretKeys, warnings };
+  return { values, secretKeys, warnings, role };
 }
 
 function isSecure(value: unknown): boolean {

@@ -14,13 +14,6 @@ const VALID: Record<string, unknown> = {
   filesHost: "files.the-empty.place",
   edge: { sshUser: "margine-admin" },
   edgeHostKey: HOST_KEY,
-  release: {
-    stable: {
-      digest: `sha256:${"c".repeat(64)}`,
-      evidence: { bootRun: "https://github.com/daniel-g-carrasco/margine-image/actions/runs/123", bootedAt: "2026-11-20T09:41:00Z" },
-    },
-    isos: [{ date: "20261120", identifier: "margine-20261120", files: [{ name: "margine.iso", sha256: "d".repeat(64), md5: "e".repeat(32), size: 10 }] }],
-  },
 };
 
 /** A stand-in with pulumi.Config's reading methods over a plain object. */
@@ -32,15 +25,19 @@ function configOf(values: Record<string, unknown>) {
   } as unknown as pulumi.Config;
 }
 
-function withRelease(change: (r: any) => void): Record<string, unknown> {
-  const release = structuredClone(VALID.release) as any;
-  change(release);
-  return { ...VALID, release };
-}
+const RELEASE = {
+  stable: {
+    digest: `sha256:${"c".repeat(64)}`,
+    evidence: { bootRun: "https://github.com/daniel-g-carrasco/margine-image/actions/runs/123", bootedAt: "2026-11-20T09:41:00Z" },
+  },
+  isos: [{ date: "20261120", identifier: "margine-20261120", files: [{ name: "margine.iso", sha256: "d".repeat(64), md5: "e".repeat(32), size: 10 }] }],
+};
+const releaseOf = (stack: string) => (stack === "release" ? RELEASE : undefined);
 
 describe("config/stack", () => {
   it("reads a valid config into typed values, secrets as secret outputs", async () => {
-    const cfg = parseStackConfig(configOf(VALID));
+    const cfg = parseStackConfig(configOf(VALID), releaseOf);
+    assert.equal(cfg.releaseStack, "release");
     assert.equal(cfg.image, "ghcr.io/daniel-g-carrasco/margine");
     assert.deepEqual(cfg.edge, { sshHost: "direct.files.the-empty.place", sshPort: 22, sshUser: "margine-admin", hostKey: HOST_KEY, address: undefined });
     assert.equal(cfg.release.stable?.rollback, false);
@@ -59,21 +56,13 @@ describe("config/stack", () => {
     ["a bad SSH user", { ...VALID, edge: { sshUser: "Root!" } }, "edge.sshUser", /Linux user name/],
     ["a missing host key", { ...VALID, edgeHostKey: undefined }, "edgeHostKey", /ssh-keyscan/],
     ["a machine-local state backend", { ...VALID, stateBackendUrl: "file://." }, "stateBackendUrl", /shared Pulumi backend URL/],
+    ["release state in the platform stack", { ...VALID, release: RELEASE }, "release", /no release state in the platform stack: releases live in the release stack's file/],
+    ["a release stack name that is not a name", { ...VALID, releaseStack: "../prod" }, "releaseStack", /the name of the release stack/],
     ["a non-https deploy hook", { ...VALID, siteDeployHookUrl: "http://example.org/hook" }, "siteDeployHookUrl", /https URL/],
-    ["a short digest", withRelease((r) => { r.stable.digest = `sha256:${"c".repeat(63)}`; }), "release.stable.digest", /sha256: followed by 64 lowercase hex/],
-    ["a tag instead of a digest", withRelease((r) => { r.stable.digest = "candidate"; }), "release.stable.digest", /sha256:/],
-    ["no boot evidence", withRelease((r) => { delete r.stable.evidence; }), "release.stable.evidence", /passing smoke-boot run/],
-    ["evidence that is not a run URL", withRelease((r) => { r.stable.evidence.bootRun = "https://example.org/x"; }), "release.stable.evidence.bootRun", /actions\/runs\/N/],
-    ["a boot time without zone", withRelease((r) => { r.stable.evidence.bootedAt = "2026-11-20 09:41"; }), "release.stable.evidence.bootedAt", /ISO 8601/],
-    ["an impossible ISO date", withRelease((r) => { r.isos[0].date = "20261131"; }), "release.isos[0].date", /real calendar date/],
-    ["a bad IA identifier", withRelease((r) => { r.isos[0].identifier = "_margine"; }), "release.isos[0].identifier", /Internet Archive identifier/],
-    ["a path as ISO file name", withRelease((r) => { r.isos[0].files[0].name = "bootiso/install.iso"; }), "release.isos[0].files[0].name", /basename/],
-    ["a negative size", withRelease((r) => { r.isos[0].files[0].size = -1; }), "release.isos[0].files[0].size", /positive integer/],
-    ["two releases on one date", withRelease((r) => { r.isos.push(structuredClone(r.isos[0])); }), "release.isos[1].date", /one ISO release per date/],
   ];
   for (const [what, values, key, expected] of bad) {
     it(`rejects ${what} with one line naming ${key}`, () => {
-      assert.throws(() => parseStackConfig(configOf(values)), (err: unknown) => {
+      assert.throws(() => parseStackConfig(configOf(values), releaseOf), (err: unknown) => {
         assert.ok(err instanceof ConfigError, String(err));
         assert.equal(err.key, `${PROJECT}:${key}`);
         assert.match(err.message, expected);
@@ -83,4 +72,13 @@ describe("config/stack", () => {
       });
     });
   }
+
+  it("reads the release state from the stack its releaseStack names, and reports errors there", () => {
+    const cfg = parseStackConfig(configOf({ ...VALID, releaseStack: "example-release" }), (stack) => (stack === "example-release" ? { isos: [] } : RELEASE));
+    assert.deepEqual(cfg.release, { stable: undefined, isos: [] });
+    assert.throws(
+      () => parseStackConfig(configOf(VALID), () => ({ stable: { digest: "candidate" } })),
+      /^ConfigError: config Pulumi\.release\.yaml margine-pipeline:release\.stable\.digest: "candidate" is not valid/,
+    );
+  });
 });

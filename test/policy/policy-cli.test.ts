@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { analyzeResources } from "../../policy/evaluator";
 import { ResourcesFileError, readResourcesFile, writePolicyReport } from "../../policy/resources-file";
 import { toSynthResources } from "../../scripts/offline/synth-output";
-import { exampleProgram } from "../support/program-run";
+import { exampleProgram, exampleReleaseProgram } from "../support/program-run";
 import { daysAgo, iaItem, promotion } from "./fixtures";
 
 function policyCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -85,8 +85,14 @@ describe("synth's policy.json", () => {
 });
 
 describe("policy pack over the example program", () => {
-  it("finds no mandatory violation in what the program declares", async () => {
+  it("finds no mandatory violation in what the platform stack declares", async () => {
     const evaluation = await exampleProgram();
+    const report = await analyzeResources(toSynthResources(evaluation.resources));
+    assert.deepEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+  });
+
+  it("finds no mandatory violation in what the release stack declares", async () => {
+    const evaluation = await exampleReleaseProgram();
     const report = await analyzeResources(toSynthResources(evaluation.resources));
     assert.deepEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
     // The release resources are there to be policed, with the options synth records.

@@ -1,6 +1,6 @@
-// The program evaluated once per test process under mocks, with the example stack and a sentinel
-// value for every secret. Every test that needs the resource graph shares this one evaluation:
-// the Pulumi runtime and the module cache are global, so a process can run the program only once.
+// The program evaluated under mocks, once per test process and stack: the example platform stack
+// with a sentinel value for every secret, and the example release stack (which has none). Every
+// test that needs a resource graph shares these evaluations; evaluateProgram runs them one at a time.
 import * as path from "node:path";
 import { SECRET_KEYS } from "../../config/stack";
 import { Evaluation, RecordedResource, evaluateProgram } from "../../scripts/offline/evaluate";
@@ -14,6 +14,7 @@ export function sentinel(key: string): string {
 export const SENTINEL_PATTERN = /SENTINEL-[A-Za-z]+-7f3a9c1e/;
 
 let run: Promise<Evaluation> | undefined;
+let releaseRun: Promise<Evaluation> | undefined;
 
 export function exampleProgram(): Promise<Evaluation> {
   run ??= evaluateProgram({
@@ -22,6 +23,12 @@ export function exampleProgram(): Promise<Evaluation> {
     overrides: Object.fromEntries(Object.keys(SECRET_KEYS).map((k) => [k, sentinel(k)])),
   });
   return run;
+}
+
+/** The example release stack (Pulumi.example-release.yaml): the Promotion, IaItem and SiteRelease. */
+export function exampleReleaseProgram(): Promise<Evaluation> {
+  releaseRun ??= evaluateProgram({ projectDir: PROJECT_DIR, stack: "example-release" });
+  return releaseRun;
 }
 
 export function resourcesOfType(evaluation: Evaluation, type: string): RecordedResource[] {

@@ -6,7 +6,7 @@ import { parseReleaseState, ReleaseState } from "../../../config/release-state";
 import { Release } from "../../../components/release/release";
 import { releasePlan } from "../../../components/release/release-plan";
 import { Evaluation } from "../../../scripts/offline/evaluate";
-import { exampleProgram, PROJECT_DIR, resourceNamed, resourcesOfType, SENTINEL_PATTERN } from "../../support/program-run";
+import { exampleProgram, exampleReleaseProgram, PROJECT_DIR, resourceNamed, resourcesOfType, SENTINEL_PATTERN } from "../../support/program-run";
 
 const IMAGE = "ghcr.io/daniel-g-carrasco/margine";
 const stackRelease = (stack: string) =>
@@ -19,8 +19,8 @@ const iso = (date: string) => ({
 });
 
 describe("components/release: releasePlan", () => {
-  it("the real prod stack declares nothing, so nothing is planned (never an invented digest)", () => {
-    const plan = releasePlan(stackRelease("prod"), IMAGE);
+  it("the real release stack declares nothing, so nothing is planned (never an invented digest)", () => {
+    const plan = releasePlan(stackRelease("release"), IMAGE);
     assert.deepEqual(plan, { stable: undefined, isos: [], latestIsoDate: undefined });
   });
 
@@ -45,10 +45,29 @@ describe("components/release: releasePlan", () => {
   });
 });
 
-describe("components/release: the example stack under mocks", () => {
+describe("components/release: the example release stack under mocks", () => {
   let program: Evaluation;
-  const example = stackRelease("example");
-  before(async () => { program = await exampleProgram(); });
+  const example = stackRelease("example-release");
+  before(async () => { program = await exampleReleaseProgram(); });
+
+  it("holds only the release: no GitHub, Cloudflare, edge or workflow resource, no secret", () => {
+    const types = new Set(program.resources.map((r) => r.type));
+    assert.deepEqual([...types].sort(), [
+      "margine:release:Release",
+      "pulumi-nodejs:dynamic/margine:IaItem",
+      "pulumi-nodejs:dynamic/margine:Promotion",
+      "pulumi-nodejs:dynamic/margine:SiteRelease",
+    ]);
+    assert.doesNotMatch(JSON.stringify(program.resources), /4dabf18193072939515e22adb298388d/, "no secret input anywhere");
+  });
+
+  it("the platform stack registers no release resource, but reads the release stack's ISOs", async () => {
+    const platform = await exampleProgram();
+    assert.deepEqual(platform.resources.filter((r) => /Promotion|IaItem|SiteRelease|margine:release:/.test(r.type)), []);
+    assert.equal(platform.outputs.stableDigest, undefined);
+    const redirect = JSON.stringify(resourcesOfType(platform, "cloudflare:index/ruleset:Ruleset"));
+    assert.match(redirect, new RegExp(example.isos[0].identifier), "the latest-ISO redirect follows the release stack's file");
+  });
 
   it("registers one Release component parenting every release resource", () => {
     const [component] = resourcesOfType(program, "margine:release:Release");

@@ -1,0 +1,78 @@
+// The release stack's config (docs/stacks.md): the release state and the few names it needs, and
+// nothing secret. Release pull requests change this stack, and `pulumi preview` runs a PR's own
+// code, so its config must be readable by anyone: write credentials reach its providers only as
+// environment variables of release.yml's `up` job, which runs from main in a protected environment.
+import { ConfigError } from "./errors";
+import { isImageName, isLoopbackRegistry, isRepositoryName } from "./grammar";
+import { nearestName } from "./nearest-name";
+import { parseReleaseState, ReleaseState } from "./release-state";
+import { STACK_ROLE_KEY } from "./stack-role";
+
+export const RELEASE_STACK_KEYS = [STACK_ROLE_KEY, "image", "siteRepository", "release", "siteApiUrl", "insecureRegistry"] as const;
+
+export interface ReleaseStackConfig {
+  /** Image name without tag: `ghcr.io/owner/name`. */
+  readonly image: string;
+  /** `owner/name` of the website repository holding LATEST_ISO_DATE. */
+  readonly siteRepository: string;
+  readonly release: ReleaseState;
+  /** GitHub REST API root for the site bump; a local stand-in in the engine tests. */
+  readonly siteApiUrl?: string;
+  /** Plain HTTP to the registry: loopback registries only (the engine tests' docker-registry). */
+  readonly insecureRegistry: boolean;
+}
+
+/** One stack config entry as the program sees it: full key, value, and whether it is secret. */
+export interface ConfigEntry {
+  readonly key: string;
+  readonly value: unknown;
+  readonly secret: boolean;
+}
+
+/**
+ * Validates the release stack's whole config. Refuses a secret value and any key it does not know
+ * (a credential put here by mistake, or a typo such as `rolback` that would silently do nothing).
+ */
+export function parseReleaseStackConfig(project: string, entries: readonly ConfigEntry[]): ReleaseStackConfig {
+  const values = new Map<string, unknown>();
+  for (const { key, value, secret } of entries) {
+    const [namespace, name] = key.includes(":") ? key.split(":", 2) : [project, key];
+    if (secret) {
+      throw new ConfigError(key, "[secret]", "no secret in the release stack: its previews run pull-request code; keep credentials in the platform stack and pass them to release.yml's up job as environment variables");
+    }
+    if (namespace !== project || !(RELEASE_STACK_KEYS as readonly string[]).includes(name)) {
+      const near = namespace === project ? nearestName(name, RELEASE_STACK_KEYS) : undefined;
+      throw new ConfigError(key, value, `one of the release stack's keys (${RELEASE_STACK_KEYS.map((k) => `${project}:${k}`).join(", ")})${near ? `; did you mean ${project}:${near}?` : ""}`);
+    }
+    values.set(name, value);
+  }
+
+  const image = values.get("image");
+  if (!isImageName(image)) throw new ConfigError(`${project}:image`, image, "HOST/OWNER/NAME without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine");
+  const siteRepository = values.get("siteRepository");
+  if (!isRepositoryName(siteRepository)) throw new ConfigError(`${project}:siteRepository`, siteRepository, "OWNER/NAME, a GitHub repository");
+  const siteApiUrl = values.get("siteApiUrl");
+  if (siteApiUrl !== undefined && (typeof siteApiUrl !== "string" || !/^(https:\/\/[^/\s]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)(\/\S*)?$/.test(siteApiUrl))) {
+    throw new ConfigError(`${project}:siteApiUrl`, siteApiUrl, "the GitHub REST API root, an https URL (plain http only on loopback)");
+  }
+  const insecureRaw = values.get("insecureRegistry") ?? false;
+  const insecureRegistry = insecureRaw === true || insecureRaw === "true";
+  if (!insecureRegistry && insecureRaw !== false && insecureRaw !== "false") {
+    throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, "true or false");
+  }
+  if (insecureRegistry && !isLoopbackRegistry(image)) {
+    throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, `false: plain HTTP is allowed only for loopback registries, not ${image.split("/")[0]}`);
+  }
+  const release = parseReleaseState(parseMaybeJson(values.get("release")), `${project}:release`);
+  return { image, siteRepository, release, insecureRegistry, ...(siteApiUrl ? { siteApiUrl: siteApiUrl as string } : {}) };
+}
+
+/** The runtime hands object values over as JSON text (what pulumi.Config.getObject parses). */
+function parseMaybeJson(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
