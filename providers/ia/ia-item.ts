@@ -4,7 +4,7 @@
 // since IA keeps releases forever and users' torrents point at it (handbook 11.2).
 import * as pulumi from "@pulumi/pulumi";
 import { IA_IDENTIFIER_PATTERN, isMd5Hex, isSha256Hex } from "../../config/grammar";
-import { credentialsFromEnv, IaCredentials } from "./credentials";
+import { credentialsFromEnv } from "./credentials";
 import { endpointsFromEnv, itemDetailsUrl, itemFileUrl, torrentFileName } from "./endpoints";
 import { ItemPublisher, PublishFile } from "./item-publisher";
 import { MiB } from "./s3-upload";
@@ -81,18 +81,12 @@ export function declaredSha256Sums(inputs: IaItemInputs): Buffer {
 }
 
 /**
- * The dynamic provider. Keys come from `configure` (margine-pipeline:iaAccessKey/iaSecretKey) or
- * IA_ACCESS_KEY/IA_SECRET_KEY at call time, endpoints from IA_S3_URL/IA_URL at call time: nothing
- * secret is a field at program time, so nothing secret is serialized into `__provider`.
+ * The dynamic provider. Keys come from IA_ACCESS_KEY/IA_SECRET_KEY and endpoints from
+ * IA_S3_URL/IA_URL, read at call time: the release stack holds no secret (docs/stacks.md), and
+ * nothing secret is a field at program time, so nothing secret is serialized into `__provider`.
+ * Without keys, reads (preview, refresh) are anonymous, as IA's metadata API allows.
  */
 export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInputs, IaItemOutputs> {
-  private credentials: IaCredentials | undefined;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    const access = req.config.get("margine-pipeline:iaAccessKey");
-    const secret = req.config.get("margine-pipeline:iaSecretKey");
-    this.credentials = access && secret ? { access, secret } : undefined;
-  }
 
   private publisher(): ItemPublisher {
     const wait = Number(process.env.IA_TORRENT_WAIT_SECONDS ?? "120");
@@ -101,7 +95,7 @@ export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInp
     return new ItemPublisher({
       partSize: Math.round((Number.isFinite(partMib) && partMib > 0 ? partMib : 64) * MiB),
       endpoints: endpointsFromEnv(),
-      credentials: this.credentials ?? credentialsFromEnv(),
+      credentials: credentialsFromEnv(),
       torrentWaitMs: (Number.isFinite(wait) ? wait : 120) * 1000,
       pollMs: Number(process.env.IA_POLL_MS ?? "5000"),
       log: (m) => process.stderr.write(`IaItem: ${m}\n`),

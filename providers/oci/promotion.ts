@@ -4,7 +4,7 @@
 // registry work in tag-promotion.ts over the protocol client.
 import * as pulumi from "@pulumi/pulumi";
 import { utcDateStamp } from "../../config/grammar";
-import { RegistryCredentials, registryCredentials, splitImage } from "./credentials";
+import { registryCredentials, splitImage } from "./credentials";
 import { promotionInputFailures } from "./promotion-inputs";
 import { RegistryClient } from "./registry-client";
 import { promoteTags, resolveTags } from "./tag-promotion";
@@ -55,18 +55,11 @@ function rollbackFailure(olds: Partial<PromotionInputs>, news: PromotionInputs):
 }
 
 export class PromotionProvider implements pulumi.dynamic.ResourceProvider<PromotionInputs, PromotionOutputs> {
-  private configured: RegistryCredentials = {};
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.configured = {
-      username: req.config.get("margine-pipeline:registryUsername"),
-      password: req.config.get("margine-pipeline:registryPassword"),
-    };
-  }
-
+  // Credentials only from the environment, read at call time: the release stack holds no secret
+  // (docs/stacks.md), and without them the registry is read anonymously, which is all a preview needs.
   private client(inputs: PromotionInputs): { client: RegistryClient; repository: string } {
     const { registry, repository } = splitImage(inputs.image);
-    const credentials = registryCredentials(registry, process.env, this.configured);
+    const credentials = registryCredentials(registry, process.env);
     return { client: new RegistryClient({ registry, insecure: inputs.insecure === true, ...credentials }), repository };
   }
 

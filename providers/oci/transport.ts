@@ -79,7 +79,7 @@ export class RegistryTransport {
   private credentialHint(): string {
     return this.endpoint.registry === "ghcr.io"
       ? "set GITHUB_TOKEN (or REGISTRY_PASSWORD) to a token with read/write:packages"
-      : "set REGISTRY_USERNAME and REGISTRY_PASSWORD (or the stack config margine-pipeline:registryUsername/registryPassword)";
+      : "set REGISTRY_USERNAME and REGISTRY_PASSWORD";
   }
 
   private basic(): string | undefined {

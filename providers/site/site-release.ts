@@ -8,8 +8,6 @@ import { BumpOutcome, SiteBumpClient } from "./site-bump-client";
 
 export const DEFAULT_SITE_PATH = "src/routes/index.tsx";
 export const GITHUB_API_URL = "https://api.github.com";
-/** The stack config key the engine passes to `configure`; SITE_BUMP_TOKEN is the fallback. */
-export const SITE_TOKEN_CONFIG_KEY = "margine-pipeline:siteBumpToken";
 
 export interface SiteReleaseInputs {
   /** `owner/name` of the site repository. */
@@ -76,15 +74,12 @@ function outcomeOutputs(inputs: SiteReleaseInputs, outcome: BumpOutcome): SiteRe
 }
 
 export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<SiteReleaseInputs, SiteReleaseOutputs> {
-  private configuredToken: string | undefined;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.configuredToken = req.config.get(SITE_TOKEN_CONFIG_KEY);
-  }
-
-  /** Stack config first, then the environment, both read at call time: nothing lands in state. */
+  /**
+   * SITE_BUMP_TOKEN, read at call time: the release stack holds no secret (docs/stacks.md), and
+   * nothing read here lands in state. Only release.yml's `up` job sets it.
+   */
   private siteClient(inputs: SiteReleaseInputs): SiteBumpClient | undefined {
-    const token = this.configuredToken || process.env.SITE_BUMP_TOKEN;
+    const token = process.env.SITE_BUMP_TOKEN;
     if (!token) return undefined;
     return new SiteBumpClient({ repository: inputs.repository, path: inputs.path, apiUrl: inputs.apiUrl, token });
   }
@@ -93,7 +88,7 @@ export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<Site
     const client = this.siteClient(inputs);
     if (!client) {
       releaseWarning(
-        `no site bump token (config ${SITE_TOKEN_CONFIG_KEY} or SITE_BUMP_TOKEN): LATEST_ISO_DATE on ${inputs.repository} ` +
+        `no site bump token (SITE_BUMP_TOKEN is not set): LATEST_ISO_DATE on ${inputs.repository} ` +
         `was not bumped to ${inputs.latestIsoDate}; the release goes on. Set the token and run pulumi up again.`,
       );
       return { ...inputs, status: "skipped", currentDate: null, pullRequestUrl: null, autoMerge: null };

@@ -30,6 +30,12 @@ export interface PluginProcess {
   readonly port: number;
   /** Everything the process printed on stderr so far. */
   stderr(): string;
+  /**
+   * Waits (at most `timeoutMs`) until what the process printed on stderr after offset `since`
+   * matches `pattern`, and returns that text. A reply on the gRPC channel can arrive before the
+   * log lines the call wrote on stderr: assertions on logs wait for them instead of racing.
+   */
+  waitForStderr(pattern: RegExp, options?: { since?: number; timeoutMs?: number }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -37,7 +43,11 @@ export interface PluginProcess {
 export async function startPlugin(what: string, args: string[], options: SpawnOptions = {}): Promise<PluginProcess> {
   const child = spawn(process.execPath, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
-  child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+  const waiters = new Set<() => void>();
+  child.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+    for (const wake of waiters) wake();
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`${what} printed no port in 60 s: ${err}`)), 60_000);
@@ -52,6 +62,25 @@ export async function startPlugin(what: string, args: string[], options: SpawnOp
     child,
     port,
     stderr: () => err,
+    waitForStderr(pattern, { since = 0, timeoutMs = 10_000 } = {}) {
+      return new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const text = err.slice(since);
+          if (!pattern.test(text)) return false;
+          waiters.delete(wake);
+          clearTimeout(timer);
+          resolve(text);
+          return true;
+        };
+        const wake = () => { check(); };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          reject(new Error(`${what}: nothing matching ${pattern} on stderr within ${timeoutMs} ms; it printed: ${err.slice(since) || "(nothing)"}`));
+        }, timeoutMs);
+        waiters.add(wake);
+        check();
+      });
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once("exit", r));

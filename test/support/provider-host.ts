@@ -33,6 +33,11 @@ export async function serializeProvider(provider: pulumi.dynamic.ResourceProvide
 export class ProviderHost {
   private constructor(private readonly plugin: PluginProcess, private readonly client: any) {}
 
+  /** Waits for a log line the provider writes on stderr (see PluginProcess.waitForStderr). */
+  waitForStderr(pattern: RegExp, options?: { since?: number; timeoutMs?: number }): Promise<string> {
+    return this.plugin.waitForStderr(pattern, options);
+  }
+
   /** Everything the host process printed on stderr: what a user would see in `pulumi up`. */
   get stderr(): string {
     return this.plugin.stderr();

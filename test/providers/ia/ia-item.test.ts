@@ -26,8 +26,7 @@ describe("IaItem through the real dynamic-provider host", function () {
     ia = await new IaEmulator().start();
     ia.accounts.set(ACCESS, SECRET);
     host = await ProviderHost.start({
-      config: { "margine-pipeline:iaAccessKey": ACCESS, "margine-pipeline:iaSecretKey": SECRET },
-      env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "2", IA_POLL_MS: "50", IA_PART_SIZE_MIB: "0.125", IA_ACCESS_KEY: "", IA_SECRET_KEY: "" },
+      env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "2", IA_POLL_MS: "50", IA_PART_SIZE_MIB: "0.125", IA_ACCESS_KEY: ACCESS, IA_SECRET_KEY: SECRET },
     });
     provider = await serializeProvider(new IaItemProvider());
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-item-"));
@@ -176,13 +175,12 @@ describe("IaItem through the real dynamic-provider host", function () {
     await host.delete(provider, ID, { ...inputs, detailsUrl: "", torrentUrl: null, downloadUrls: {}, sha256sumsUrl: "" });
     assert.equal(ia.requests.length, 0);
     assert.ok(ia.item(ID)!.files.has("margine-20261120.iso"));
-    assert.match(host.stderr, /IaItem margine-20261120: removed from the stack only; the Internet Archive item .* is kept/);
+    await host.waitForStderr(/IaItem margine-20261120: removed from the stack only; the Internet Archive item .* is kept/);
   });
 
   it("wrong keys fail with IA's 403 and what to check", async () => {
     const other = await ProviderHost.start({
-      config: { "margine-pipeline:iaAccessKey": ACCESS, "margine-pipeline:iaSecretKey": "wrong" },
-      env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "0", IA_POLL_MS: "50" },
+      env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "0", IA_POLL_MS: "50", IA_ACCESS_KEY: ACCESS, IA_SECRET_KEY: "wrong" },
     });
     try {
       await assert.rejects(other.create(provider, { ...inputs, files: [{ ...inputs.files[0], source: isoPath }] }), /HTTP 403 InvalidAccessKeyId.*Check the IA keys/);

@@ -25,7 +25,7 @@ describe("Promotion through the real dynamic-provider host", function () {
     first = (await pushTestImage(registry.host, "margine", "candidate.20261120", { seed: "a" })).digest;
     second = (await pushTestImage(registry.host, "margine", "candidate.20261127", { seed: "b" })).digest;
     image = `${proxy.host}/margine`;
-    host = await ProviderHost.start({ config: { "margine-pipeline:registryPassword": PASSWORD } });
+    host = await ProviderHost.start({ env: { REGISTRY_PASSWORD: PASSWORD } });
     provider = await serializeProvider(new PromotionProvider());
   });
   after(async () => {
@@ -102,7 +102,7 @@ describe("Promotion through the real dynamic-provider host", function () {
     proxy.requests.length = 0;
     await host.delete(provider, `${image}@${first}`, { ...inputs(), tagDigests: {}, mediaType: "x" });
     assert.equal(proxy.requests.length, 0);
-    assert.match(host.stderr, /registry tags were left untouched/);
+    await host.waitForStderr(/registry tags were left untouched/);
     assert.notEqual(skopeoDigest(registry.host, "margine", "stable"), null);
   });
 });

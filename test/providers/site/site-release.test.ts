@@ -27,7 +27,7 @@ describe("SiteRelease through the real dynamic-provider host", function () {
     api = await new GitHubApiStandIn().start();
     api.requiredToken = TOKEN;
     site = new SiteRepositoryStandIn(api, "daniel-g-carrasco/margine-os-1084ca72");
-    host = await ProviderHost.start({ config: { "margine-pipeline:siteBumpToken": TOKEN }, env: { SITE_BUMP_TOKEN: "" } });
+    host = await ProviderHost.start({ env: { SITE_BUMP_TOKEN: TOKEN } });
     provider = await serializeProvider(new SiteReleaseProvider());
     inputs = { repository: "daniel-g-carrasco/margine-os-1084ca72", path: PATH, latestIsoDate: "20261120", apiUrl: api.url };
   });
@@ -104,7 +104,7 @@ describe("SiteRelease through the real dynamic-provider host", function () {
     const { outs } = await host.create(provider, inputs);
     assert.equal(outs.status, "pull-request");
     assert.equal(outs.autoMerge, "unavailable");
-    assert.match(host.stderr.slice(before), /warning: SiteRelease: auto-merge could not be enabled on https:\/\/github\.com\/.*\/pull\/1 \(.*Auto merge is not allowed.*\); squash-merge it by hand/);
+    await host.waitForStderr(/warning: SiteRelease: auto-merge could not be enabled on https:\/\/github\.com\/.*\/pull\/1 \(.*Auto merge is not allowed.*\); squash-merge it by hand/, { since: before });
   });
 
   it("squash-merges at once a PR GitHub reports as already clean, as gh pr merge --auto does", async () => {
@@ -145,7 +145,7 @@ describe("SiteRelease through the real dynamic-provider host", function () {
   });
 
   it("a token without access fails naming the permission to grant", async () => {
-    const other = await ProviderHost.start({ config: { "margine-pipeline:siteBumpToken": "wrong" } });
+    const other = await ProviderHost.start({ env: { SITE_BUMP_TOKEN: "wrong" } });
     try {
       await assert.rejects(other.create(provider, inputs), /HTTP 401.*Contents and Pull requests write/);
     } finally {
@@ -153,13 +153,15 @@ describe("SiteRelease through the real dynamic-provider host", function () {
     }
   });
 
-  it("falls back to SITE_BUMP_TOKEN from the environment at call time", async () => {
-    const envHost = await ProviderHost.start({ env: { SITE_BUMP_TOKEN: TOKEN } });
+  it("takes the token from SITE_BUMP_TOKEN only, never from the stack config (the release stack holds no secret)", async () => {
+    const configHost = await ProviderHost.start({ config: { "margine-pipeline:siteBumpToken": TOKEN }, env: { SITE_BUMP_TOKEN: "" } });
     try {
-      const { outs } = await envHost.create(provider, inputs);
-      assert.equal(outs.status, "pull-request");
+      const before = api.requests.length;
+      const { outs } = await configHost.create(provider, inputs);
+      assert.equal(outs.status, "skipped");
+      assert.equal(api.requests.length, before, "no request made with a token from the config");
     } finally {
-      await envHost.stop();
+      await configHost.stop();
     }
   });
 
@@ -172,7 +174,7 @@ describe("SiteRelease through the real dynamic-provider host", function () {
       const { outs } = await bare.create(provider, inputs);
       assert.equal(outs.status, "skipped");
       assert.equal(api.requests.length, 0);
-      assert.match(bare.stderr, /warning: SiteRelease: no site bump token \(config margine-pipeline:siteBumpToken or SITE_BUMP_TOKEN\): LATEST_ISO_DATE on daniel-g-carrasco\/margine-os-1084ca72 was not bumped to 20261120; the release goes on/);
+      await bare.waitForStderr(/warning: SiteRelease: no site bump token \(SITE_BUMP_TOKEN is not set\): LATEST_ISO_DATE on daniel-g-carrasco\/margine-os-1084ca72 was not bumped to 20261120; the release goes on/);
     });
 
     it("a skipped bump stays pending: the next diff retries it", async () => {
