@@ -12,15 +12,24 @@ export const PROJECT = "margine-pipeline";
 
 /** Secret config keys (`pulumi config set --secret KEY`), with what each one is for. */
 export const SECRET_KEYS = {
-  siteBumpToken: "fine-grained PAT, Contents+Pull requests write on the site repository only (SITE_BUMP_TOKEN)",
   releasePrToken: "fine-grained PAT, Contents+Pull requests write on the pipeline repository (RELEASE_PR_TOKEN)",
   iaAccessKey: "Internet Archive S3 access key (https://archive.org/account/s3.php)",
   iaSecretKey: "Internet Archive S3 secret key",
   cosignPrivateKey: "cosign.key (encrypted private key) whose public half is margine-image/cosign.pub",
   cosignPassword: "the password of cosign.key",
   edgeSshPrivateKey: "private key of the edge VM's admin account that Pulumi deploys with",
+  registryWriteToken: "PAT with write:packages that release.yml's up job moves the stable tags with (REGISTRY_PASSWORD)",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
+
+/**
+ * Secrets the handbook lets a release go without: no SITE_BUMP_TOKEN means the website's
+ * LATEST_ISO_DATE bump is skipped with a warning, not a failed release.
+ */
+export const OPTIONAL_SECRET_KEYS = {
+  siteBumpToken: "fine-grained PAT, Contents+Pull requests write on the site repository only (SITE_BUMP_TOKEN)",
+} as const;
+export type OptionalSecretKey = keyof typeof OPTIONAL_SECRET_KEYS;
 
 /**
  * Values only the operator can supply that are not secret (a pinned SSH host key cannot be
@@ -29,6 +38,7 @@ export type SecretKey = keyof typeof SECRET_KEYS;
 export const OPERATOR_KEYS = {
   edgeHostKey: "the edge VM's SSH host public key, e.g. `ssh-keyscan -t ed25519 HOST | cut -d' ' -f2-`",
   edgeAddress: "the edge VM's public IPv4 address (A records of the site and files hosts), e.g. 203.0.113.7",
+  toolsRef: "the full commit of this repository whose CLIs the image workflows run (jobs that hold secrets never run a moving main), e.g. `git rev-parse HEAD`",
 } as const;
 export type OperatorKey = keyof typeof OPERATOR_KEYS;
 
@@ -75,6 +85,11 @@ export interface StackConfig {
    * so `pulumi up` in release.yml needs a shared backend, the same one the maintainer logs in to.
    */
   readonly stateBackendUrl?: string;
+  /**
+   * IAM roles release.yml assumes through GitHub OIDC for an s3:// backend: read-only for the
+   * previews of pull requests, read-write for `up` (docs/stacks.md); no stored credential.
+   */
+  readonly stateRoles?: { readonly read: string; readonly write: string };
   /** The release stack whose file declares the releases (`releaseStack`, default `release`). */
   readonly releaseStack: string;
   /**
@@ -82,7 +97,11 @@ export interface StackConfig {
    * the Cloudflare latest-ISO redirect follow it. Read, never changed, by this stack.
    */
   readonly release: ReleaseState;
-  readonly secrets: { readonly [K in SecretKey]: pulumi.Output<string> };
+  /** The pipeline commit whose CLIs the image workflows check out. */
+  readonly toolsRef: string;
+  /** GitHub logins whose review a release pull request needs (CODEOWNERS of this repository). */
+  readonly maintainers: readonly string[];
+  readonly secrets: { readonly [K in SecretKey]: pulumi.Output<string> } & { readonly [K in OptionalSecretKey]?: pulumi.Output<string> };
 }
 
 /** Reads and validates the whole stack config; throws pulumi.RunError (no stack trace) on bad input. */
@@ -99,7 +118,7 @@ export function readStackConfig(): StackConfig {
  * The reading itself, on anything shaped like pulumi.Config, so tests can drive it as a table.
  * `releaseOf(stack)` gives the raw `release` value declared in that stack's file.
  */
-export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | "requireSecret">, releaseOf: (stack: string) => unknown): StackConfig {
+export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | "requireSecret" | "getSecret">, releaseOf: (stack: string) => unknown): StackConfig {
   const repo = (key: string) => requireValid(cfg, key, isRepositoryName, "OWNER/NAME, a GitHub repository");
   const host = (key: string) => requireValid(cfg, key, isHostName, "a lowercase DNS host name such as files.the-empty.place");
 
@@ -121,6 +140,7 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
   if (stateBackendUrl !== undefined && !/^(s3|gs|azblob|https):\/\/\S+$/.test(stateBackendUrl)) {
     throw new ConfigError(`${PROJECT}:stateBackendUrl`, stateBackendUrl, "a shared Pulumi backend URL (s3://, gs://, azblob:// or https://api.pulumi.com); a file:// backend is local to one machine");
   }
+  const stateRoles = parseStateRoles(cfg.getObject<unknown>("stateRoles"));
   if (cfg.get("release") !== undefined) {
     throw new ConfigError(`${PROJECT}:release`, "[release state]", "no release state in the platform stack: releases live in the release stack's file (Pulumi.<releaseStack>.yaml, see docs/stacks.md)");
   }
@@ -128,9 +148,20 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
   if (!/^[A-Za-z0-9_.-]+$/.test(releaseStack)) throw new ConfigError(`${PROJECT}:releaseStack`, releaseStack, "the name of the release stack, e.g. release");
   const release = parseReleaseState(releaseOf(releaseStack), `Pulumi.${releaseStack}.yaml ${PROJECT}:release`);
 
-  const secrets = Object.fromEntries(
-    (Object.keys(SECRET_KEYS) as SecretKey[]).map((k) => [k, cfg.requireSecret(k)]),
-  ) as StackConfig["secrets"];
+  const toolsRef = cfg.get("toolsRef");
+  if (toolsRef === undefined || !/^[0-9a-f]{40}$/.test(toolsRef)) throw new ConfigError(`${PROJECT}:toolsRef`, toolsRef, OPERATOR_KEYS.toolsRef);
+  const maintainers = cfg.getObject<unknown>("maintainers");
+  if (!Array.isArray(maintainers) || maintainers.length === 0 || !maintainers.every((m) => typeof m === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(m))) {
+    throw new ConfigError(`${PROJECT}:maintainers`, maintainers, "a non-empty list of GitHub logins who review release pull requests, e.g. [daniel-g-carrasco]");
+  }
+
+  const secrets = Object.fromEntries([
+    ...(Object.keys(SECRET_KEYS) as SecretKey[]).map((k) => [k, cfg.requireSecret(k)]),
+    ...(Object.keys(OPTIONAL_SECRET_KEYS) as OptionalSecretKey[]).flatMap((k) => {
+      const value = cfg.getSecret(k);
+      return value === undefined ? [] : [[k, value]];
+    }),
+  ]) as StackConfig["secrets"];
 
   return {
     imageRepository: repo("imageRepository"),
@@ -143,10 +174,23 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
     edge,
     siteDeployHookUrl,
     stateBackendUrl,
+    ...(stateRoles ? { stateRoles } : {}),
     releaseStack,
     release,
+    toolsRef,
+    maintainers,
     secrets,
   };
+}
+
+function parseStateRoles(raw: unknown): StackConfig["stateRoles"] {
+  if (raw === undefined) return undefined;
+  const role = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,128}$/;
+  const roles = raw as { read?: unknown; write?: unknown };
+  if (typeof raw !== "object" || raw === null || !role.test(String(roles.read)) || !role.test(String(roles.write))) {
+    throw new ConfigError(`${PROJECT}:stateRoles`, raw, "{read: arn:aws:iam::ACCOUNT:role/NAME, write: arn:aws:iam::ACCOUNT:role/NAME}, the roles release.yml assumes for the s3 state backend");
+  }
+  return { read: String(roles.read), write: String(roles.write) };
 }
 
 function parseEdge(cfg: Pick<pulumi.Config, "get" | "getObject">, filesHost: string): EdgeConfig {

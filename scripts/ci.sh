@@ -15,6 +15,8 @@ packages=(
   openssh-server    # sshd on loopback for the rsync-only deploy key
   rsync             # the deploy key's only allowed command
   openssl           # test certificates for nginx -t
+  git               # the release-PR jobs' scripts run against real git
+  python3-venv      # the project-local venv zizmor is installed into
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -25,6 +27,15 @@ if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# zizmor (GitHub Actions security linter) from PyPI, pinned, in a project-local venv: the
+# least-privilege tests run it over every generated workflow.
+ZIZMOR_VERSION=1.32.0
+if [[ "$(.tools/zizmor/bin/zizmor --version 2>/dev/null)" != "zizmor $ZIZMOR_VERSION" ]]; then
+  echo "ci: installing zizmor $ZIZMOR_VERSION into .tools/zizmor"
+  python3 -m venv .tools/zizmor
+  .tools/zizmor/bin/pip install --quiet --disable-pip-version-check "zizmor==$ZIZMOR_VERSION"
 fi
 
 npm ci --no-audit --no-fund

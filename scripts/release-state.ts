@@ -1,5 +1,5 @@
-// npm run release-state -- stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.prod.yaml]
-// npm run release-state -- iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.prod.yaml]
+// npm run release-state -- stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.release.yaml]
+// npm run release-state -- iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.release.yaml]
 // Writes the release state into the stack file for a release pull request (DESIGN.md, "The release
 // flow"): smoke-boot declares the digest it booted, build-disk the ISO it published. Only the changed
 // values move in the file. Prints one summary line; under GitHub Actions also writes `changed` and
@@ -13,8 +13,8 @@ import { addIsoRelease, ReleaseEdit, setStableRelease } from "../config/release-
 import { runCli, UsageError } from "./cli";
 
 const USAGE =
-  "usage: release-state stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.prod.yaml]\n" +
-  "       release-state iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.prod.yaml]";
+  "usage: release-state stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.release.yaml]\n" +
+  "       release-state iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.release.yaml]";
 
 runCli(async () => {
   const [command, ...args] = process.argv.slice(2);
@@ -31,7 +31,7 @@ function stableEdit(args: string[]): { file: string; edit: (text: string) => Rel
       "boot-run": { type: "string" },
       "booted-at": { type: "string" },
       rollback: { type: "boolean", default: false },
-      file: { type: "string", default: "Pulumi.prod.yaml" },
+      file: { type: "string", default: "Pulumi.release.yaml" },
     },
   });
   const digest = required(values.digest, "--digest", isDigest, "sha256: followed by 64 lowercase hex characters (the digest smoke-boot booted)");
@@ -52,7 +52,7 @@ function isoEdit(args: string[]): { file: string; edit: (text: string) => Releas
       file: { type: "string", multiple: true },
     },
   });
-  const stackFiles = values.file ?? ["Pulumi.prod.yaml"];
+  const stackFiles = values.file ?? ["Pulumi.release.yaml"];
   const misplaced = stackFiles.find((f) => /:[0-9a-f]{64}:/.test(f));
   if (misplaced !== undefined) {
     throw new UsageError(`--file ${JSON.stringify(misplaced)} looks like a release file entry; pass it as --file-entry NAME:SHA256:MD5:SIZE (--file names the stack file)`);

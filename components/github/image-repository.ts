@@ -12,6 +12,8 @@ export const IMAGE_ENVIRONMENTS = {
   internetArchive: "internet-archive",
   /** build-disk.yml `edge_sync`: the only job that may rsync to the edge VM. */
   edge: "edge",
+  /** smoke-boot.yml and build-disk.yml `release_pr`: the only jobs that may open release PRs. */
+  releasePr: "release-pr",
 } as const;
 
 export const IMAGE_SECRETS = {
@@ -29,6 +31,9 @@ export const IMAGE_VARIABLES = {
   edgeSshPort: "EDGE_SSH_PORT",
   edgeKnownHosts: "EDGE_KNOWN_HOSTS",
 } as const;
+
+/** build.yml's pull-request job, the check a pull request must pass before it can merge. */
+export const PR_BUILD_CHECK = "build-pr";
 
 /** The label that makes build.yml push `:pr-N` for a pull request (handbook 11.1). */
 export const VM_TEST_LABEL = "vm-test";
@@ -61,8 +66,8 @@ export function imageRepositorySettings({ config, edgeDeployPrivateKey }: ImageR
       { name: IMAGE_SECRETS.iaConfig, value: iaConfigIni(s.iaAccessKey, s.iaSecretKey), environment: IMAGE_ENVIRONMENTS.internetArchive, usedBy: "build-disk.yml publish_ia" },
       { name: IMAGE_SECRETS.edgeDeployKey, value: edgeDeployPrivateKey, environment: IMAGE_ENVIRONMENTS.edge, usedBy: "build-disk.yml edge_sync" },
       // Two jobs open release pull requests against the pipeline repository (smoke-boot's stable
-      // digest, build-disk's ISO entry), so this one is repository-wide.
-      { name: IMAGE_SECRETS.releasePrToken, value: s.releasePrToken, usedBy: "smoke-boot.yml release_pr, build-disk.yml release_pr" },
+      // digest, build-disk's ISO entry); both run in this environment, deployable from main only.
+      { name: IMAGE_SECRETS.releasePrToken, value: s.releasePrToken, environment: IMAGE_ENVIRONMENTS.releasePr, usedBy: "smoke-boot.yml release_pr, build-disk.yml release_pr" },
     ],
     variables: {
       [IMAGE_VARIABLES.image]: config.image,
@@ -72,6 +77,6 @@ export function imageRepositorySettings({ config, edgeDeployPrivateKey }: ImageR
       [IMAGE_VARIABLES.edgeKnownHosts]: knownHostsLine(config.edge),
     },
     labels: [{ name: VM_TEST_LABEL, color: "5319e7", description: "Build this PR and push :pr-N for a lab VM" }],
-    requiredChecks: ["build"],
+    requiredChecks: [PR_BUILD_CHECK],
   };
 }

@@ -4,6 +4,9 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { splitRepository } from "../../config/stack";
 
+/** The GitHub Actions app: a required check must come from it, not from a status any token can post. */
+const GITHUB_ACTIONS_APP_ID = 15368;
+
 export interface ActionsSecretSpec {
   /** The name workflows read: `secrets.NAME`. */
   readonly name: string;
@@ -31,8 +34,10 @@ export interface RepositorySettingsArgs {
   readonly secrets: readonly ActionsSecretSpec[];
   readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
   readonly labels: readonly LabelSpec[];
-  /** Status checks (job names) that must pass before anything lands on main. */
+  /** Status checks (job names) that must pass before anything lands on main, from GitHub Actions. */
   readonly requiredChecks: readonly string[];
+  /** Changes to main go through a pull request approved by one of these code owners. */
+  readonly review?: { readonly codeOwners: readonly string[] };
 }
 
 /** Checks a settings declaration before any resource is registered; returns the problems. */
@@ -142,7 +147,15 @@ export class RepositorySettings extends pulumi.ComponentResource {
         nonFastForward: true,
         requiredStatusChecks: args.requiredChecks.length === 0 ? undefined : {
           strictRequiredStatusChecksPolicy: false,
-          requiredChecks: args.requiredChecks.map((context) => ({ context })),
+          requiredChecks: args.requiredChecks.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
+        },
+        pullRequest: args.review === undefined ? undefined : {
+          requiredApprovingReviewCount: 1,
+          requireCodeOwnerReview: true,
+          // An approval covers the diff that was reviewed, not what is pushed after it.
+          dismissStaleReviewsOnPush: true,
+          requireLastPushApproval: true,
+          requiredReviewThreadResolution: false,
         },
       },
     }, child);

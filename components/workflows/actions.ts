@@ -6,6 +6,7 @@ import { PinnedAction } from "./model";
 export const ACTIONS = {
   checkout: { repository: "actions/checkout", sha: "11bd71901bbe5b1630ceea73d27597364c9af683", version: "v4.2.2" },
   setupNode: { repository: "actions/setup-node", sha: "49933ea5288caeca8642d1e84afbd3f7d6820020", version: "v4.4.0" },
+  setupGo: { repository: "actions/setup-go", sha: "d35c59abb061a4a6fb18e82ac0862c26744d6ab5", version: "v5.5.0" },
   uploadArtifact: { repository: "actions/upload-artifact", sha: "ea165f8d65b6e75b540449e92b4886f43607fa02", version: "v4.6.2" },
   downloadArtifact: { repository: "actions/download-artifact", sha: "d3f86a106a0bac45b974a628896c90dbdf5c8093", version: "v4.3.0" },
   metadata: { repository: "docker/metadata-action", sha: "902fa8ec7d6ecbf8d84d538b9b233a880e428804", version: "v5.7.0" },
@@ -18,11 +19,15 @@ export const TOOL_IMAGES = {
   /** Builds the qcow2 (smoke-boot) and the anaconda ISO (build-disk) from a pinned digest. */
   bootcImageBuilder: "quay.io/centos-bootc/bootc-image-builder@sha256:afeffdb5a7ab6bb9d0593b5765412c4d821a9492dbaf26bb5a494e27181d2019",
   /** The rechunker the rechunk action runs; its own default is a moving tag. */
-  rechunk: "ghcr.io/hhd-dev/rechunk:v1.2.4",
+  rechunk: "ghcr.io/hhd-dev/rechunk:v1.2.4@sha256:8a84bd5a029681aa8db523f927b7c53b5aded9b078b81605ac0a2fedc969f528",
 } as const;
 
 /** The Node.js the pipeline's CLIs run on (package.json engines: >=20.19). */
 export const NODE_VERSION = "20.19";
 
-/** The Pulumi CLI release.yml installs: the same release as the @pulumi/pulumi SDK in the lockfile. */
+/**
+ * The Pulumi engine release.yml runs: the same release as the @pulumi/pulumi SDK in the lockfile,
+ * built by scripts/install-pulumi.sh from Go modules that tools/pulumi/go.sum pins (each one
+ * verified against Go's checksum database), never a script piped from the network.
+ */
 export const PULUMI_CLI_VERSION = "3.248.0";

@@ -1,17 +1,19 @@
 // build.yml of the image repository (handbook 11.1): build, rechunk, push the candidate tags with
 // one captured digest, sign that digest.
 import { TagGrammar } from "../../config/grammar";
-import { IMAGE_ENVIRONMENTS, VM_TEST_LABEL } from "../github/image-repository";
+import { IMAGE_ENVIRONMENTS, PR_BUILD_CHECK, VM_TEST_LABEL } from "../github/image-repository";
 import { ACTIONS, TOOL_IMAGES } from "./actions";
 import { job } from "./jobs";
-import { Workflow } from "./model";
-import { checkout, run } from "./steps";
+import { Step, Workflow } from "./model";
+import { checkout, downloadArtifact, run, uploadArtifact } from "./steps";
 
 /** The moving tag of the newest build; the boot gate (smoke-boot) reads it exactly once. */
 export const CANDIDATE_TAG = "candidate";
 if (TagGrammar.parse(CANDIDATE_TAG)?.kind !== "candidate") throw new Error(`CANDIDATE_TAG ${CANDIDATE_TAG} is outside the tag grammar`);
 
 const IS_PR = "github.event_name == 'pull_request'";
+/** Candidate tags come from main only: never from a dispatch on another branch. */
+const ON_MAIN = `!(${IS_PR}) && github.ref == 'refs/heads/main'`;
 const PR_LABELED = `contains(github.event.pull_request.labels.*.name, '${VM_TEST_LABEL}')`;
 
 /**
@@ -63,6 +65,39 @@ printf '%s' "$REGISTRY_PASSWORD" | cosign login "\${IMAGE%%/*}" --username "$REG
 cosign sign --yes --key env://COSIGN_PRIVATE_KEY "\${IMAGE}@\${DIGEST}"
 `;
 
+const PR_IMAGE_ARCHIVE = "image.oci.tar";
+
+/** Check out, compute the tags, build, rechunk: the same on main and on pull requests. */
+function buildAndRechunk(): Step[] {
+  return [
+    checkout(),
+    {
+      name: "Image tags (tag grammar, no latest)",
+      id: "metadata",
+      uses: ACTIONS.metadata,
+      with: { images: "${{ vars.IMAGE_NAME }}", flavor: "latest=false", tags: METADATA_TAGS.join("\n") },
+    },
+    run("Build the image", 'sudo podman build --pull=newer --tag localhost/margine:build .'),
+    {
+      name: "Rechunk",
+      id: "rechunk",
+      uses: ACTIONS.rechunk,
+      with: {
+        rechunk: TOOL_IMAGES.rechunk,
+        ref: "localhost/margine:build",
+        "prev-ref": `\${{ vars.IMAGE_NAME }}:${CANDIDATE_TAG}`,
+        version: "${{ steps.metadata.outputs.version }}",
+        revision: "${{ github.sha }}",
+        labels: "${{ steps.metadata.outputs.labels }}",
+      },
+    },
+  ];
+}
+
+const SAVE_PR_IMAGE_SCRIPT = `sudo skopeo copy "$SOURCE_REF" "oci-archive:$RUNNER_TEMP/${PR_IMAGE_ARCHIVE}"
+sudo chown "$(id -u)" "$RUNNER_TEMP/${PR_IMAGE_ARCHIVE}"
+`;
+
 export function buildWorkflow(): Workflow {
   return {
     fileName: "build.yml",
@@ -83,35 +118,15 @@ export function buildWorkflow(): Workflow {
     concurrency: { group: "build-${{ github.event.pull_request.number || github.ref }}", cancelInProgress: `\${{ ${IS_PR} }}` },
     jobs: {
       build: job({
+        if: ON_MAIN,
+        comment: "main (push, weekly cron, dispatch on main): the candidate tags.",
         permissions: { contents: "read", packages: "write" },
         timeoutMinutes: 120,
         outputs: { digest: "${{ steps.push.outputs.digest }}", image_ref: "${{ steps.push.outputs.image_ref }}" },
         steps: [
-          checkout(),
-          {
-            name: "Image tags (tag grammar, no latest)",
-            id: "metadata",
-            uses: ACTIONS.metadata,
-            with: { images: "${{ vars.IMAGE_NAME }}", flavor: "latest=false", tags: METADATA_TAGS.join("\n") },
-          },
-          run("Build the image", 'sudo podman build --pull=newer --tag localhost/margine:build .'),
-          {
-            name: "Rechunk",
-            id: "rechunk",
-            uses: ACTIONS.rechunk,
-            with: {
-              rechunk: TOOL_IMAGES.rechunk,
-              ref: "localhost/margine:build",
-              "prev-ref": `\${{ vars.IMAGE_NAME }}:${CANDIDATE_TAG}`,
-              version: "${{ steps.metadata.outputs.version }}",
-              revision: "${{ github.sha }}",
-              labels: "${{ steps.metadata.outputs.labels }}",
-            },
-          },
+          ...buildAndRechunk(),
           run("Push rechunked image to GHCR", PUSH_SCRIPT, {
             id: "push",
-            // Pull requests push :pr-N only when labeled vm-test (a lab VM rebases onto it).
-            if: `!(${IS_PR}) || ${PR_LABELED}`,
             env: {
               IMG_FULL: "${{ vars.IMAGE_NAME }}",
               TAGS: "${{ steps.metadata.outputs.tags }}",
@@ -122,9 +137,42 @@ export function buildWorkflow(): Workflow {
           }),
         ],
       }),
+      build_pr: job({
+        name: PR_BUILD_CHECK,
+        if: IS_PR,
+        comment: "Runs the pull request's code: it may read packages, never write them.",
+        permissions: { contents: "read", packages: "read" },
+        timeoutMinutes: 120,
+        outputs: { tags: "${{ steps.metadata.outputs.tags }}" },
+        steps: [
+          ...buildAndRechunk(),
+          { ...run("Save the image for the vm-test push", SAVE_PR_IMAGE_SCRIPT, { env: { SOURCE_REF: "${{ steps.rechunk.outputs.ref }}" } }), if: PR_LABELED },
+          { ...uploadArtifact("pr-image", `\${{ runner.temp }}/${PR_IMAGE_ARCHIVE}`, 1), if: PR_LABELED },
+        ],
+      }),
+      push_pr: job({
+        needs: ["build_pr"],
+        if: `${IS_PR} && ${PR_LABELED}`,
+        comment: "Pushes :pr-N of a vm-test pull request (a lab VM rebases onto it); runs no pull-request code.",
+        permissions: { packages: "write" },
+        timeoutMinutes: 30,
+        steps: [
+          downloadArtifact("pr-image", "pr-image"),
+          run("Push the pull request's image to GHCR", PUSH_SCRIPT, {
+            id: "push",
+            env: {
+              IMG_FULL: "${{ vars.IMAGE_NAME }}",
+              TAGS: "${{ needs.build_pr.outputs.tags }}",
+              SOURCE_REF: `oci-archive:pr-image/${PR_IMAGE_ARCHIVE}`,
+              REGISTRY_USER: "${{ github.actor }}",
+              REGISTRY_PASSWORD: "${{ github.token }}",
+            },
+          }),
+        ],
+      }),
       sign: job({
         needs: ["build"],
-        if: `!(${IS_PR})`,
+        if: ON_MAIN,
         comment: "The only job that can read the cosign key: environment signing, deployable from main only.",
         environment: IMAGE_ENVIRONMENTS.signing,
         permissions: { contents: "read", packages: "write" },

@@ -8,6 +8,8 @@ import { Workflow } from "./model";
 import { releaseWorkflow } from "./release";
 import { renderWorkflow } from "./render";
 import { smokeBootWorkflow } from "./smoke-boot";
+import { codeOwnersFile } from "../github/pipeline-repository";
+import { ZIZMOR_CONFIG, ZIZMOR_CONFIG_PATH } from "./zizmor-config";
 
 export interface GeneratedFile {
   /** Path inside the repository. */
@@ -31,7 +33,8 @@ export function workflowFile(workflow: Workflow): GeneratedFile {
   return { path: `.github/workflows/${workflow.fileName}`, content: renderWorkflow(workflow), workflow };
 }
 
-export function generatedFiles(toolsRef: string): GeneratedFiles {
+/** `maintainers`: the code owners whose review release pull requests need (CODEOWNERS). */
+export function generatedFiles(toolsRef: string, maintainers: readonly string[]): GeneratedFiles {
   if (!isToolsRef(toolsRef)) {
     throw new Error(`tools ref "${toolsRef}": expected main or a full 40-hex commit of the pipeline repository`);
   }
@@ -43,7 +46,11 @@ export function generatedFiles(toolsRef: string): GeneratedFiles {
       workflowFile(retentionWorkflow(toolsRef)),
       workflowFile(stalenessWorkflow(toolsRef)),
       { path: LIVE_ISO_UNITS_SCRIPT_PATH, content: renderLiveIsoUnitsScript() },
+      { path: ZIZMOR_CONFIG_PATH, content: ZIZMOR_CONFIG },
     ],
-    pipelineRepository: [workflowFile(releaseWorkflow())],
+    pipelineRepository: [
+      workflowFile(releaseWorkflow()),
+      { path: ".github/CODEOWNERS", content: codeOwnersFile(maintainers) },
+    ],
   };
 }

@@ -1,6 +1,10 @@
 // Job builders shared by several workflows.
+import { IMAGE_ENVIRONMENTS } from "../github/image-repository";
 import { Job, RunnerLabel } from "./model";
 import { PIPELINE_DIR, pipelineTools, run } from "./steps";
+
+/** The release stack's file, which release pull requests edit (docs/stacks.md). */
+export const RELEASE_STACK_FILE = "Pulumi.release.yaml";
 
 /** Every job runs on a versioned runner image; never `ubuntu-latest`. */
 export const RUNNER: RunnerLabel = "ubuntu-24.04";
@@ -14,7 +18,7 @@ export interface ReleasePullRequestOptions {
   readonly if?: string;
   /** Values from earlier jobs, validated there; the script reads them as variables. */
   readonly env: Readonly<Record<string, string>>;
-  /** The `npm run release-state -- ...` invocation that edits Pulumi.prod.yaml (bash, uses env). */
+  /** The `npm run release-state -- ...` invocation that edits the release stack file (bash, uses env). */
   readonly stateCommand: string;
   /** Branch name, bash double-quoted content (may use env variables). */
   readonly branch: string;
@@ -41,8 +45,8 @@ if [[ "$open" != "0" ]]; then
   exit 0
 fi
 ${options.stateCommand}
-if git diff --quiet -- Pulumi.prod.yaml; then
-  echo "::notice::Pulumi.prod.yaml already declares this release; no pull request needed"
+if git diff --quiet -- ${RELEASE_STACK_FILE}; then
+  echo "::notice::${RELEASE_STACK_FILE} already declares this release; no pull request needed"
   exit 0
 fi
 BODY_FILE="$RUNNER_TEMP/release-pr-body.md"
@@ -51,8 +55,11 @@ ${body} > "$BODY_FILE"
 git config user.name "github-actions[bot]"
 git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
 git switch --create "$BRANCH"
-git commit --quiet --message "$TITLE" -- Pulumi.prod.yaml
-git push --force --set-upstream origin "$BRANCH"
+git commit --quiet --message "$TITLE" -- ${RELEASE_STACK_FILE}
+# The token is handed to git from the environment for this one push, never written to .git/config.
+# shellcheck disable=SC2016 # git's own shell expands $GH_TOKEN when it runs the helper
+git -c credential.helper='!f() { echo username=x-access-token; echo "password=$GH_TOKEN"; }; f' \
+  push --force origin "HEAD:refs/heads/$BRANCH"
 gh pr create --repo "$PIPELINE_REPOSITORY" --base main --head "$BRANCH" --title "$TITLE" --body-file "$BODY_FILE"
 `;
   return job({
@@ -60,12 +67,15 @@ gh pr create --repo "$PIPELINE_REPOSITORY" --base main --head "$BRANCH" --title 
     ...(options.if ? { if: options.if } : {}),
     // The GITHUB_TOKEN of this repository is not used at all: the fine-grained RELEASE_PR_TOKEN
     // (Contents + Pull requests on the pipeline repository only) pushes the branch and opens the PR.
+    // It can open a release PR, never merge one: the pipeline's ruleset needs a maintainer's review.
     permissions: {},
+    environment: IMAGE_ENVIRONMENTS.releasePr,
     timeoutMinutes: 15,
     comment: options.comment,
     steps: [
-      // The pull request's base is the pipeline's current main, so this checkout is main, pushable.
-      ...pipelineTools("main", { token: "${{ secrets.RELEASE_PR_TOKEN }}", persistCredentials: true }),
+      // The pull request's base is the pipeline's current main, so this checkout is main: its CLI
+      // is reviewed code (main takes only approved pull requests). No token in the checkout.
+      ...pipelineTools("main"),
       run("Open the release pull request", script, {
         workingDirectory: PIPELINE_DIR,
         env: {

@@ -1,41 +1,85 @@
-// release.yml of this repository (DESIGN.md, release flow): `pulumi preview` on pull requests with
-// the diff posted as a comment (a release PR shows `stable sha256:old -> sha256:new`), `pulumi up`
-// on main. One queue for the prod stack: a deploy is never cancelled halfway.
-import { PIPELINE_ENVIRONMENTS, PIPELINE_VARIABLES } from "../github/pipeline-repository";
-import { ACTIONS, NODE_VERSION, PULUMI_CLI_VERSION } from "./actions";
+// release.yml of this repository (docs/stacks.md, docs/release-flow.md): `pulumi preview` of the
+// release stack on every pull request, with the policy pack, the diff posted as a comment (a
+// release PR shows `stable sha256:old -> sha256:new`); `pulumi up` on main.
+//
+// Least privilege: the preview job runs the pull request's own code (index.ts, dependencies,
+// dynamic providers), so it holds no secret at all: the release stack has none to decrypt, and the
+// registry, IA and the site are read anonymously. Only `up`, from main, in the `release`
+// environment, gets the write credentials, as environment variables of the one step that uses them.
+import { PIPELINE_ENVIRONMENTS, PIPELINE_SECRETS, PIPELINE_VARIABLES } from "../github/pipeline-repository";
+import { ACTIONS, NODE_VERSION } from "./actions";
 import { job } from "./jobs";
 import { Step, Workflow } from "./model";
-import { checkout, run } from "./steps";
+import { checkout, downloadArtifact, run, uploadArtifact } from "./steps";
 
-export const PROD_STACK = "prod";
+/** The stack release.yml previews and applies (Pulumi.release.yaml). */
+export const RELEASE_STACK = "release";
 
-/**
- * PULUMI_CONFIG_PASSPHRASE decrypts the stack's secret config; Pulumi cannot provision the secret
- * that decrypts its own config, so it is set by hand once (README, bootstrap).
- */
-export const BOOTSTRAP_SECRETS = ["PULUMI_CONFIG_PASSPHRASE"] as const;
+/** The policy pack both preview and up run with: a violation fails the job before anything changes. */
+export const POLICY_PACK_DIR = "policy";
 
 // A runner starts with no state: without a shared backend, `pulumi up` would try to create
 // everything again. Fail at once with what to set instead.
 const BACKEND_GUARD_SCRIPT = `if [[ -z "$PULUMI_BACKEND_URL" ]]; then
-  echo "::error::vars.${PIPELINE_VARIABLES.stateBackendUrl} is empty: set stateBackendUrl in Pulumi.prod.yaml (e.g. s3://bucket/margine) and run pulumi up once from a maintainer's machine"
+  echo "::error::vars.${PIPELINE_VARIABLES.stateBackendUrl} is empty: set stateBackendUrl in Pulumi.prod.yaml (e.g. s3://bucket/margine) and run pulumi up of the platform stack"
   exit 1
 fi
 `;
 
-function pulumiSteps(): Step[] {
+/**
+ * State backend credentials without a stored secret: for s3:// backends, a short-lived GitHub
+ * OIDC token exchanged by the AWS SDK inside Pulumi for the role in STATE_ROLE (a read-only role
+ * for previews, a read-write one for up; docs/stacks.md lists the trust policies).
+ */
+const BACKEND_CREDENTIALS_SCRIPT = `case "$PULUMI_BACKEND_URL" in
+  s3://*)
+    if [[ -z "$STATE_ROLE" ]]; then
+      echo "::error::the role for the s3 state backend is not set (vars.PULUMI_STATE_READ_ROLE for preview, vars.PULUMI_STATE_WRITE_ROLE for up); see docs/stacks.md"
+      exit 1
+    fi
+    token_file="$RUNNER_TEMP/aws-web-identity-token"
+    curl -fsS --max-time 30 -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" \\
+      "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sts.amazonaws.com" | jq -er .value > "$token_file"
+    {
+      echo "AWS_ROLE_ARN=$STATE_ROLE"
+      echo "AWS_WEB_IDENTITY_TOKEN_FILE=$token_file"
+      echo "AWS_ROLE_SESSION_NAME=margine-release-$GITHUB_RUN_ID"
+    } >> "$GITHUB_ENV"
+    ;;
+  *)
+    echo "::error::release.yml authenticates to s3:// state backends only (GitHub OIDC, no stored secret); PULUMI_BACKEND_URL is $PULUMI_BACKEND_URL"
+    exit 1
+    ;;
+esac
+`;
+
+/** Builds the engine from the Go modules tools/pulumi/go.sum pins, and puts it on PATH. */
+const INSTALL_ENGINE_SCRIPT = `bin="$(scripts/install-pulumi.sh | tail -n 1)"
+echo "$bin" >> "$GITHUB_PATH"
+`;
+
+// --ignore-scripts: no dependency runs code at install time in a job that later reads credentials
+// (none of ours needs an install script: the tests run the same tree installed the same way).
+const INSTALL_DEPENDENCIES_SCRIPT = "npm ci --ignore-scripts --no-audit --no-fund\n";
+
+function engineSteps(stateRole: string): Step[] {
   return [
     run("Require a shared state backend", BACKEND_GUARD_SCRIPT),
     checkout(),
     { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION } },
-    run("Install dependencies", "npm ci --no-audit --no-fund"),
-    run("Install the Pulumi CLI", `curl -fsSL https://get.pulumi.com | sh -s -- --version "$PULUMI_VERSION"
-echo "$HOME/.pulumi/bin" >> "$GITHUB_PATH"
-`, { env: { PULUMI_VERSION: PULUMI_CLI_VERSION } }),
+    { name: "Set up Go", uses: ACTIONS.setupGo, with: { "go-version-file": "tools/pulumi/go.mod", cache: false } },
+    run("Install dependencies", INSTALL_DEPENDENCIES_SCRIPT),
+    run("Install the Pulumi engine", INSTALL_ENGINE_SCRIPT),
+    run("State backend credentials", BACKEND_CREDENTIALS_SCRIPT, { env: { STATE_ROLE: stateRole } }),
   ];
 }
 
-const PREVIEW_SCRIPT = `pulumi preview --stack "$STACK" --diff --non-interactive 2>&1 | tee "$RUNNER_TEMP/preview.txt"`;
+export const PREVIEW_SCRIPT = `set -o pipefail
+pulumi preview --stack "$STACK" --diff --non-interactive --policy-pack "$POLICY_PACK" 2>&1 | tee "$RUNNER_TEMP/preview.txt"
+`;
+
+export const UP_SCRIPT = `pulumi up --stack "$STACK" --yes --non-interactive --policy-pack "$POLICY_PACK"
+`;
 
 const COMMENT_SCRIPT = `FENCE="$(printf '\\140\\140\\140')"
 BODY="$RUNNER_TEMP/preview-comment.md"
@@ -44,53 +88,76 @@ BODY="$RUNNER_TEMP/preview-comment.md"
   echo
   echo "\${FENCE}diff"
   # GitHub caps a comment at 65536 characters: keep the end, where the summary is.
-  tail -c 60000 "$RUNNER_TEMP/preview.txt"
+  tail -c 60000 preview/preview.txt
   echo "\${FENCE}"
 } > "$BODY"
 gh pr comment "$PR_NUMBER" --repo "$GITHUB_REPOSITORY" --body-file "$BODY"
 `;
 
 export function releaseWorkflow(): Workflow {
-  const passphrase = { PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" };
   return {
     fileName: "release.yml",
     name: "release",
     header: [
       "Generated by margine-pipeline (components/workflows/release.ts); edits here are overwritten.",
       "GitOps release flow: preview every pull request (the diff is the review), up on main.",
+      "Previews hold no secret; only `up`, from main in the release environment, can write.",
     ],
     on: { pullRequest: { branches: ["main"] }, push: { branches: ["main"] }, workflowDispatch: {} },
     permissions: {},
-    // One queue for the prod stack: cancelling `pulumi up` mid-run leaves pending operations.
-    concurrency: { group: "pulumi-prod", cancelInProgress: false },
-    env: { STACK: PROD_STACK, PULUMI_BACKEND_URL: `\${{ vars.${PIPELINE_VARIABLES.stateBackendUrl} }}` },
+    env: {
+      STACK: RELEASE_STACK,
+      POLICY_PACK: POLICY_PACK_DIR,
+      PULUMI_BACKEND_URL: `\${{ vars.${PIPELINE_VARIABLES.stateBackendUrl} }}`,
+      // The release stack holds no secret (a test and the program itself refuse one), so its
+      // passphrase is empty by design: nothing any job could leak.
+      PULUMI_CONFIG_PASSPHRASE: "",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+    },
     jobs: {
       preview: job({
         if: "github.event_name == 'pull_request'",
-        permissions: { contents: "read", "pull-requests": "write" },
+        comment: "Runs the pull request's code: no secret, no environment, no write scope.",
+        permissions: { contents: "read", "id-token": "write" },
         timeoutMinutes: 30,
         steps: [
-          ...pulumiSteps(),
-          run("pulumi preview", PREVIEW_SCRIPT, { id: "preview", env: passphrase }),
+          ...engineSteps(`\${{ vars.${PIPELINE_VARIABLES.stateReadRole} }}`),
+          run("pulumi preview", PREVIEW_SCRIPT, { id: "preview" }),
+          { ...uploadArtifact("preview", "${{ runner.temp }}/preview.txt", 7), if: "always() && steps.preview.outcome != 'skipped'" },
+        ],
+      }),
+      comment: job({
+        needs: ["preview"],
+        if: "always() && github.event_name == 'pull_request' && needs.preview.result != 'skipped'",
+        comment: "Posts the preview on the pull request; checks out and runs no pull-request code.",
+        permissions: { "pull-requests": "write" },
+        timeoutMinutes: 5,
+        steps: [
+          downloadArtifact("preview", "preview"),
           run("Post the diff on the pull request", COMMENT_SCRIPT, {
-            if: "always() && steps.preview.outcome != 'skipped'",
-            env: { GH_TOKEN: "${{ github.token }}", PR_NUMBER: "${{ github.event.pull_request.number }}", OUTCOME: "${{ steps.preview.outcome }}" },
+            env: { GH_TOKEN: "${{ github.token }}", PR_NUMBER: "${{ github.event.pull_request.number }}", OUTCOME: "${{ needs.preview.result }}" },
           }),
         ],
       }),
       up: job({
         if: "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'",
-        comment: "The only job that changes the world: environment prod, deployable from main only.",
-        environment: PIPELINE_ENVIRONMENTS.prod,
-        permissions: { contents: "read" },
+        comment: "The only job that changes the world: environment release, deployable from main only.",
+        environment: PIPELINE_ENVIRONMENTS.release,
+        // One queue for the release stack, on this job only: a preview never cancels or queues a
+        // deploy, and a deploy is never cancelled halfway (pending operations in the state).
+        concurrency: { group: "release-stack", cancelInProgress: false },
+        permissions: { contents: "read", "id-token": "write" },
         timeoutMinutes: 60,
         steps: [
-          ...pulumiSteps(),
-          run("pulumi up", 'pulumi up --stack "$STACK" --yes --non-interactive', {
+          ...engineSteps(`\${{ vars.${PIPELINE_VARIABLES.stateWriteRole} }}`),
+          run("pulumi up", UP_SCRIPT, {
             env: {
-              ...passphrase,
-              // SiteRelease bumps LATEST_ISO_DATE through a pull request on the site repository.
-              SITE_BUMP_TOKEN: "${{ secrets.SITE_BUMP_TOKEN }}",
+              REGISTRY_USERNAME: `\${{ vars.${PIPELINE_VARIABLES.registryUsername} }}`,
+              REGISTRY_PASSWORD: `\${{ secrets.${PIPELINE_SECRETS.registryPassword} }}`,
+              IA_ACCESS_KEY: `\${{ secrets.${PIPELINE_SECRETS.iaAccessKey} }}`,
+              IA_SECRET_KEY: `\${{ secrets.${PIPELINE_SECRETS.iaSecretKey} }}`,
+              // Optional: without it SiteRelease warns and skips the website bump.
+              SITE_BUMP_TOKEN: `\${{ secrets.${PIPELINE_SECRETS.siteBumpToken} }}`,
             },
           }),
         ],

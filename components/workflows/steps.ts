@@ -23,10 +23,6 @@ export interface CheckoutOptions {
   readonly repository?: string;
   readonly ref?: string;
   readonly path?: string;
-  /** A token expression; only for checkouts that push. */
-  readonly token?: string;
-  /** Keep the token in .git/config (needed to push a branch); false otherwise. */
-  readonly persistCredentials?: boolean;
 }
 
 export function checkout(options: CheckoutOptions = {}): Step {
@@ -34,9 +30,9 @@ export function checkout(options: CheckoutOptions = {}): Step {
   if (options.repository) withInputs.repository = options.repository;
   if (options.ref) withInputs.ref = options.ref;
   if (options.path) withInputs.path = options.path;
-  if (options.token) withInputs.token = options.token;
-  // Without a push, the token has no business staying on disk for later steps to find.
-  withInputs["persist-credentials"] = options.persistCredentials ?? false;
+  // No token stays on disk for later steps (or a dependency's code) to find; a job that pushes
+  // hands its token to that one git command.
+  withInputs["persist-credentials"] = false;
   return { name: options.repository ? `Check out ${options.path ?? options.repository}` : "Check out", uses: ACTIONS.checkout, with: withInputs };
 }
 
@@ -48,7 +44,8 @@ export function pipelineTools(ref: string, checkoutOptions: CheckoutOptions = {}
   return [
     checkout({ repository: "${{ vars.PIPELINE_REPOSITORY }}", ref, path: PIPELINE_DIR, ...checkoutOptions }),
     { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION } },
-    run("Install the pipeline's CLIs", "npm ci --no-audit --no-fund", { workingDirectory: PIPELINE_DIR }),
+    // --ignore-scripts: the jobs that run these CLIs hold secrets; no dependency runs code at install.
+    run("Install the pipeline's CLIs", "npm ci --ignore-scripts --no-audit --no-fund", { workingDirectory: PIPELINE_DIR }),
   ];
 }
 

@@ -8,10 +8,11 @@ import { GeneratedFile, generatedFiles, isToolsRef } from "./generated-files";
 export interface WorkflowsArgs {
   readonly config: StackConfig;
   /**
-   * The pipeline ref whose CLIs the image workflows check out (publish-iso, retention, ...):
-   * `main` (default) or a full commit. Not GITHUB_SHA per deploy: every pipeline merge would then
-   * rewrite the image workflows, each rewrite pushes to the image repository's main, which builds a
-   * new candidate, whose boot opens another release PR - a release loop, and noise in every preview.
+   * The pipeline commit whose CLIs the image workflows check out (publish-iso, retention, ...):
+   * config `toolsRef`, bumped deliberately. Never a moving main (those jobs hold secrets), and not
+   * GITHUB_SHA per deploy: every pipeline merge would then rewrite the image workflows, each rewrite
+   * pushes to the image repository's main, which builds a new candidate, whose boot opens another
+   * release PR - a release loop, and noise in every preview.
    */
   readonly toolsRef?: string;
 }
@@ -22,11 +23,11 @@ export class Workflows extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("margine:workflows:Workflows", name, {}, opts);
-    const toolsRef = args.toolsRef ?? "main";
+    const toolsRef = args.toolsRef ?? args.config.toolsRef;
     if (!isToolsRef(toolsRef)) {
       throw new pulumi.ResourceError(`toolsRef "${toolsRef}": expected main or a full 40-hex commit of ${args.config.pipelineRepository}`, this);
     }
-    const files = generatedFiles(toolsRef);
+    const files = generatedFiles(toolsRef, args.config.maintainers);
     const commit = (repository: string, role: string, file: GeneratedFile) => {
       const stem = file.path.split("/").pop()!.replace(/\.[a-z]+$/, "");
       new github.RepositoryFile(`${name}-${role}-${stem}`, {

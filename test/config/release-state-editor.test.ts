@@ -30,11 +30,11 @@ function changedLines(before: string, after: string): string[] {
 }
 
 describe("config/release-state-editor", () => {
-  describe("on the real Pulumi.prod.yaml (no release declared yet)", () => {
-    const prod = read("Pulumi.prod.yaml");
+  describe("on the real Pulumi.release.yaml (no release declared yet)", () => {
+    const prod = read("Pulumi.release.yaml");
 
     it("the first promotion adds only the stable block, before isos, keeping every comment", () => {
-      const edit = setStableRelease(prod, NEW_STABLE, "Pulumi.prod.yaml");
+      const edit = setStableRelease(prod, NEW_STABLE, "Pulumi.release.yaml");
       const block = [
         "    stable:",
         `      digest: ${NEW_DIGEST}`,
@@ -50,7 +50,7 @@ describe("config/release-state-editor", () => {
     });
 
     it("the first ISO release turns `isos: []` into a block list and changes nothing else", () => {
-      const edit = addIsoRelease(prod, NEW_ISO, "Pulumi.prod.yaml");
+      const edit = addIsoRelease(prod, NEW_ISO, "Pulumi.release.yaml");
       const block = [
         "    isos:",
         '      - date: "20261127"',
@@ -67,12 +67,12 @@ describe("config/release-state-editor", () => {
     });
   });
 
-  describe("on the real Pulumi.example.yaml (a declared release)", () => {
-    const example = read("Pulumi.example.yaml");
+  describe("on the real Pulumi.example-release.yaml (a declared release)", () => {
+    const example = read("Pulumi.example-release.yaml");
     const current = releaseOf(example).stable!;
 
     it("a promotion changes exactly the digest and evidence values, byte for byte elsewhere", () => {
-      const edit = setStableRelease(example, NEW_STABLE, "Pulumi.example.yaml");
+      const edit = setStableRelease(example, NEW_STABLE, "Pulumi.example-release.yaml");
       assert.deepEqual(changedLines(example, edit.text), [
         `      digest: ${NEW_DIGEST}`,
         `        bootRun: ${NEW_STABLE.evidence.bootRun}`,
@@ -83,42 +83,42 @@ describe("config/release-state-editor", () => {
 
     it("a rollback to an earlier boot must say so, and then changes the values and the flag", () => {
       const older: StableRelease = { ...NEW_STABLE, evidence: { ...NEW_STABLE.evidence, bootedAt: "2026-11-13T08:00:00Z" } };
-      assert.throws(() => setStableRelease(example, older, "Pulumi.example.yaml"), (err: ReleaseEditError) => {
+      assert.throws(() => setStableRelease(example, older, "Pulumi.example-release.yaml"), (err: ReleaseEditError) => {
         assert.equal(err.exitCode, 2);
         assert.match(err.message, /booted earlier \(2026-11-13T08:00:00Z\), so moving stable to it is a rollback: pass --rollback/);
         return true;
       });
-      const edit = setStableRelease(example, { ...older, rollback: true }, "Pulumi.example.yaml");
+      const edit = setStableRelease(example, { ...older, rollback: true }, "Pulumi.example-release.yaml");
       assert.deepEqual(changedLines(example, edit.text).at(-1), "      rollback: true");
       assert.match(edit.summary, /^rollback stable /);
     });
 
     it("refuses --rollback for a boot that is not earlier", () => {
-      assert.throws(() => setStableRelease(example, { ...NEW_STABLE, rollback: true }, "Pulumi.example.yaml"), /drop --rollback for a forward promotion/);
+      assert.throws(() => setStableRelease(example, { ...NEW_STABLE, rollback: true }, "Pulumi.example-release.yaml"), /drop --rollback for a forward promotion/);
     });
 
     it("the same promotion again changes nothing", () => {
-      const edit = setStableRelease(example, current, "Pulumi.example.yaml");
+      const edit = setStableRelease(example, current, "Pulumi.example-release.yaml");
       assert.equal(edit.changed, false);
       assert.equal(edit.text, example);
     });
 
     it("appends a newer ISO release after the existing one", () => {
-      const edit = addIsoRelease(example, NEW_ISO, "Pulumi.example.yaml");
+      const edit = addIsoRelease(example, NEW_ISO, "Pulumi.example-release.yaml");
       assert.ok(edit.text.startsWith(example), "only lines appended at the end of the isos list");
       assert.deepEqual(releaseOf(edit.text).isos.map((i) => i.date), ["20261120", "20261127"]);
     });
 
     it("the same ISO release again is a no-op; another one for the same date is refused", () => {
       const declared = releaseOf(example).isos[0];
-      assert.equal(addIsoRelease(example, declared, "Pulumi.example.yaml").changed, false);
-      assert.throws(() => addIsoRelease(example, { ...declared, identifier: "margine-20261120-b" }, "Pulumi.example.yaml"), /already declared \(margine-20261120\) with other files; one release per date/);
+      assert.equal(addIsoRelease(example, declared, "Pulumi.example-release.yaml").changed, false);
+      assert.throws(() => addIsoRelease(example, { ...declared, identifier: "margine-20261120-b" }, "Pulumi.example-release.yaml"), /already declared \(margine-20261120\) with other files; one release per date/);
     });
   });
 
   it("rejects a malformed value before editing, naming the key and the expected form", () => {
-    assert.throws(() => setStableRelease(read("Pulumi.prod.yaml"), { ...NEW_STABLE, digest: "sha256:XYZ" }, "Pulumi.prod.yaml"),
-      /Pulumi\.prod\.yaml: config margine-pipeline:release\.stable\.digest: "sha256:XYZ" is not valid; expected sha256: followed by 64 lowercase hex/);
+    assert.throws(() => setStableRelease(read("Pulumi.release.yaml"), { ...NEW_STABLE, digest: "sha256:XYZ" }, "Pulumi.release.yaml"),
+      /Pulumi\.release\.yaml: config margine-pipeline:release\.stable\.digest: "sha256:XYZ" is not valid; expected sha256: followed by 64 lowercase hex/);
   });
 
   it("refuses to edit a file whose layout would not survive (rather than reformat it)", () => {
@@ -127,6 +127,6 @@ describe("config/release-state-editor", () => {
   });
 
   it("--rollback with no stable declared has nothing to roll back from", () => {
-    assert.throws(() => setStableRelease(read("Pulumi.prod.yaml"), { ...NEW_STABLE, rollback: true }, "Pulumi.prod.yaml"), /needs a current stable release/);
+    assert.throws(() => setStableRelease(read("Pulumi.release.yaml"), { ...NEW_STABLE, rollback: true }, "Pulumi.release.yaml"), /needs a current stable release/);
   });
 });

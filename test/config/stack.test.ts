@@ -14,6 +14,8 @@ const VALID: Record<string, unknown> = {
   filesHost: "files.the-empty.place",
   edge: { sshUser: "margine-admin" },
   edgeHostKey: HOST_KEY,
+  toolsRef: "a".repeat(40),
+  maintainers: ["daniel-g-carrasco"],
 };
 
 /** A stand-in with pulumi.Config's reading methods over a plain object. */
@@ -22,6 +24,7 @@ function configOf(values: Record<string, unknown>) {
     get: (k: string) => values[k] as string | undefined,
     getObject: <T>(k: string) => values[k] as T | undefined,
     requireSecret: (k: string) => pulumi.secret(String(values[k] ?? `unset-${k}`)),
+    getSecret: (k: string) => (values[k] === undefined ? undefined : pulumi.secret(String(values[k]))),
   } as unknown as pulumi.Config;
 }
 
@@ -58,6 +61,8 @@ describe("config/stack", () => {
     ["a machine-local state backend", { ...VALID, stateBackendUrl: "file://." }, "stateBackendUrl", /shared Pulumi backend URL/],
     ["release state in the platform stack", { ...VALID, release: RELEASE }, "release", /no release state in the platform stack: releases live in the release stack's file/],
     ["a release stack name that is not a name", { ...VALID, releaseStack: "../prod" }, "releaseStack", /the name of the release stack/],
+    ["CLIs at a moving main", { ...VALID, toolsRef: "main" }, "toolsRef", /full commit of this repository/],
+    ["no maintainers to review releases", { ...VALID, maintainers: [] }, "maintainers", /non-empty list of GitHub logins/],
     ["a non-https deploy hook", { ...VALID, siteDeployHookUrl: "http://example.org/hook" }, "siteDeployHookUrl", /https URL/],
   ];
   for (const [what, values, key, expected] of bad) {
@@ -72,6 +77,12 @@ describe("config/stack", () => {
       });
     });
   }
+
+  it("takes the site bump token when set and goes without it otherwise (the bump is skipped with a warning)", async () => {
+    assert.equal(parseStackConfig(configOf(VALID), releaseOf).secrets.siteBumpToken, undefined);
+    const withToken = parseStackConfig(configOf({ ...VALID, siteBumpToken: "t" }), releaseOf).secrets.siteBumpToken;
+    assert.ok(withToken && await pulumi.isSecret(withToken));
+  });
 
   it("reads the release state from the stack its releaseStack names, and reports errors there", () => {
     const cfg = parseStackConfig(configOf({ ...VALID, releaseStack: "example-release" }), (stack) => (stack === "example-release" ? { isos: [] } : RELEASE));

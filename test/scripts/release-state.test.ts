@@ -19,13 +19,13 @@ describe("npm run release-state", function () {
   this.timeout(60_000);
   let tmp: string;
   let file: string;
-  const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+  const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.release.yaml"), "utf8");
   const declared = () => parseReleaseState(parse(fs.readFileSync(file, "utf8")).config["margine-pipeline:release"], "release");
 
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "release-state-"));
-    file = path.join(tmp, "Pulumi.prod.yaml");
-    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), file);
+    file = path.join(tmp, "Pulumi.release.yaml");
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.release.yaml"), file);
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -33,7 +33,7 @@ describe("npm run release-state", function () {
     const out = path.join(tmp, "github-output");
     const run = releaseState(["stable", "--digest", DIGEST, "--boot-run", BOOT_RUN, "--booted-at", "2026-11-27T08:00:00Z", "--file", file], { GITHUB_OUTPUT: out });
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, `Pulumi.prod.yaml: promote stable ${DIGEST}\n`);
+    assert.equal(run.stdout, `Pulumi.release.yaml: promote stable ${DIGEST}\n`);
     assert.deepEqual(declared().stable, { digest: DIGEST, evidence: { bootRun: BOOT_RUN, bootedAt: "2026-11-27T08:00:00Z" }, rollback: false });
     assert.equal(fs.readFileSync(out, "utf8"), `changed=true\nsummary=promote stable ${DIGEST}\n`);
     assert.ok(fs.readFileSync(file, "utf8").includes("# No stable promotion and no ISO release has been declared yet"), "comments kept");

@@ -2,7 +2,7 @@
 // with a sentinel value for every secret, and the example release stack (which has none). Every
 // test that needs a resource graph shares these evaluations; evaluateProgram runs them one at a time.
 import * as path from "node:path";
-import { SECRET_KEYS } from "../../config/stack";
+import { OPTIONAL_SECRET_KEYS, SECRET_KEYS } from "../../config/stack";
 import { Evaluation, RecordedResource, evaluateProgram } from "../../scripts/offline/evaluate";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -20,7 +20,7 @@ export function exampleProgram(): Promise<Evaluation> {
   run ??= evaluateProgram({
     projectDir: PROJECT_DIR,
     stack: "example",
-    overrides: Object.fromEntries(Object.keys(SECRET_KEYS).map((k) => [k, sentinel(k)])),
+    overrides: Object.fromEntries([...Object.keys(SECRET_KEYS), ...Object.keys(OPTIONAL_SECRET_KEYS)].map((k) => [k, sentinel(k)])),
   });
   return run;
 }

@@ -2,7 +2,7 @@
 import { parse } from "yaml";
 import { GeneratedFile, generatedFiles } from "../../../components/workflows/generated-files";
 
-export const FILES = generatedFiles("main");
+export const FILES = generatedFiles("main", ["daniel-g-carrasco"]);
 export const ALL_FILES: readonly GeneratedFile[] = [...FILES.imageRepository, ...FILES.pipelineRepository];
 export const WORKFLOW_FILES = ALL_FILES.filter((f) => f.workflow !== undefined);
 

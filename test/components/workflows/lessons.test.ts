@@ -22,8 +22,11 @@ describe("handbook lessons carried by the generated workflows", () => {
     const push = step(build.jobs.build, "Push rechunked image to GHCR");
 
     it("captures the manifest digest once with skopeo --digestfile and hands over IMAGE@DIGEST", () => {
-      const digestfileUses = commands(text("build.yml")).filter((l) => l.includes("--digestfile"));
-      assert.deepEqual(digestfileUses, ['--digestfile="$DIGEST_FILE" \\'], "one push loop, one digest file");
+      // One push loop with one digest file per pushing job: main's candidates and a vm-test PR's pr-N.
+      for (const jobId of ["build", "push_pr"]) {
+        const digestfileUses = commands(step(build.jobs[jobId], /^Push/).run!).filter((l) => l.includes("--digestfile"));
+        assert.deepEqual(digestfileUses, ['--digestfile="$DIGEST_FILE" \\'], `${jobId}: one push loop, one digest file`);
+      }
       assert.match(push.run!, /sudo skopeo copy [^\n]*\\\n(\s+[^\n]*\\\n)*\s+--digestfile="\$DIGEST_FILE"/);
       assert.match(push.run!, /if \[\[ -z "\$DIGEST" \]\]; then\n\s+DIGEST="\$pushed"/);
       assert.equal(push.run!.match(/^\s*DIGEST=/gm)?.length, 2, "DIGEST is initialised empty and assigned once");
@@ -61,7 +64,8 @@ describe("handbook lessons carried by the generated workflows", () => {
     });
 
     it("pushes :pr-N only for pull requests labeled vm-test", () => {
-      assert.match(push.if!, /contains\(github\.event\.pull_request\.labels\.\*\.name, 'vm-test'\)/);
+      assert.match(build.jobs.push_pr.if!, /contains\(github\.event\.pull_request\.labels\.\*\.name, 'vm-test'\)/);
+      assert.equal(push.if, undefined, "main's build always pushes its candidates");
       assert.deepEqual((build.on.pull_request as { types: string[] }).types.includes("labeled"), true);
       assert.ok("schedule" in build.on && "push" in build.on, "main pushes and the weekly cron build candidates");
     });
@@ -214,7 +218,8 @@ describe("handbook lessons carried by the generated workflows", () => {
           assert.equal(typeof job.permissions, "object", `${file} ${id}`);
           assert.ok(job.permissions !== null, `${file} ${id}`);
           const writes = Object.entries(job.permissions as Record<string, string>).filter(([, v]) => v === "write").map(([k]) => k);
-          assert.ok(writes.every((w) => ["packages", "pull-requests"].includes(w)), `${file} ${id} writes ${writes.join(", ")}`);
+          // id-token: a short-lived OIDC token for the state backend, in place of a stored secret.
+          assert.ok(writes.every((w) => ["packages", "pull-requests", "id-token"].includes(w)), `${file} ${id} writes ${writes.join(", ")}`);
         }
         assert.doesNotMatch(text(path.basename(file)), /write-all|read-all/);
       }
@@ -248,27 +253,31 @@ describe("handbook lessons carried by the generated workflows", () => {
   describe("release.yml of this repository", () => {
     const release = parsed("release.yml");
 
-    it("queues deploys of the prod stack: concurrency pulumi-prod, cancel-in-progress false", () => {
-      assert.deepEqual(release.concurrency, { group: "pulumi-prod", "cancel-in-progress": false });
+    it("queues deploys of the release stack on the up job only: a preview never cancels or queues a deploy", () => {
+      assert.equal(release.concurrency, undefined);
+      assert.deepEqual((release.jobs.up as { concurrency?: unknown }).concurrency, { group: "release-stack", "cancel-in-progress": false });
+      assert.equal((release.jobs.preview as { concurrency?: unknown }).concurrency, undefined);
     });
 
-    it("previews pull requests and posts the diff as a comment", () => {
+    it("previews pull requests with no write scope, and a separate job that runs no PR code posts the diff", () => {
       const preview = release.jobs.preview;
       assert.equal(preview.if, "github.event_name == 'pull_request'");
-      assert.match(step(preview, "pulumi preview").run!, /pulumi preview --stack "\$STACK" --diff/);
-      const comment = step(preview, "Post the diff on the pull request");
-      assert.match(comment.run!, /gh pr comment "\$PR_NUMBER"/);
-      assert.equal((preview.permissions as Record<string, string>)["pull-requests"], "write");
-      assert.equal(preview.environment, undefined, "a pull request never reaches the prod environment");
+      assert.deepEqual(preview.permissions, { contents: "read", "id-token": "write" });
+      assert.equal(preview.environment, undefined, "a pull request never reaches the release environment");
+      const comment = release.jobs.comment;
+      assert.deepEqual(comment.permissions, { "pull-requests": "write" });
+      assert.ok(comment.steps.every((s) => !s.uses?.startsWith("actions/checkout") && !/^\s*(npm|pulumi|node|scripts\/)/m.test(s.run ?? "")), "the comment job checks out and runs nothing of the PR");
+      assert.match(step(comment, "Post the diff on the pull request").run!, /gh pr comment "\$PR_NUMBER"/);
     });
 
-    it("runs pulumi up on main only, in the prod environment", () => {
+    it("runs pulumi up on main only, in the release environment, with the write credentials on that step only", () => {
       const up = release.jobs.up;
       assert.equal(up.if, "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
-      assert.equal(up.environment, PIPELINE_ENVIRONMENTS.prod);
-      assert.match(step(up, "pulumi up").run!, /pulumi up --stack "\$STACK" --yes/);
+      assert.equal(up.environment, PIPELINE_ENVIRONMENTS.release);
       assert.equal(step(up, "pulumi up").env?.SITE_BUMP_TOKEN, "${{ secrets.SITE_BUMP_TOKEN }}");
-      assert.equal(release.env?.STACK, "prod");
+      assert.equal(step(up, "pulumi up").env?.REGISTRY_PASSWORD, "${{ secrets.REGISTRY_PASSWORD }}");
+      assert.equal(release.env?.STACK, "release");
+      for (const s of up.steps.filter((x) => x.name !== "pulumi up")) assert.doesNotMatch(JSON.stringify(s), /secrets\./, s.name);
     });
   });
 });

@@ -26,7 +26,7 @@ function releaseStep(workflow: Workflow) {
 
 const roots: string[] = [];
 
-/** A pipeline repository clone with the real Pulumi.prod.yaml, and shims for gh and npm. */
+/** A pipeline repository clone with the real Pulumi.release.yaml, and shims for gh and npm. */
 function workspace(ghOpenPrs: number) {
   const git = requireTool("git", "git");
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "release-pr-"));
@@ -37,8 +37,8 @@ function workspace(ghOpenPrs: number) {
   const run = (args: string[], cwd = clone) => execFileSync(git, args, { cwd, encoding: "utf8" });
   execFileSync(git, ["init", "--quiet", "--bare", "--initial-branch=main", origin]);
   execFileSync(git, ["clone", "--quiet", origin, clone], { stdio: "ignore" });
-  fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), path.join(clone, "Pulumi.prod.yaml"));
-  run(["-c", "user.name=t", "-c", "user.email=t@t", "add", "Pulumi.prod.yaml"]);
+  fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.release.yaml"), path.join(clone, "Pulumi.release.yaml"));
+  run(["-c", "user.name=t", "-c", "user.email=t@t", "add", "Pulumi.release.yaml"]);
   run(["-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "init"]);
   run(["push", "--quiet", "origin", "HEAD:main"]);
   fs.mkdirSync(bin);
@@ -86,7 +86,7 @@ describe("release pull request jobs, run with real git and the real release-stat
     });
     assert.equal(run.status, 0, run.stderr + run.stdout);
     const branch = `release/stable-${DIGEST.slice(7, 19)}`;
-    const pushed = YAML.parse(run.ws.git(["show", `origin/${branch}:Pulumi.prod.yaml`]));
+    const pushed = YAML.parse(run.ws.git(["show", `origin/${branch}:Pulumi.release.yaml`]));
     assert.equal(pushed.config["margine-pipeline:release"].stable.digest, DIGEST);
     assert.equal(pushed.config["margine-pipeline:release"].stable.evidence.bootedAt, "2026-11-24T08:00:00Z");
     assert.match(run.gh, new RegExp(`^pr create --repo daniel-g-carrasco/margine-pipeline --base main --head ${branch} `, "m"));
@@ -96,7 +96,7 @@ describe("release pull request jobs, run with real git and the real release-stat
     const files = `margine-20261124.iso:${"a".repeat(64)}:${"b".repeat(32)}:6442450944 SHA256SUMS:${"c".repeat(64)}:${"d".repeat(32)}:87`;
     const run = runStep(buildDiskWorkflow("main"), { ...common, DATE: "20261124", IDENTIFIER: "margine-20261124", FILES: files, TORRENT: "" });
     assert.equal(run.status, 0, run.stderr + run.stdout);
-    const pushed = YAML.parse(run.ws.git(["show", "origin/release/iso-20261124:Pulumi.prod.yaml"]));
+    const pushed = YAML.parse(run.ws.git(["show", "origin/release/iso-20261124:Pulumi.release.yaml"]));
     const iso = pushed.config["margine-pipeline:release"].isos[0];
     assert.equal(iso.identifier, "margine-20261124");
     assert.deepEqual(iso.files.map((f: { name: string }) => f.name), ["margine-20261124.iso", "SHA256SUMS"]);
