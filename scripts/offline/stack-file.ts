@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { OPERATOR_KEYS, PROJECT, SECRET_KEYS } from "../../config/stack";
+import { OPERATOR_KEYS, OPTIONAL_SECRET_KEYS, PROJECT, SECRET_KEYS } from "../../config/stack";
 import { parseStackRole, STACK_ROLE_KEY, StackRole } from "../../config/stack-role";
 
 export interface OfflineConfig {
@@ -20,7 +20,7 @@ export interface OfflineConfig {
 export const PLACEHOLDER_HOST_KEY = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${"0".repeat(42)}`;
 
 /** Placeholders for operator keys that are not host keys: valid in form, obviously not real (RFC 5737). */
-const OPERATOR_PLACEHOLDERS: Record<string, string> = { edgeAddress: "192.0.2.1" };
+const OPERATOR_PLACEHOLDERS: Record<string, string> = { edgeAddress: "192.0.2.1", toolsRef: "0".repeat(40) };
 
 export function stackFilePath(projectDir: string, stack: string): string {
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
@@ -53,7 +53,7 @@ export function readOfflineConfig(projectDir: string, stack: string, overrides: 
     const secure = Object.entries(raw).filter(([, v]) => isSecure(v)).map(([k]) => k);
     return { values, secretKeys: secure, warnings, role };
   }
-  const secretKeys = Object.keys(SECRET_KEYS).map((k) => `${PROJECT}:${k}`);
+  const secretKeys = [...Object.keys(SECRET_KEYS), ...Object.keys(OPTIONAL_SECRET_KEYS)].map((k) => `${PROJECT}:${k}`);
   for (const [key, purpose] of Object.entries(SECRET_KEYS)) {
     const full = `${PROJECT}:${key}`;
     if (values[full] === undefined) {
