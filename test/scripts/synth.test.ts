@@ -60,6 +60,22 @@ describe("npm run synth", function () {
     });
   });
 
+  describe("the release stack (--stack release)", () => {
+    const out = path.join(tmp, "release");
+    let run: ReturnType<typeof synth>;
+    before(() => { run = synth(["--stack", "release", "--out", out]); });
+
+    it("needs no secret and no operator value: no warning at all", () => {
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stderr, /warning: (secret|margine-pipeline:)/);
+    });
+
+    it("declares only the release, and nothing yet: no GitHub, Cloudflare or edge resource", () => {
+      const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string }[];
+      assert.deepEqual(resources.filter((r) => !r.type.startsWith("margine:release:")), [], "nothing but the (empty) Release component");
+    });
+  });
+
   it("fails on invalid config with one line naming the key, before writing anything", () => {
     const stackFile = path.join(PROJECT_DIR, "Pulumi.synthtest-bad.yaml");
     const example = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.example.yaml"), "utf8");
