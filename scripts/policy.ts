@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // npm run policy -- --resources FILE [--config FILE] [--json]
 // Runs the policy pack (policy/) over a resources.json in synth's format and prints the violations,
 // mandatory first. --config takes the per-policy config `pulumi --policy-pack-config` takes, e.g.

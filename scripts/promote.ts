@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX]...
 //                    [--rollback] [--insecure] [--dry-run]
 // The Promotion provider's code as a CLI (DESIGN.md, Contracts). Prints one JSON object: per tag the

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini]
 //                        [--no-derive] [--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N]
 //                        [--torrent-wait SECONDS] [--verify-wait SECONDS]

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // npm run release-state -- stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.release.yaml]
 // npm run release-state -- iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.release.yaml]
 // Writes the release state into the stack file for a release pull request (DESIGN.md, "The release

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // npm run retention -- --image HOST/REPO [--pr-days 14] [--candidate-days 30] [--apply] [--insecure]
 //                      [--owner-type user|org]
 // The weekly retention job: removes image versions whose every tag is an expired transient tag

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // npm run sha256sums -- FILE... [--out PATH]
 // SHA256SUMS in the published layout: basename only, because IA serves every file at the item root
 // (handbook 11.2, run #26789024483: build-side paths made `sha256sum -c` fail after transit).

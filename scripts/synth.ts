@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // npm run synth -- [--stack prod] [--out DIR]
 // Evaluates the program offline (no Pulumi CLI, credentials or network) and writes
 // DIR/resources.json, DIR/files/<owner>/<repo>/<path> for every RepositoryFile, DIR/edge/ for the
@@ -9,6 +10,7 @@ import { parseArgs } from "node:util";
 import { evaluateProgram } from "./offline/evaluate";
 import { SynthResult, writeSynthOutput } from "./offline/synth-output";
 import { checkOutputDir } from "./offline/output-dir";
+import { projectRoot } from "../config/stack-file";
 import { runCli, UsageError } from "./cli";
 import { formatViolations } from "../policy/evaluator";
 import { writePolicyReport } from "../policy/resources-file";
@@ -18,7 +20,8 @@ runCli(async () => {
     options: { stack: { type: "string", default: "prod" }, out: { type: "string", default: "out" } },
     allowPositionals: false,
   });
-  const projectDir = path.resolve(__dirname, "..");
+  // The stack files sit beside Pulumi.yaml, wherever this module runs from (scripts/ or dist/scripts/).
+  const projectDir = projectRoot(__dirname);
   const stack = values.stack!;
   if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`))) {
     throw new UsageError(`--stack ${stack}: no Pulumi.${stack}.yaml next to Pulumi.yaml; expected one of: ${listStacks(projectDir).join(", ")}`);

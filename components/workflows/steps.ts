@@ -45,7 +45,8 @@ export function pipelineTools(ref: string, checkoutOptions: CheckoutOptions = {}
     checkout({ repository: "${{ vars.PIPELINE_REPOSITORY }}", ref, path: PIPELINE_DIR, ...checkoutOptions }),
     { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION } },
     // --ignore-scripts: the jobs that run these CLIs hold secrets; no dependency runs code at install.
-    run("Install the pipeline's CLIs", "npm ci --ignore-scripts --no-audit --no-fund", { workingDirectory: PIPELINE_DIR }),
+    // Compiled once per job: every later `npm run <cli>` starts the JavaScript, not ts-node.
+    run("Install the pipeline's CLIs", "npm ci --ignore-scripts --no-audit --no-fund\nnpm run build\n", { workingDirectory: PIPELINE_DIR }),
   ];
 }
 

@@ -56,6 +56,12 @@ function computedState(type: string, name: string): Record<string, unknown> {
 
 let evaluating: Promise<unknown> = Promise.resolve();
 
+/**
+ * Where the program's modules are: the project root under ts-node, dist/ when compiled. The stack
+ * files are read from `projectDir` (beside Pulumi.yaml) either way.
+ */
+const PROGRAM_ROOT = path.resolve(__dirname, "..", "..");
+
 export interface EvaluateOptions {
   readonly projectDir: string;
   readonly stack: string;
@@ -69,7 +75,7 @@ export function evaluateProgram(options: EvaluateOptions): Promise<Evaluation> {
 }
 
 async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
-  forgetProgramModules(options.projectDir);
+  forgetProgramModules(PROGRAM_ROOT);
   const config = readOfflineConfig(options.projectDir, options.stack, options.overrides);
   const resources: RecordedResource[] = [];
   const urnToName = new Map<string, string>();
@@ -113,7 +119,7 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
   // require, not import(): under module node16 import() goes through the ESM loader, which does
   // not know .ts files; ts-node's require hook does.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const program = require(path.join(options.projectDir, "index")) as Record<string, unknown>;
+  const program = require(path.join(PROGRAM_ROOT, "index")) as Record<string, unknown>;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
   const outputs: Record<string, unknown> = {};

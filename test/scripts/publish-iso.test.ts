@@ -7,13 +7,14 @@ import * as path from "node:path";
 import { publishIsoMain } from "../../scripts/publish-iso";
 import { UsageError } from "../../scripts/cli";
 import { IaEmulator } from "../servers/ia-emulator";
+import { cliArgs } from "../support/processes";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-/** Runs `npm run publish-iso -- ...` the way npm does (ts-node on scripts/publish-iso.ts). */
+/** Runs `npm run publish-iso -- ...` the way npm does (the compiled CLI). */
 function publishIso(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/publish-iso.ts"), ...args],
+    execFile(process.execPath, cliArgs("publish-iso", args),
       { cwd: ROOT, env: { ...process.env, IA_ACCESS_KEY: "", IA_SECRET_KEY: "", ...env } },
       (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
   });

@@ -8,12 +8,13 @@ import { sha256sumsText } from "../../providers/ia/sha256sums";
 import { UsageError } from "../../scripts/cli";
 import { sha256sumsMain } from "../../scripts/sha256sums";
 import { requireTool } from "../support/system-tool";
+import { cliArgs } from "../support/processes";
 
 const ROOT = path.resolve(__dirname, "../..");
 
 function sha256sums(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/sha256sums.ts"), ...args], { cwd: ROOT },
+    execFile(process.execPath, cliArgs("sha256sums", args), { cwd: ROOT },
       (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
   });
 }

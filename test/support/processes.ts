@@ -11,11 +11,16 @@ export interface CliResult {
 }
 
 /**
- * Runs `scripts/<script>.ts` as `npm run <script>` would, in the project directory (type checking
- * is `npm test`'s tsc step, so ts-node only transpiles). `env` is merged over this process's.
+ * The node arguments that run CLI `script` exactly as `npm run <script> -- ARGS` does: the
+ * compiled code in dist/, built first when a source changed (scripts/run-compiled.js).
  */
+export function cliArgs(script: string, args: readonly string[]): string[] {
+  return [path.join(PROJECT_DIR, "scripts", "run-compiled.js"), script, ...args];
+}
+
+/** Runs CLI `script` as `npm run <script>` would, in the project directory. `env` is merged over this process's. */
 export function runScript(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): CliResult {
-  const res = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], {
+  const res = spawnSync(process.execPath, cliArgs(script, args), {
     cwd: options.cwd ?? PROJECT_DIR,
     encoding: "utf8",
     input: options.input,

@@ -13,6 +13,7 @@ import { Workflow } from "../../../components/workflows/model";
 import { smokeBootWorkflow } from "../../../components/workflows/smoke-boot";
 import { PROJECT_DIR } from "../../support/program-run";
 import { requireTool } from "../../support/system-tool";
+import { cliArgs } from "../../support/processes";
 
 const DIGEST = `sha256:${"4f".repeat(32)}`;
 
@@ -51,7 +52,7 @@ if [[ "$1 $2" == "pr list" ]]; then echo ${ghOpenPrs}; fi
   fs.writeFileSync(path.join(bin, "npm"), `#!/usr/bin/env bash
 [[ "$1 $2 $3" == "run release-state --" ]] || { echo "unexpected npm call: $*" >&2; exit 99; }
 shift 3
-exec ${JSON.stringify(process.execPath)} -r ts-node/register/transpile-only ${JSON.stringify(path.join(PROJECT_DIR, "scripts", "release-state.ts"))} "$@"
+exec ${JSON.stringify(process.execPath)} ${cliArgs("release-state", []).map((a) => JSON.stringify(a)).join(" ")} "$@"
 `, { mode: 0o755 });
   return { root, clone, bin, ghLog, git: run };
 }

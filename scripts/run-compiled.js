@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm run <cli> -- ARGS`: runs the compiled CLI from dist/scripts/, compiling first (tsc -p
+// tsconfig.build.json) when dist/ is missing or a source is newer than the last build.
+// `npm run build` (`--build`): compiles now. Plain JavaScript on purpose: it must start before
+// anything is compiled, and without ts-node.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+
+const ROOT = path.resolve(__dirname, "..");
+const STAMP = path.join(ROOT, "dist", ".build-stamp");
+const SOURCES = ["index.ts", "stacks", "config", "components", "providers", "scripts", "policy", "tsconfig.json", "tsconfig.build.json", "package-lock.json"];
+
+function newestSource() {
+  let newest = 0;
+  const visit = (p) => {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) {
+      if (path.basename(p) === "node_modules") return;
+      for (const e of fs.readdirSync(p)) visit(path.join(p, e));
+    } else if (/\.(ts|json)$/.test(p)) {
+      newest = Math.max(newest, st.mtimeMs);
+    }
+  };
+  for (const s of SOURCES) visit(path.join(ROOT, s));
+  return newest;
+}
+
+function ensureBuilt(force) {
+  const built = fs.statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (!force && built >= newestSource()) return;
+  if (!force) process.stderr.write("building the CLIs (npm run build)...\n");
+  const tsc = require.resolve("typescript/bin/tsc");
+  const res = spawnSync(process.execPath, [tsc, "-p", path.join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: ["ignore", 2, 2] });
+  if (res.status !== 0) {
+    process.stderr.write("error: the build failed (above); fix it or run `npm run build` to see it again\n");
+    process.exit(1);
+  }
+  fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+}
+
+const [name, ...args] = process.argv.slice(2);
+if (name === "--build") {
+  ensureBuilt(true);
+  process.exit(0);
+}
+if (!name || !/^[a-z0-9-]+$/.test(name) || !fs.existsSync(path.join(ROOT, "scripts", `${name}.ts`))) {
+  process.stderr.write(`error: run-compiled: ${JSON.stringify(name)} is not a CLI in scripts/; expected e.g. promote\n`);
+  process.exit(2);
+}
+ensureBuilt();
+const entry = path.join(ROOT, "dist", "scripts", `${name}.js`);
+process.argv = [process.argv[0], entry, ...args];
+// Load the CLI as the main module (require.main === its module), as `node dist/scripts/<cli>.js`
+// would: the CLIs that are also libraries run only when they are main.
+require("node:module").runMain();
