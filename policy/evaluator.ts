@@ -68,7 +68,7 @@ export async function analyzeResources(resources: readonly PolicedResource[], co
         await ignoreNotApplicable(policy.validateStack(args, report(undefined)));
       }
     } catch (e) {
-      throw new Error(`policy ${policy.name} failed: ${(e as Error).message}`);
+      throw new Error(`policy ${policy.name} failed: ${(e as Error).message}`, { cause: e });
     }
   }
   return {

@@ -6,7 +6,7 @@
 export type ItemMetadata = Record<string, string | readonly string[]>;
 
 export function encodeHeaderValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the range is ASCII itself: anything outside it is encoded
   return /[^\x00-\x7f]|\s/.test(value) ? `uri(${encodeURIComponent(value)})` : value;
 }
 

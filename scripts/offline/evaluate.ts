@@ -118,9 +118,9 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
 
   // require, not import(): under module node16 import() goes through the ESM loader, which does
   // not know .ts files; ts-node's require hook does.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: the ESM loader cannot load .ts
   const program = require(path.join(PROGRAM_ROOT, "index")) as Record<string, unknown>;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module without a typed export
   await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {

@@ -6,9 +6,9 @@ import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { PluginProcess, startPlugin } from "../support/processes";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the generated gRPC stubs are CommonJS without type declarations
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the generated gRPC stubs are CommonJS without type declarations
 const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
 
 const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
