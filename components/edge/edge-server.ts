@@ -19,6 +19,11 @@ export interface EdgeServerArgs {
   readonly adminPrivateKey: pulumi.Input<string>;
   readonly filesHost: string;
   readonly fallbackHost: string;
+  /**
+   * The website's host (Cloudflare-proxied, its record points at this VM). Optional only until
+   * the composition root passes it; without it the VM does not answer for the site.
+   */
+  readonly siteHost?: string;
   readonly release: ReleaseState;
   /** Cloudflare's IPv4 + IPv6 ranges: the proxied host's only allowed clients. */
   readonly cloudflareCidrs: pulumi.Input<string[]>;
@@ -55,7 +60,10 @@ export class EdgeServer extends pulumi.ComponentResource {
       stdin: pulumi.secret(pulumi.interpolate`${args.originCertificatePem}\n${args.originPrivateKeyPem}\n`),
     }, [provision]);
 
-    const base = { filesHost: args.filesHost, fallbackHost: args.fallbackHost, release: args.release };
+    if (args.siteHost === undefined) {
+      void pulumi.log.warn("EdgeServer: no siteHost passed, so the edge has no server block for the website its proxied record points at", this);
+    }
+    const base = { filesHost: args.filesHost, fallbackHost: args.fallbackHost, siteHost: args.siteHost, release: args.release };
     const contentOf = (file: EdgeFileSpec): pulumi.Input<string> => {
       switch (file.needs) {
         case "cloudflareCidrs":
