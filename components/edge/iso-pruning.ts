@@ -43,10 +43,12 @@ keep=$(find "$dir" -mindepth 1 -maxdepth 1 -type f -regex "$served" -mmin "+$min
 if [ -n "$keep" ]; then
   find "$dir" -mindepth 1 -maxdepth 1 -type f -regex "$served" ! -newer "$keep" ! -samefile "$keep" -print -delete
 fi
-# Interrupted uploads wait in rsync's partial directory for the resume; abandoned ones go.
+# Interrupted uploads wait in rsync's partial directory for the resume, and a receiver killed
+# outright leaves its temporary dot-file: both are never served, and go once abandoned.
 if [ -d "$dir/${RSYNC_PARTIAL_DIR}" ]; then
   find "$dir/${RSYNC_PARTIAL_DIR}" -mindepth 1 -maxdepth 1 -type f -cmin "+$minutes" -print -delete
 fi
+find "$dir" -mindepth 1 -maxdepth 1 -type f -name '.*.iso.*' -cmin "+$minutes" -print -delete
 `;
 }
 
