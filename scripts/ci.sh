@@ -15,6 +15,14 @@ packages=(
   openssh-server    # sshd on loopback for the rsync-only deploy key
   rsync             # the deploy key's only allowed command
   openssl           # test certificates for nginx -t
+  util-linux        # unshare, nsenter, runuser: the stand-in edge VM (namespaces; the tests run as root)
+  sudo              # the edge command scripts run as an admin account with passwordless sudo
+  certbot           # the DNS-only host's certificate script, run for real on the stand-in edge VM
+  pebble            # the ACME server certbot talks to there (Let's Encrypt's test server)
+  iproute2          # loopback up in the stand-in edge VM's network namespace
+  curl              # HTTP checks inside that namespace; build-disk's IA item check
+  jq                # build-disk's scripts
+  systemd           # systemd-analyze: verify/condition/calendar on the generated units
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -145,8 +145,6 @@ describe("handbook lessons carried by the generated workflows", () => {
       assert.equal(rsync.env?.EDGE_SSH_PORT, "${{ vars.EDGE_SSH_PORT }}");
       assert.equal(rsync.env?.EDGE_KNOWN_HOSTS, "${{ vars.EDGE_KNOWN_HOSTS }}");
       assert.match(text("build-disk.yml"), /# The 7-day fallback[^\n]*\n\s+#[^\n]*prunes ISOs superseded more than 7 days ago/);
-      assert.match(rsync.run!, /rsync --partial-dir=\.rsync-partial /);
-      assert.doesNotMatch(rsync.run!, /--partial /, "--partial keeps a truncated ISO under its final name");
       assert.equal(step(disk.jobs.build_disk, "Upload iso artifact").with?.["retention-days"], 7);
     });
 
