@@ -145,12 +145,16 @@ describe("edge command scripts on a stand-in VM (namespaces, real daemons)", fun
     vm.must(["rm", `${EDGE_PATHS.isoDir}/margine-20261101.iso`]);
   });
 
-  it("remove scripts: the site is unlinked and nginx reloaded, the timer disabled, the files gone", () => {
-    for (const id of ["prune-timer", "nginx-site"]) ok(vm.command(renderRemoveScript(file(id))), `remove ${id}`);
-    assert.ok(!vm.exists(EDGE_PATHS.pruneTimer) && !vm.exists(EDGE_PATHS.nginxSite) && !vm.exists(EDGE_PATHS.nginxSiteEnabled));
+  it("remove scripts: every file goes, the site is unlinked and nginx reloaded, the timer disabled; reinstalling restores all", () => {
+    for (const spec of EDGE_FILES) ok(vm.command(renderRemoveScript(spec)), `remove ${spec.id}`);
+    for (const spec of EDGE_FILES) assert.ok(!vm.exists(spec.path), `${spec.path} removed`);
+    assert.ok(!vm.exists(EDGE_PATHS.nginxSiteEnabled));
     assert.ok(!vm.exists("/etc/systemd/system/timers.target.wants/margine-prune-isos.timer"));
     assert.match(vm.readFile("/run/systemctl.log"), /^disable --now margine-prune-isos\.timer$/m);
     ok(vm.exec(["nginx", "-t"]), "nginx -t without the site");
-    for (const id of ["nginx-site", "prune-timer"]) ok(install(id), `reinstall ${id}`);
+    ok(vm.exec(["sshd", "-t"]), "sshd -t without the drop-in");
+    for (const spec of EDGE_FILES) ok(install(spec.id), `reinstall ${spec.id}`);
+    assert.equal(vm.get(FILES, "/").status, 200);
+    assert.ok(vm.exists("/etc/systemd/system/timers.target.wants/margine-prune-isos.timer"));
   });
 });
