@@ -110,10 +110,10 @@ describe("published layout: IA item and edge directory pass sha256sum -c; interr
       if (Date.now() > end || sync.exitCode !== null) assert.fail(`no transfer in flight to interrupt (exit ${sync.exitCode}): ${stderr}`);
     }
     process.kill(-sync.pid!, "SIGKILL"); // the runner's connection drops mid-transfer
-    // The receiver notices the closed connection and cleans up its temporary file. (With upstream
-    // rrsync it would keep it in the partial directory for the resume; Debian's rrsync hands rsync
-    // a /proc/self/fd link as the partial directory, which rsync's keep-partial refuses, so the
-    // rerun starts over. Either way nothing partial ever carries a final name.)
+    // The receiver notices the closed connection and cleans up its temporary file. (Plain rsync
+    // keeps it in the partial directory for the resume; behind this rrsync, which hands rsync its
+    // partial directory as a /proc/self/fd link, it does not, and the rerun starts over. Either
+    // way nothing partial ever carries a final name.)
     const tempFiles = () => vm.must(["find", EDGE_PATHS.isoDir, "-maxdepth", "1", "-name", `.${BIG}.*`]).trim();
     await vm.until("the receiver to finish its cleanup", () => tempFiles() === "", 15_000);
     assert.ok(!vm.exists(`${EDGE_PATHS.isoDir}/${BIG}`), "no file under the final name");
