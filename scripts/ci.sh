@@ -17,6 +17,14 @@ packages=(
   openssl           # test certificates for nginx -t
   git               # the release-PR jobs' scripts run against real git
   python3-venv      # the project-local venv zizmor is installed into
+  util-linux        # unshare, nsenter, runuser: the stand-in edge VM (namespaces; the tests run as root)
+  sudo              # the edge command scripts run as an admin account with passwordless sudo
+  certbot           # the DNS-only host's certificate script, run for real on the stand-in edge VM
+  pebble            # the ACME server certbot talks to there (Let's Encrypt's test server)
+  iproute2          # loopback up in the stand-in edge VM's network namespace
+  curl              # HTTP checks inside that namespace; build-disk's IA item check
+  jq                # build-disk's scripts
+  systemd           # systemd-analyze: verify/condition/calendar on the generated units
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -42,6 +42,7 @@ export function platformStack() {
     edge: config.edge,
     adminPrivateKey: config.secrets.edgeSshPrivateKey,
     filesHost: hosts.filesHost,
+    siteHost: hosts.siteHost,
     fallbackHost: hosts.fallbackHost,
     release: config.release,
     cloudflareCidrs: cloudflareZone.cloudflareCidrs,

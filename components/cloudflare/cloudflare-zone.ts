@@ -1,14 +1,15 @@
 // Cloudflare for the zone: the zone looked up by name, DNS for the site, the files host and the
-// DNS-only ISO fallback, cache and redirect rules, the edge's origin certificate, and Cloudflare's
-// IP ranges for the edge's locked origin. The API token is the provider's own `cloudflare:apiToken`.
+// DNS-only ISO fallback, cache and redirect rules, the SSL mode (Full strict), the edge's origin
+// certificate for both proxied hosts, and Cloudflare's IP ranges for the edge's locked origin. The API token is the provider's own `cloudflare:apiToken`.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import { ReleaseState } from "../../config/release-state";
 import { cacheRules } from "./cache-rules";
 import { plannedDnsRecords } from "./dns-records";
-import { ZoneHosts } from "./hosts";
+import { ZoneHosts, proxiedHosts } from "./hosts";
 import { createOriginCertificate } from "./origin-certificate";
 import { redirectRules } from "./redirect-rules";
+import { createSslMode } from "./ssl-mode";
 
 export interface CloudflareZoneArgs {
   readonly hosts: ZoneHosts;
@@ -49,7 +50,9 @@ export class CloudflareZone extends pulumi.ComponentResource {
       rules: redirectRules(hosts, args.release).map((r) => ({ ...r, actionParameters: { ...r.actionParameters } })),
     }, { parent: this });
 
-    const origin = createOriginCertificate(`${name}-origin-cert`, [hosts.filesHost], this);
+    createSslMode(`${name}-ssl-mode`, zoneId, this);
+    // Both proxied hosts point at the edge VM, so its one origin certificate names both.
+    const origin = createOriginCertificate(`${name}-origin-cert`, proxiedHosts(hosts), this);
     this.originCertificatePem = origin.certificatePem;
     this.originPrivateKeyPem = origin.privateKeyPem;
 

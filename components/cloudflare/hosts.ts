@@ -19,6 +19,11 @@ export function zoneHosts(config: { zone: string; siteHost: string; filesHost: s
   return { zone: config.zone, siteHost: config.siteHost, filesHost: config.filesHost, fallbackHost: isoFallbackHost(config.filesHost) };
 }
 
+/** The hosts Cloudflare proxies to the edge VM: its origin certificate must name each of them. */
+export function proxiedHosts(hosts: ZoneHosts): string[] {
+  return [hosts.filesHost, hosts.siteHost];
+}
+
 /** The edge address the DNS records need; a missing `edgeAddress` fails here, before any record. */
 export function requireEdgeAddress(edge: { address?: string }): string {
   if (edge.address === undefined) {

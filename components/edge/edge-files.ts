@@ -14,6 +14,8 @@ import { renderSha256Sums } from "./sha256sums";
 export interface EdgeFileValues {
   readonly filesHost: string;
   readonly fallbackHost: string;
+  /** The website's host, served from this VM too (its DNS record points here). */
+  readonly siteHost?: string;
   readonly release: ReleaseState;
   readonly cloudflareCidrs: readonly string[];
   readonly deployPublicKey: string;
@@ -36,8 +38,10 @@ const TIMER = "margine-prune-isos.timer";
 export const EDGE_FILES: readonly EdgeFileSpec[] = [
   {
     id: "nginx-site", needs: "cloudflareCidrs", path: EDGE_PATHS.nginxSite, mode: "0644",
-    render: (v) => renderNginxSite({ filesHost: v.filesHost, fallbackHost: v.fallbackHost, cloudflareCidrs: v.cloudflareCidrs }),
+    render: (v) => renderNginxSite({ filesHost: v.filesHost, fallbackHost: v.fallbackHost, siteHost: v.siteHost, cloudflareCidrs: v.cloudflareCidrs }),
     validate: `sudo ln -sfn ${EDGE_PATHS.nginxSite} ${EDGE_PATHS.nginxSiteEnabled} && ${NGINX_CHECK}`,
+    // A first site nginx rejects must not leave a dangling link that fails every later nginx -t.
+    undoFirstInstall: `sudo rm -f ${EDGE_PATHS.nginxSiteEnabled}`,
     activate: NGINX_RELOAD,
     deactivate: `sudo rm -f ${EDGE_PATHS.nginxSiteEnabled} && ${NGINX_RELOAD}`,
   },

@@ -19,6 +19,8 @@ export interface EdgeServerArgs {
   readonly adminPrivateKey: pulumi.Input<string>;
   readonly filesHost: string;
   readonly fallbackHost: string;
+  /** The website's host (Cloudflare-proxied, its record points at this VM). */
+  readonly siteHost: string;
   readonly release: ReleaseState;
   /** Cloudflare's IPv4 + IPv6 ranges: the proxied host's only allowed clients. */
   readonly cloudflareCidrs: pulumi.Input<string[]>;
@@ -55,7 +57,7 @@ export class EdgeServer extends pulumi.ComponentResource {
       stdin: pulumi.secret(pulumi.interpolate`${args.originCertificatePem}\n${args.originPrivateKeyPem}\n`),
     }, [provision]);
 
-    const base = { filesHost: args.filesHost, fallbackHost: args.fallbackHost, release: args.release };
+    const base = { filesHost: args.filesHost, fallbackHost: args.fallbackHost, siteHost: args.siteHost, release: args.release };
     const contentOf = (file: EdgeFileSpec): pulumi.Input<string> => {
       switch (file.needs) {
         case "cloudflareCidrs":

@@ -4,11 +4,15 @@
 //   origin certificate, and only Cloudflare's published ranges may connect (a locked origin). A
 //   request for an .iso is redirected to the DNS-only host: ISO bytes never cross the proxy.
 // - fallbackHost is DNS-only (grey cloud): the 7-day .iso copies, with its own Let's Encrypt
-//   certificate, straight from the VM.
-import { EDGE_PATHS, ISO_RETENTION_DAYS, TLS_FILES } from "./edge-layout";
+//   certificate, straight from the VM, one download at a time (the uplink, handbook 11.2).
+// - siteHost, the website, is proxied like filesHost: Cloudflare's record points at this VM, so
+//   the VM answers for it, under the same origin certificate and the same locked origin.
+import { EDGE_PATHS, ISO_DOWNLOAD_LIMITS, ISO_RETENTION_DAYS, TLS_FILES } from "./edge-layout";
 
 export interface NginxSiteOptions {
   readonly filesHost: string;
+  /** The website's host; without it the VM answers only for the files hosts. */
+  readonly siteHost?: string;
   readonly fallbackHost: string;
   /** Cloudflare's IPv4 and IPv6 ranges (getIpRanges): the only clients of the proxied host. */
   readonly cloudflareCidrs: readonly string[];
@@ -35,15 +39,19 @@ export function renderNginxSite(options: NginxSiteOptions): string {
   const bad = options.cloudflareCidrs.filter((c) => !CIDR.test(c));
   if (bad.length > 0) throw new Error(`not a CIDR range: ${bad.join(", ")}; expected e.g. 173.245.48.0/20 or 2400:cb00::/32`);
   const allow = options.cloudflareCidrs.map((c) => `    allow ${c};`).join("\n");
-  const { filesHost, fallbackHost } = options;
+  const { filesHost, fallbackHost, siteHost } = options;
+  const httpHosts = [filesHost, fallbackHost, ...(siteHost ? [siteHost] : [])].join(" ");
   return `# Rendered by margine-pipeline (components/edge/nginx-site.ts); do not edit on the VM.
 # ${filesHost}: Cloudflare-proxied, origin locked to Cloudflare's ranges, HTML and checksums only.
 # ${fallbackHost}: DNS-only, the ${ISO_RETENTION_DAYS}-day ISO fallback (never through the Cloudflare proxy).
+${siteHost ? `# ${siteHost}: the website, Cloudflare-proxied, origin locked like ${filesHost}.\n` : ""}
+# One ISO download at a time on the DNS-only host: one already saturates the uplink (handbook 11.2).
+limit_conn_zone $server_name zone=margine_iso_downloads:1m;
 
 server {
     listen 80;
     listen [::]:80;
-    server_name ${filesHost} ${fallbackHost};
+    server_name ${httpHosts};
 
     # HTTP-01 challenges for the DNS-only host's certificate (certbot --webroot).
     location /.well-known/acme-challenge/ {
@@ -87,8 +95,18 @@ server {
 ${tlsListener(fallbackHost, TLS_FILES.fallback)}
     root ${EDGE_PATHS.isoDir};
 
+    # Only final names: rsync's partial files are dot-files or sit in its partial directory.
     location ~ ^/[A-Za-z0-9][A-Za-z0-9._-]*\\.iso$ {
         add_header Cache-Control "public, max-age=3600" always;
+        limit_conn margine_iso_downloads ${ISO_DOWNLOAD_LIMITS.concurrent};
+        limit_conn_status 503;
+        limit_rate ${ISO_DOWNLOAD_LIMITS.rate};
+        error_page 503 @busy;
+    }
+    location @busy {
+        default_type text/plain;
+        add_header Retry-After 600 always;
+        return 503 "The edge copy serves one download at a time. Use the Internet Archive (torrent or HTTP): https://${filesHost}/\\n";
     }
     location = /SHA256SUMS {
         root ${EDGE_PATHS.webRoot};
@@ -96,6 +114,25 @@ ${tlsListener(fallbackHost, TLS_FILES.fallback)}
     }
     location / {
         return 302 https://${filesHost}/;
+    }
+}
+${siteHost ? siteServer(siteHost, allow) : ""}`;
+}
+
+/** The website: static files the site's deploy publishes into siteRoot, locked to Cloudflare. */
+function siteServer(siteHost: string, allow: string): string {
+  return `
+server {
+${tlsListener(siteHost, TLS_FILES.origin)}
+    # Locked origin, like the files host: Cloudflare (Full strict) is the only client.
+${allow}
+    deny all;
+
+    root ${EDGE_PATHS.siteRoot};
+    index index.html;
+
+    location / {
+        try_files $uri $uri/ /index.html =404;
     }
 }
 `;

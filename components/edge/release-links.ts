@@ -2,7 +2,7 @@
 // index page and the Cloudflare "latest ISO" redirect, so both follow the declared releases
 // (handbook 11.3: every release URL derives from one source of truth, like LATEST_ISO_DATE).
 import { IsoFile, IsoRelease } from "../../config/release-state";
-import { PUBLIC_IA, itemDetailsUrl, itemFileUrl, torrentFileName } from "../../providers/ia/endpoints";
+import { IaEndpoints, PUBLIC_IA, itemDetailsUrl, itemFileUrl, torrentFileName } from "../../providers/ia/endpoints";
 import { SHA256SUMS } from "../../providers/ia/sha256sums";
 
 export interface ReleaseLinks {
@@ -10,6 +10,10 @@ export interface ReleaseLinks {
   readonly details: string;
   /** The torrent IA derives and seeds forever. No magnet: handbook 11.3 retired the button. */
   readonly torrent: string;
+  /** Its file name in the item, which exists only once IA's derive has made it. */
+  readonly torrentName: string;
+  /** The item's metadata API (file list): where a page learns whether the torrent exists yet. */
+  readonly metadata: string;
   /** Direct HTTP download of the ISO from IA. */
   readonly download: string;
   /** SHA256SUMS next to the ISO at the item root (the published layout, basename only). */
@@ -29,21 +33,18 @@ export function isoFileOf(release: IsoRelease): IsoFile {
   return isos[0];
 }
 
-export function releaseLinks(release: IsoRelease): ReleaseLinks {
+/** `ia` is the public Internet Archive except in tests, which point a page at a local stand-in. */
+export function releaseLinks(release: IsoRelease, ia: Pick<IaEndpoints, "iaUrl"> = PUBLIC_IA): ReleaseLinks {
   // Identifiers are [A-Za-z0-9._-] (config/grammar.ts): nothing in them needs URL encoding.
   const id = release.identifier;
   const iso = isoFileOf(release);
   return {
-    details: itemDetailsUrl(PUBLIC_IA, id),
-    torrent: itemFileUrl(PUBLIC_IA, id, torrentFileName(id)),
-    download: itemFileUrl(PUBLIC_IA, id, iso.name),
-    sha256sums: itemFileUrl(PUBLIC_IA, id, SHA256SUMS),
+    details: itemDetailsUrl(ia, id),
+    torrent: itemFileUrl(ia, id, torrentFileName(id)),
+    torrentName: torrentFileName(id),
+    metadata: `${ia.iaUrl}/metadata/${id}`,
+    download: itemFileUrl(ia, id, iso.name),
+    sha256sums: itemFileUrl(ia, id, SHA256SUMS),
     iso,
   };
-}
-
-/** The last day (YYYY-MM-DD, UTC) the edge still holds a release's ISO, for the index page. */
-export function fallbackUntil(date: string, retentionDays: number): string {
-  const t = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)));
-  return new Date(t + retentionDays * 86_400_000).toISOString().slice(0, 10);
 }

@@ -25,7 +25,7 @@ if ! id -u ${DEPLOY_USER} >/dev/null 2>&1; then
   sudo useradd --system --create-home --shell /bin/sh ${DEPLOY_USER}
 fi
 sudo usermod -p '*' ${DEPLOY_USER}
-sudo install -d -m 0755 ${root} /srv/margine ${EDGE_PATHS.webRoot} ${EDGE_PATHS.acmeRoot} /etc/margine-edge
+sudo install -d -m 0755 ${root} /srv/margine ${EDGE_PATHS.webRoot} ${EDGE_PATHS.siteRoot} ${EDGE_PATHS.acmeRoot} /etc/margine-edge
 sudo install -d -m 0700 ${root} ${EDGE_PATHS.tlsDir}
 sudo install -d -m 0755 -o ${DEPLOY_USER} -g ${DEPLOY_USER} ${EDGE_PATHS.isoDir}
 # nginx must start before certbot can answer its first HTTP-01 challenge: a short-lived
@@ -45,8 +45,13 @@ export interface FileInstall {
   readonly path: string;
   readonly mode: string;
   readonly owner?: string;
-  /** A check that must pass with the new file in place; on failure the previous file is restored. */
+  /**
+   * A check that must pass with the new file in place; on failure the previous file is restored.
+   * May be a list (`a && b`): it runs grouped, so its exit status is the whole list's.
+   */
   readonly validate?: string;
+  /** Undoes what `validate` set up, when a rejected file had no previous version (e.g. a symlink). */
+  readonly undoFirstInstall?: string;
   /** Run after a successful install (reload, enable). */
   readonly activate?: string;
   /** Run before the file is removed when the resource is deleted. */
@@ -76,9 +81,13 @@ export function renderInstallScript(file: FileInstall): string {
   lines.push(`sudo mv -f ${file.path}.new ${file.path}`);
   if (file.validate) {
     lines.push(
-      `if ! ${file.validate}; then`,
+      // Grouped: `! a && b` would negate only `a`, so a rejected file would be kept (issue #15).
+      `if ! { ${file.validate}; }; then`,
       `  echo "${file.path} rejected by: ${file.validate.replace(/"/g, "'")}; previous version restored" >&2`,
-      `  if sudo test -e ${file.path}.previous; then sudo mv -f ${file.path}.previous ${file.path}; else sudo rm -f ${file.path}; fi`,
+      `  if sudo test -e ${file.path}.previous; then sudo mv -f ${file.path}.previous ${file.path}; else`,
+      `    sudo rm -f ${file.path}`,
+      ...(file.undoFirstInstall ? [`    ${file.undoFirstInstall}`] : []),
+      "  fi",
       "  exit 1",
       "fi",
       `sudo rm -f ${file.path}.previous`,
@@ -110,8 +119,15 @@ if cmp -s "$target.new" "$target"; then
   rm -f "$target.new"
   exit 0
 fi
+# A certificate nginx rejects never stays: the previous PEM goes back and nginx keeps serving it.
+if [ -e "$target" ]; then cp -p "$target" "$target.previous"; fi
 mv -f "$target.new" "$target"
-nginx -t
+if ! nginx -t; then
+  if [ -e "$target.previous" ]; then mv -f "$target.previous" "$target"; else rm -f "$target"; fi
+  echo "$target rejected by nginx -t; previous version restored" >&2
+  exit 1
+fi
+rm -f "$target.previous"
 systemctl reload nginx
 `;
 }

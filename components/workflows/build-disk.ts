@@ -3,7 +3,8 @@
 // and open the release pull request that declares the ISO. The site's LATEST_ISO_DATE bump is
 // Pulumi's SiteRelease after that pull request merges, not a sed in this workflow.
 // The deploy user on the edge VM, restricted by rrsync to the ISO directory (components/edge).
-import { DEPLOY_USER as EDGE_DEPLOY_USER } from "../edge/edge-layout";
+import { DEPLOY_USER as EDGE_DEPLOY_USER, RSYNC_PARTIAL_DIR } from "../edge/edge-layout";
+import { PUBLIC_IA } from "../../providers/ia/endpoints";
 import { IMAGE_ENVIRONMENTS } from "../github/image-repository";
 import { TOOL_IMAGES } from "./actions";
 import { job, releasePullRequestJob } from "./jobs";
@@ -27,11 +28,25 @@ if [[ ! "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
   exit 1
 fi
 DATE="$(date -u +%Y%m%d)"
+IDENTIFIER="margine-\${DATE}"
+# One ISO release per date: the site derives its links from LATEST_ISO_DATE alone and IA items are
+# kept forever, so a second run the same day must not overwrite the published ISO (its torrent and
+# SHA256SUMS would change under the users). Checked before the 15-17 min build, on IA itself.
+ITEM_JSON="$(mktemp)"
+status="$(curl -sS --retry 3 -o "$ITEM_JSON" -w '%{http_code}' "\${IA_URL}/metadata/\${IDENTIFIER}")"
+if [[ "$status" != 200 ]]; then
+  echo "::error::cannot tell whether \${IDENTIFIER} exists: IA metadata API answered HTTP \${status}"
+  exit 1
+fi
+if jq -e '(.files // []) | length > 0' "$ITEM_JSON" > /dev/null; then
+  echo "::error::\${IA_URL}/details/\${IDENTIFIER} already exists and IA items are never overwritten (one ISO release per date). To finish an interrupted upload, rerun that run's failed jobs (gh run rerun --failed RUN_ID); otherwise build tomorrow."
+  exit 1
+fi
 {
   echo "pinned=\${IMAGE}@\${DIGEST}"
   echo "date=\${DATE}"
-  echo "identifier=margine-\${DATE}"
-  echo "iso_name=margine-\${DATE}.iso"
+  echo "identifier=\${IDENTIFIER}"
+  echo "iso_name=\${IDENTIFIER}.iso"
 } >> "$GITHUB_OUTPUT"
 `;
 
@@ -105,7 +120,9 @@ KNOWN_HOSTS="$RUNNER_TEMP/known_hosts"
 (umask 077 && printf '%s\\n' "$EDGE_DEPLOY_KEY" > "$KEY" && printf '%s\\n' "$EDGE_KNOWN_HOSTS" > "$KNOWN_HOSTS")
 # The deploy key may only rsync into the ISO directory (the edge's restricted command), so the
 # destination is that directory's root. StrictHostKeyChecking: the host key is pinned, never learned.
-rsync --partial --times --chmod=F644 \\
+# --partial-dir, not --partial: an interrupted transfer waits in the partial directory for the
+# rerun to resume it, never under the final name, where nginx would serve a truncated ISO.
+rsync --partial-dir=${RSYNC_PARTIAL_DIR} --times --chmod=F644 \\
   -e "ssh -p $EDGE_SSH_PORT -i $KEY -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$KNOWN_HOSTS" \\
   "$OUTDIR/$ISO_NAME" "${EDGE_DEPLOY_USER}@\${EDGE_SSH_HOST}:"
 rm -f "$KEY"
@@ -134,7 +151,7 @@ export function buildDiskWorkflow(toolsRef: string): Workflow {
         },
         steps: [
           checkout(),
-          run("Resolve :stable to a digest", RESOLVE_STABLE_SCRIPT, { id: "resolve", env: { IMAGE: "${{ vars.IMAGE_NAME }}" } }),
+          run("Resolve :stable to a digest", RESOLVE_STABLE_SCRIPT, { id: "resolve", env: { IMAGE: "${{ vars.IMAGE_NAME }}", IA_URL: PUBLIC_IA.iaUrl } }),
           run("Build the ISO with bootc-image-builder", BUILD_ISO_SCRIPT, {
             env: { PINNED: "${{ steps.resolve.outputs.pinned }}", BIB_IMAGE: TOOL_IMAGES.bootcImageBuilder, ISO_NAME: "${{ steps.resolve.outputs.iso_name }}" },
           }),
@@ -177,7 +194,7 @@ export function buildDiskWorkflow(toolsRef: string): Workflow {
         needs: ["build_disk"],
         comment: [
           `The ${EDGE_FALLBACK_DAYS}-day fallback: the edge serves the ISO over direct HTTP next to index.html and`,
-          `SHA256SUMS, and its timer prunes ISOs older than ${EDGE_FALLBACK_DAYS} days; IA keeps every release forever.`,
+          `SHA256SUMS, and its timer prunes ISOs superseded more than ${EDGE_FALLBACK_DAYS} days ago; IA keeps every release forever.`,
         ].join("\n"),
         environment: IMAGE_ENVIRONMENTS.edge,
         permissions: {},

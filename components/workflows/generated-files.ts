@@ -2,7 +2,8 @@
 // exact text without mocks.
 import { buildDiskWorkflow } from "./build-disk";
 import { buildWorkflow } from "./build";
-import { LIVE_ISO_UNITS_SCRIPT_PATH, renderLiveIsoUnitsScript } from "./live-iso-units";
+import { clientStalenessFiles } from "./client-staleness-units";
+import { LIVE_ISO_UNITS_SCRIPT_PATH, liveSessionDropIns, renderLiveIsoUnitsScript } from "./live-iso-units";
 import { retentionWorkflow, stalenessWorkflow } from "./maintenance";
 import { Workflow } from "./model";
 import { releaseWorkflow } from "./release";
@@ -46,6 +47,8 @@ export function generatedFiles(toolsRef: string, maintainers: readonly string[])
       workflowFile(retentionWorkflow(toolsRef)),
       workflowFile(stalenessWorkflow(toolsRef)),
       { path: LIVE_ISO_UNITS_SCRIPT_PATH, content: renderLiveIsoUnitsScript() },
+      ...liveSessionDropIns(),
+      ...clientStalenessFiles(),
       { path: ZIZMOR_CONFIG_PATH, content: ZIZMOR_CONFIG },
     ],
     pipelineRepository: [

@@ -1,4 +1,4 @@
-// Commits the generated workflows (and the live ISO units script) with github.RepositoryFile:
+// Commits the generated workflows (and the live ISO units script, its drop-ins and the client staleness units) with github.RepositoryFile:
 // image-repository files to config.imageRepository, release.yml to this repository.
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
@@ -29,7 +29,9 @@ export class Workflows extends pulumi.ComponentResource {
     }
     const files = generatedFiles(toolsRef, args.config.maintainers);
     const commit = (repository: string, role: string, file: GeneratedFile) => {
-      const stem = file.path.split("/").pop()!.replace(/\.[a-z]+$/, "");
+      // Workflows and scripts by stem (their names predate the units); unit files keep their
+      // suffix, which tells margine-staleness-check.service from .timer.
+      const stem = file.path.split("/").pop()!.replace(/\.(yml|sh)$/, "");
       new github.RepositoryFile(`${name}-${role}-${stem}`, {
         repository: splitRepository(repository).name,
         file: file.path,

@@ -81,10 +81,21 @@ describe("Cloudflare zone under mocks (example stack)", () => {
     assert.equal(redirect.rules[0].actionParameters.fromValue.targetUrl.value, "https://archive.org/download/margine-20261120/margine-20261120.iso");
   });
 
-  it("requests an origin CA certificate for the files host from a Pulumi-made key's CSR", async () => {
+  it("sets the zone's SSL mode to Full (strict), which the origin certificate design relies on", async () => {
+    const program = await exampleProgram();
+    const ssl = resourcesOfType(program, "cloudflare:index/zoneSetting:ZoneSetting");
+    assert.deepEqual(ssl.map((r) => [r.name, r.inputs.zoneId, r.inputs.settingId, r.inputs.value, r.parent]), [
+      ["cloudflare-ssl-mode", OFFLINE_ZONE_ID, "ssl", "strict", "cloudflare"],
+    ]);
+  });
+
+  it("requests one origin CA certificate for both proxied hosts (files and site) from a Pulumi-made key's CSR", async () => {
     const program = await exampleProgram();
     const cert = resourceNamed(program, "cloudflare-origin-cert").inputs;
-    assert.deepEqual(cert.hostnames, ["files.the-empty.place"]);
+    assert.deepEqual(cert.hostnames, ["files.the-empty.place", "margine.the-empty.place"]);
+    // Every proxied record's name is covered: Full (strict) would refuse any other.
+    const proxied = resourcesOfType(program, "cloudflare:index/dnsRecord:DnsRecord").filter((r) => r.inputs.proxied).map((r) => r.inputs.name);
+    assert.deepEqual([...proxied].sort(), [...(cert.hostnames as string[])].sort());
     assert.equal(cert.requestType, "origin-ecc");
     assert.equal(resourceNamed(program, "cloudflare-origin-cert-key").inputs.algorithm, "ECDSA");
     assert.equal(resourceNamed(program, "cloudflare-origin-cert-csr").parent, "cloudflare");

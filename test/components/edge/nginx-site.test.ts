@@ -13,6 +13,7 @@ import { EdgeSandbox } from "./edge-sandbox";
 
 const FILES = "files.example.test";
 const FALLBACK = "direct.files.example.test";
+const SITE = "margine.example.test";
 const CLOUDFLARE = [...OFFLINE_CLOUDFLARE_RANGES.ipv4Cidrs, ...OFFLINE_CLOUDFLARE_RANGES.ipv6Cidrs];
 
 function mainConf(sandbox: EdgeSandbox, site: string): string {
@@ -63,7 +64,7 @@ function get(port: number, host: string, urlPath: string): Promise<Reply> {
 /** A live nginx on loopback serving the rendered site, ports rewritten, IPv6 listeners dropped. */
 async function startNginx(nginx: string, sandbox: EdgeSandbox, cidrs: string[]): Promise<{ port: number; proc: ChildProcess }> {
   const port = await freePort();
-  const site = sandbox.rewrite(renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, cloudflareCidrs: cidrs }))
+  const site = sandbox.rewrite(renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, siteHost: SITE, cloudflareCidrs: cidrs }))
     .replace(/^\s*listen \[::\].*\n/gm, "")
     .replace(/listen 443 ssl http2;/g, `listen 127.0.0.1:${port} ssl http2;`)
     .replace(/listen 80;/g, `listen 127.0.0.1:${await freePort()};`);
@@ -115,6 +116,7 @@ describe("edge nginx site with Debian nginx", function () {
     const { port, proc } = await startNginx(nginx, sandbox, CLOUDFLARE);
     try {
       assert.equal((await get(port, FILES, "/")).status, 403);
+      assert.equal((await get(port, SITE, "/")).status, 403, "the site host is locked to Cloudflare too");
       // The DNS-only host is open to everyone: it serves the 7-day ISO copy directly.
       assert.equal((await get(port, FALLBACK, "/margine-20261120.iso")).status, 200);
     } finally {

@@ -148,7 +148,7 @@ describe("handbook lessons carried by the generated workflows", () => {
       assert.equal(rsync.env?.EDGE_SSH_HOST, "${{ vars.EDGE_SSH_HOST }}");
       assert.equal(rsync.env?.EDGE_SSH_PORT, "${{ vars.EDGE_SSH_PORT }}");
       assert.equal(rsync.env?.EDGE_KNOWN_HOSTS, "${{ vars.EDGE_KNOWN_HOSTS }}");
-      assert.match(text("build-disk.yml"), /# The 7-day fallback[^\n]*\n\s+#[^\n]*prunes ISOs older than 7 days/);
+      assert.match(text("build-disk.yml"), /# The 7-day fallback[^\n]*\n\s+#[^\n]*prunes ISOs superseded more than 7 days ago/);
       assert.equal(step(disk.jobs.build_disk, "Upload iso artifact").with?.["retention-days"], 7);
     });
 

@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LIVE_SESSION_DISABLED_UNITS, renderLiveIsoUnitsScript } from "../../../components/workflows/live-iso-units";
+import { LIVE_SESSION_DISABLED_UNITS, liveSessionDropIns, renderLiveIsoUnitsScript } from "../../../components/workflows/live-iso-units";
+import { FILES } from "./generated";
 import { requireTool } from "../../support/system-tool";
 
 describe("live ISO units that must not run", () => {
@@ -41,5 +42,22 @@ exit 0
 
   it("refuses a unit name that is not a systemd unit file", () => {
     assert.throws(() => renderLiveIsoUnitsScript([{ unit: "uupd; rm -rf /", why: "x" }]), /expected a systemd unit file name/);
+  });
+
+  it("a drop-in per unit, committed under build_files/system_files, skips it in a live boot only (systemd's own check)", () => {
+    const analyze = requireTool("systemd-analyze", "systemd");
+    const dropIns = liveSessionDropIns();
+    assert.deepEqual(dropIns.map((d) => d.path.split("/").slice(-2)[0]), LIVE_SESSION_DISABLED_UNITS.map((u) => `${u.unit}.d`));
+    const committed = FILES.imageRepository.map((f) => f.path);
+    for (const d of dropIns) {
+      assert.ok(committed.includes(d.path), d.path);
+      assert.match(d.path, /^build_files\/system_files\/usr\/lib\/systemd\/system\/[^/]+\.d\/50-margine-not-live-[^/]+\.conf$/);
+      const condition = /^(Condition\S+)$/m.exec(d.content)![1];
+      // SYSTEMD_PROC_CMDLINE stands in for /proc/cmdline: a live ISO boot, then an installed system.
+      const live = spawnSync(analyze, ["condition", condition], { encoding: "utf8", env: { ...process.env, SYSTEMD_PROC_CMDLINE: "root=live:CDLABEL=Margine rd.live.image quiet" } });
+      assert.equal(live.status, 1, `${d.path} must not run in a live session: ${live.stdout}${live.stderr}`);
+      const installed = spawnSync(analyze, ["condition", condition], { encoding: "utf8", env: { ...process.env, SYSTEMD_PROC_CMDLINE: "root=UUID=1234 rw rhgb quiet" } });
+      assert.equal(installed.status, 0, `${d.path} must run on an installed system: ${installed.stdout}${installed.stderr}`);
+    }
   });
 });
