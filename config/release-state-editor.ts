@@ -132,11 +132,16 @@ function childMap(map: YAMLMap, key: string): YAMLMap {
   return created;
 }
 
-/** Changes a value in place, keeping the node's comments and quoting; creates it when absent. */
+/**
+ * Changes a value in place, keeping the node's comments and quoting; creates it when absent.
+ * `type` is enforced even on an existing node: an unquoted time is read by Pulumi's (Go) YAML
+ * parser as a timestamp and handed to the program as "2026-11-22 09:00:00 +0000 UTC".
+ */
 function setScalar(map: YAMLMap, key: string, value: string | boolean, type?: Scalar.Type): void {
   const node: unknown = map.get(key, true);
   if (isScalar(node)) {
     node.value = value;
+    if (type) node.type = type;
     return;
   }
   const scalar = new Scalar(value);

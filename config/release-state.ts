@@ -84,7 +84,7 @@ function parseStable(raw: unknown, key: string): StableRelease {
     throw new ConfigError(`${key}.evidence.bootRun`, ev.bootRun, "the https URL of the passing smoke-boot run (.../actions/runs/N)");
   }
   if (!isIsoInstant(ev.bootedAt)) {
-    throw new ConfigError(`${key}.evidence.bootedAt`, ev.bootedAt, "an ISO 8601 time with zone, e.g. 2026-11-20T10:00:00Z");
+    throw new ConfigError(`${key}.evidence.bootedAt`, ev.bootedAt, "an ISO 8601 time with zone, quoted in YAML (unquoted, Pulumi reads it as a timestamp and reformats it), e.g. \"2026-11-20T10:00:00Z\"");
   }
   if (obj.rollback !== undefined && typeof obj.rollback !== "boolean") {
     throw new ConfigError(`${key}.rollback`, obj.rollback, "true or false");

@@ -47,4 +47,10 @@ if [[ "$(.tools/zizmor/bin/zizmor --version 2>/dev/null)" != "zizmor $ZIZMOR_VER
 fi
 
 npm ci --no-audit --no-fund
+
+# The Pulumi engine the end-to-end tier runs (test/e2e/): a matching CLI on PATH, or built from the
+# Go modules tools/pulumi pins (cached in .tools/pulumi; about 12 minutes cold on 2 cores).
+scripts/install-pulumi.sh >/dev/null
+
+# Everything: build, typecheck, lint, then every tier (the engine tier is also `npm run test:e2e`).
 npm test

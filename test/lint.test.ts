@@ -11,7 +11,7 @@ describe("lint gate", function () {
   it("every eslint-disable comment gives its reason on the same line (`-- why`)", () => {
     const files = execFileSync("git", ["ls-files", "*.ts", "*.js", "*.mjs"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\n").filter(Boolean);
     assert.ok(files.length > 50);
-    const bare = files.flatMap((f) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8").split("\n")
+    const bare = files.filter((f) => f !== "test/lint.test.ts").flatMap((f) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8").split("\n")
       .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
       .filter(({ line }) => /eslint-disable/.test(line) && !/eslint-disable[\w-]*\s+\S+.*\s--\s+\S/.test(line)));
     assert.deepEqual(bare.map((b) => `${b.where}: ${b.line.trim()}`), []);

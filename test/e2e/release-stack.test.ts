@@ -1,0 +1,262 @@
+// The release path under the real Pulumi engine, as release.yml runs it: the release stack on a
+// local file backend, against the real docker-registry (checked with skopeo), the IA emulator and
+// the GitHub API stand-in. The preview and up commands are the `run:` scripts of the generated
+// release.yml with the environment the workflow gives them, so a wrong flag there fails here.
+//
+// The `it`s below are one release history, in order (first release, a release PR, a rollback, a
+// hand-made change): each step starts from the state the previous one left, as in production.
+import { strict as assert } from "node:assert";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { EngineWorkspace, releaseWorkflowCommand, WorkflowCommand } from "../support/engine";
+import { runScript } from "../support/processes";
+import { requireTool, runTool } from "../support/system-tool";
+import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
+import { IaEmulator } from "../servers/ia-emulator";
+import { GitHubApiStandIn } from "../servers/github-api";
+import { SiteRepositoryStandIn } from "../servers/github-site";
+
+const SENTINEL = {
+  registry: "SENTINEL-registryPassword-7f3a9c1e",
+  iaAccess: "SENTINEL-iaAccessKey-7f3a9c1e",
+  iaSecret: "SENTINEL-iaSecretKey-7f3a9c1e",
+  site: "SENTINEL-siteBumpToken-7f3a9c1e",
+};
+const SITE_REPO = "daniel-g-carrasco/margine-os-1084ca72";
+const SITE_PATH = "src/routes/index.tsx";
+const BOOT_RUN = "https://github.com/daniel-g-carrasco/margine-image/actions/runs/";
+
+describe("the release stack under the real Pulumi engine (release.yml's commands)", function () {
+  this.timeout(600_000);
+  let ws: EngineWorkspace;
+  let registry: LocalRegistry;
+  let ia: IaEmulator;
+  let api: GitHubApiStandIn;
+  let site: SiteRepositoryStandIn;
+  let skopeo: string;
+  const digests: Record<string, string> = {};
+  let image: string;
+  let stackFile: string;
+  let preview: WorkflowCommand;
+  let up: WorkflowCommand;
+  let machineEnv: Record<string, string>;
+
+  const tagDigest = (tag: string): string | null => {
+    try {
+      return runTool(skopeo, ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${image}:${tag}`]).trim();
+    } catch {
+      return null;
+    }
+  };
+  const releaseState = (args: string[]) => runScript("release-state", [...args, "--file", stackFile]);
+  const runStep = (command: WorkflowCommand) => ws.run(command.script, { ...command.env, ...machineEnv });
+
+  before(async () => {
+    skopeo = requireTool("skopeo", "skopeo");
+    ws = EngineWorkspace.create();
+    registry = await startRegistry();
+    image = `${registry.host}/margine`;
+    for (const [name, seed] of [["a", "a"], ["b", "b"], ["c", "c"]]) {
+      digests[name] = (await pushTestImage(registry.host, "margine", `candidate.2026112${name === "a" ? 0 : name === "b" ? 1 : 2}`, { seed })).digest;
+    }
+    ia = await new IaEmulator().start();
+    ia.accounts.set(SENTINEL.iaAccess, SENTINEL.iaSecret);
+    api = await new GitHubApiStandIn().start();
+    site = new SiteRepositoryStandIn(api, SITE_REPO);
+    site.seed({ [SITE_PATH]: 'export const LATEST_ISO_DATE = "20261106";\n' });
+    // What the runner provides besides the workflow's env (RUNNER_TEMP), and the endpoints of this
+    // machine's stand-ins (the workflow leaves IA at its public defaults).
+    const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), "runner-temp-"));
+    machineEnv = { RUNNER_TEMP: runnerTemp, IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "1", IA_POLL_MS: "50" };
+
+    // What build-disk's publish_ia left on IA: the ISO, before the release PR declares it.
+    const iso = crypto.randomBytes(300_000);
+    await ia.seedFile("margine-20261120", SENTINEL.iaAccess, "margine-20261120.iso", iso, { mediatype: "software", collection: "opensource", title: "Margine 20261120" });
+
+    stackFile = ws.writeStackFile("release", stringify({
+      config: {
+        "margine-pipeline:stackRole": "release",
+        "margine-pipeline:image": image,
+        "margine-pipeline:insecureRegistry": true,
+        "margine-pipeline:siteRepository": SITE_REPO,
+        "margine-pipeline:siteApiUrl": api.url,
+        "margine-pipeline:release": { isos: [] },
+      },
+    }));
+    // The first release PR, written by the real CLI as smoke-boot and build-disk run it.
+    assert.equal(releaseState(["stable", "--digest", digests.a, "--boot-run", `${BOOT_RUN}1`, "--booted-at", "2026-11-20T09:00:00Z"]).code, 0);
+    const sha256 = crypto.createHash("sha256").update(iso).digest("hex");
+    const md5 = crypto.createHash("md5").update(iso).digest("hex");
+    const isoEdit = releaseState(["iso", "--date", "20261120", "--identifier", "margine-20261120", "--file-entry", `margine-20261120.iso:${sha256}:${md5}:${iso.length}`]);
+    assert.equal(isoEdit.code, 0, isoEdit.stderr);
+
+    const values: Record<string, string> = {
+      [`vars.PULUMI_BACKEND_URL`]: `file://${ws.backend}`,
+      [`vars.REGISTRY_USERNAME`]: "margine-release",
+      [`secrets.REGISTRY_PASSWORD`]: SENTINEL.registry,
+      [`secrets.IA_ACCESS_KEY`]: SENTINEL.iaAccess,
+      [`secrets.IA_SECRET_KEY`]: SENTINEL.iaSecret,
+      [`secrets.SITE_BUMP_TOKEN`]: SENTINEL.site,
+    };
+    preview = releaseWorkflowCommand("preview", "pulumi preview", values);
+    up = releaseWorkflowCommand("up", "pulumi up", values);
+    assert.equal(preview.env.PULUMI_CONFIG_PASSPHRASE, "", "previews get no passphrase");
+    assert.ok(!Object.values(preview.env).some((v) => v.includes("SENTINEL")), "previews get no credential");
+
+    const init = await ws.pulumi(["stack", "init", preview.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "" });
+    assert.equal(init.code, 0, init.output);
+  });
+
+  after(async () => {
+    await registry?.stop();
+    await ia?.stop();
+    await api?.stop();
+    ws?.dispose();
+  });
+
+  it("a fresh stack: preview lists the Promotion, the IaItem and the SiteRelease, with the policy pack, and changes nothing", async () => {
+    const res = await runStep(preview);
+    assert.equal(res.code, 0, res.output);
+    for (const type of ["margine:Promotion", "margine:IaItem", "margine:SiteRelease"]) assert.match(res.output, new RegExp(`\\+\\s+pulumi-nodejs:dynamic/${type}`), type);
+    assert.match(res.output, /Policy Packs run:\s*\n\s*Name\s+Version\s*\n\s*margine\|local\|policy\s/, "the policy pack ran");
+    assert.equal(tagDigest("stable"), null, "preview moved nothing");
+    assert.equal(site.pulls.length, 0);
+  });
+
+  it("up moves the stable tags (checked with skopeo), completes the IA item and opens the site PR", async () => {
+    const res = await runStep(up);
+    assert.equal(res.code, 0, res.output);
+    for (const tag of ["stable", "stable.20261120", "20261120"]) assert.equal(tagDigest(tag), digests.a, tag);
+    assert.ok(ia.item("margine-20261120")!.files.has("SHA256SUMS"), "the generated SHA256SUMS was uploaded with the keys from the environment");
+    assert.equal(site.pulls.length, 1);
+    assert.match(site.file(`release/latest-iso-date-20261120`, SITE_PATH) ?? "", /LATEST_ISO_DATE = "20261120"/);
+  });
+
+  it("a release PR (the real release-state CLI): preview --diff shows stable moving from the old digest to the new one, and nothing else", async () => {
+    const edit = releaseState(["stable", "--digest", digests.b, "--boot-run", `${BOOT_RUN}2`, "--booted-at", "2026-11-21T09:00:00Z"]);
+    assert.equal(edit.code, 0, edit.stderr);
+    const res = await runStep(preview);
+    assert.equal(res.code, 0, res.output);
+    assert.match(res.output, new RegExp(`~ stable\\s*: "${digests.a}" => "${digests.b}"`));
+    assert.match(res.output, /~ pulumi-nodejs:dynamic\/margine:Promotion: \(update\)/);
+    assert.match(res.output, /Resources:\n\s+~ 1 to update\n\s+4 unchanged\n/, "only the Promotion changes");
+    assert.equal(tagDigest("stable"), digests.a, "preview moved nothing");
+    const applied = await runStep(up);
+    assert.equal(applied.code, 0, applied.output);
+    assert.equal(tagDigest("stable"), digests.b);
+    assert.equal(tagDigest("stable.20261121"), digests.b);
+    assert.equal(tagDigest("stable.20261120"), digests.a, "the dated alias of the old release stays");
+  });
+
+  it("a rollback without rollback: true fails in preview with the provider's message; with it, up applies", async () => {
+    // A hand edit, as a maintainer makes it: the same lines, the values of the earlier release.
+    const current = fs.readFileSync(stackFile, "utf8");
+    const back = current.replace(digests.b, digests.a).replace(`${BOOT_RUN}2`, `${BOOT_RUN}1`).replace("2026-11-21T09:00:00Z", "2026-11-20T09:00:00Z");
+    assert.notEqual(back, current);
+    assert.equal(parse(back).config["margine-pipeline:release"].stable.rollback, false);
+    fs.writeFileSync(stackFile, back);
+    const refused = await runStep(preview);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.output, /moving stable back is a rollback; set rollback: true/);
+    fs.writeFileSync(stackFile, back.replace("rollback: false", "rollback: true"));
+    const res = await runStep(up);
+    assert.equal(res.code, 0, res.output);
+    assert.equal(tagDigest("stable"), digests.a);
+  });
+
+  it(":stable moved by hand: up refuses to move anything (conflict), and refresh shows the drift", async () => {
+    runTool(skopeo, ["copy", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${image}@${digests.c}`, `docker://${image}:stable`]);
+    const edit = releaseState(["stable", "--digest", digests.b, "--boot-run", `${BOOT_RUN}3`, "--booted-at", "2026-11-22T09:00:00Z"]);
+    assert.equal(edit.code, 0, edit.stderr);
+    const res = await runStep(up);
+    assert.notEqual(res.code, 0, res.output);
+    assert.match(res.output, /stable/);
+    assert.match(res.output, /conflict|moved by hand|not where/i);
+    assert.equal(tagDigest("stable"), digests.c, "nothing moved");
+    assert.equal(tagDigest("stable.20261122"), null, "no dated tag either");
+    const refresh = await ws.pulumi(["refresh", "--yes", "--non-interactive", "--diff", "--stack", up.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "", ...machineEnv });
+    assert.equal(refresh.code, 0, refresh.output);
+    assert.match(refresh.output, new RegExp(`~ stable\\s*: "${digests.a}" => "${digests.c}"`));
+  });
+
+  it("destroy leaves every registry tag and IA item in place, and says so", async () => {
+    const before = { stable: tagDigest("stable"), dated: tagDigest("20261120"), files: [...ia.item("margine-20261120")!.files.keys()].sort() };
+    // The IaItem is protected: a destroy must unprotect it first, deliberately.
+    const unprotect = await ws.pulumi(["state", "unprotect", "--all", "--yes", "--stack", up.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "", ...machineEnv });
+    assert.equal(unprotect.code, 0, unprotect.output);
+    const res = await ws.pulumi(["destroy", "--yes", "--non-interactive", "--stack", up.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "", ...machineEnv });
+    assert.equal(res.code, 0, res.output);
+    assert.match(res.output, /registry tags were left untouched/);
+    assert.deepEqual({ stable: tagDigest("stable"), dated: tagDigest("20261120"), files: [...ia.item("margine-20261120")!.files.keys()].sort() }, before);
+  });
+
+  it("the state holds no credential in plaintext, and no serialized provider captured one", async () => {
+    const res = await ws.pulumi(["stack", "export", "--stack", up.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "" });
+    assert.equal(res.code, 0, res.output);
+    assert.doesNotMatch(res.stdout, /SENTINEL/);
+    const history = fs.readdirSync(ws.backend, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
+    assert.ok(history.length > 0);
+    for (const f of history) assert.doesNotMatch(fs.readFileSync(path.join(ws.backend, f), "utf8"), /SENTINEL/, f);
+  });
+});
+
+describe("the policy pack under the real Pulumi engine (release.yml's preview command)", function () {
+  this.timeout(600_000);
+  let ws: EngineWorkspace;
+  let registry: LocalRegistry;
+  let digest: string;
+
+  before(async () => {
+    ws = EngineWorkspace.create();
+    registry = await startRegistry();
+    digest = (await pushTestImage(registry.host, "margine", "candidate.20261120", { seed: "p" })).digest;
+    // The mistakes the handbook warns about, declared directly (the release stack's config refuses
+    // them before any resource exists; here they reach the engine, where the pack must stop them).
+    fs.writeFileSync(path.join(ws.dir, "index.ts"), `
+import { Promotion } from "./providers/oci/promotion";
+import { IaItem } from "./providers/ia/ia-item";
+const image = ${JSON.stringify(`${registry.host}/margine`)};
+const digest = ${JSON.stringify(digest)};
+const evidence = { bootRun: "https://github.com/daniel-g-carrasco/margine-image/actions/runs/7", bootedAt: "2026-11-20T09:00:00Z" };
+const tags = ["stable", "stable.20261120", "20261120"];
+// One mistake per preview: the engine stops at the first invalid resource.
+switch (process.env.MISTAKE) {
+  case "to-latest": new Promotion("to-latest", { image, digest, tags: ["latest"], evidence, insecure: true }); break;
+  case "tag-only": new Promotion("tag-only", { image: image + ":candidate", digest, tags, evidence, insecure: true }); break;
+  case "no-evidence": new Promotion("no-evidence", { image, digest, tags, evidence: { bootRun: "", bootedAt: "" }, insecure: true }); break;
+  case "unretained": new IaItem("unretained", { identifier: "margine-20261120", files: [{ name: "margine-20261120.iso", sha256: "${"a".repeat(64)}", md5: "${"b".repeat(32)}", size: 1 }], metadata: {} }); break;
+  default: throw new Error("MISTAKE is not set");
+}
+`);
+    ws.writeStackFile("release", "config: {}\n");
+    const init = await ws.pulumi(["stack", "init", "release"], { PULUMI_CONFIG_PASSPHRASE: "" });
+    assert.equal(init.code, 0, init.output);
+  });
+
+  after(async () => {
+    await registry?.stop();
+    ws?.dispose();
+  });
+
+  for (const [policy, mistake, message] of [
+    ["no-latest-tag", "to-latest", /:latest/],
+    ["promote-by-digest", "tag-only", /its source is never a tag/],
+    ["booted-evidence", "no-evidence", /boot/i],
+    ["ia-items-retained", "unretained", /retain/i],
+  ] as const) {
+    it(`${mistake}: the preview fails naming ${policy} and its message, and nothing is created`, async () => {
+      const preview = releaseWorkflowCommand("preview", "pulumi preview", { "vars.PULUMI_BACKEND_URL": `file://${ws.backend}` });
+      const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), "runner-temp-"));
+      const res = await ws.run(preview.script, { ...preview.env, RUNNER_TEMP: runnerTemp, MISTAKE: mistake });
+      assert.notEqual(res.code, 0, res.output);
+      const line = res.output.split("\n").find((l) => l.includes("[mandatory]") && l.includes(policy) && l.includes(mistake));
+      assert.ok(line, `no mandatory ${policy} violation on ${mistake}:\n${res.output}`);
+      assert.match(res.output.slice(res.output.indexOf(line)), message);
+      const exported = await ws.pulumi(["stack", "export", "--stack", "release"], { PULUMI_CONFIG_PASSPHRASE: "" });
+      assert.doesNotMatch(exported.stdout, /dynamic\/margine:(Promotion|IaItem)/, "nothing was created");
+    });
+  }
+});
