@@ -1,6 +1,6 @@
 // Edits the release state in a stack file (Pulumi.release.yaml) the way a person would: only the
 // changed values move, every comment, key order and quoting style stays, so a release pull request's
-// diff is the release and nothing else (DESIGN.md, "The release flow"). Pure text -> text over the
+// diff is the release and nothing else (docs/release-flow.md). Pure text -> text over the
 // `yaml` package's Document API; scripts/release-state.ts is the CLI around it.
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { ConfigError } from "./errors";

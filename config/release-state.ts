@@ -1,4 +1,4 @@
-// The release state declared in the stack file (DESIGN.md, "The release flow"): the stable
+// The release state declared in the stack file (docs/release-flow.md): the stable
 // promotion with its boot evidence, and the ISO releases. Pure parsing and validation, shared by
 // the program, the release-state editor in scripts/ and the tests.
 import { ConfigError } from "./errors";

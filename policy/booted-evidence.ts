@@ -1,6 +1,6 @@
 // Handbook 11.1: promotion is "gated on a real boot" — smoke-boot "only then promotes the exact
 // digest it booted". A Promotion carries the run that booted it and when; its dated tags name that
-// boot date; and moving stable backwards is a rollback that must be said (DESIGN.md, release flow).
+// boot date; and moving stable backwards is a rollback that must be said (docs/release-flow.md).
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { TagGrammar, isHttpsUrl, isIsoInstant, utcDateStamp } from "../config/grammar";
 import { ResourceTypes } from "./resource-types";

@@ -4,7 +4,7 @@
 import { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { PACK_NAME, policies as packPolicies } from "./policies";
 
-/** One resources.json entry (DESIGN.md contract), with the resource options synth records. */
+/** One resources.json entry (docs/contracts.md), with the resource options synth records. */
 export interface PolicedResource {
   readonly type: string;
   readonly name: string;

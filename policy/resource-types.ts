@@ -1,4 +1,4 @@
-// Type tokens the pack polices (DESIGN.md, Contracts). Policies match on these tokens and on input
+// Type tokens the pack polices (docs/contracts.md). Policies match on these tokens and on input
 // names, never on resource names: `validateResourceOfType` cannot match dynamic resources.
 export const ResourceTypes = {
   promotion: "pulumi-nodejs:dynamic/margine:Promotion",

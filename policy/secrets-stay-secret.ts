@@ -1,4 +1,4 @@
-// Handbook 11.3 and DESIGN.md: credentials (SITE_BUMP_TOKEN, IA keys, cosign key, edge deploy key)
+// Handbook 11.3: credentials (SITE_BUMP_TOKEN, IA keys, cosign key, edge deploy key)
 // live only in Actions secrets, scoped to environments; a workflow reads `secrets.NAME` and never
 // carries the value. So: a secret's value is a Pulumi secret (encrypted in state), and no
 // token- or key-looking literal sits in a committed file, a variable or a command script.

@@ -1,4 +1,4 @@
-// Handbook 11.1 and DESIGN.md (GitHub side): every generated workflow is hardened — third-party
+// Handbook 11.1: every generated workflow is hardened — third-party
 // actions pinned by commit SHA, an explicit least-privilege token, a timeout sized to the slow third
 // party (11.2: the 180-minute cap that cancelled publish_ia), no pull_request_target, cosign signs by
 // digest ("tag-based signing is racy"), pushes capture the digest once (--digestfile) and promotions

@@ -5,7 +5,7 @@
 // 90 % of the transfer. Two links: bare loopback (CPU-bound: the emulator hashes on the same cores)
 // and an IA-like one where each connection is held to --link-mibps, as IA's S3 ingest holds one
 // connection to a few MiB/s (internetarchive#415). Then `sha256sums` vs coreutils `sha256sum` on the
-// same file. Targets (issue 5): throughput >= ia's, peak RSS <= 150 MB, re-sent <= one part,
+// same file. Targets: throughput >= ia's, peak RSS <= 150 MB, re-sent <= one part,
 // sha256sums >= 0.9x sha256sum. The test file is generated under --dir and deleted at the end.
 import { execFile } from "node:child_process";
 import * as crypto from "node:crypto";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX]...
 //                    [--rollback] [--insecure] [--dry-run]
-// The Promotion provider's code as a CLI (DESIGN.md, Contracts). Prints one JSON object: per tag the
+// The Promotion provider's code as a CLI (docs/contracts.md). Prints one JSON object: per tag the
 // digest before and after, and the number of HTTP requests. Exit 0 done, 2 invalid input (including a
 // rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure.
 import { parseArgs } from "node:util";

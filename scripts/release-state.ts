@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // npm run release-state -- stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.release.yaml]
 // npm run release-state -- iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.release.yaml]
-// Writes the release state into the stack file for a release pull request (DESIGN.md, "The release
-// flow"): smoke-boot declares the digest it booted, build-disk the ISO it published. Only the changed
+// Writes the release state into the stack file for a release pull request (docs/release-flow.md): smoke-boot declares the digest it booted, build-disk the ISO it published. Only the changed
 // values move in the file. Prints one summary line; under GitHub Actions also writes `changed` and
 // `summary` to $GITHUB_OUTPUT for the PR step. Exit 0 written or already declared, 2 bad input.
 import * as fs from "node:fs";

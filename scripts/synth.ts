@@ -35,7 +35,7 @@ runCli(async () => {
   for (const [type, count] of Object.entries(result.byType).sort()) console.log(`  ${String(count).padStart(3)}  ${type}`);
   console.log(`files written: ${result.files.length}`);
   for (const f of result.files) console.log(`  ${path.relative(process.cwd(), f)}`);
-  // The policy pack over what was just synthesized (DESIGN.md: DIR/policy.json, exit 1 on a mandatory violation).
+  // The policy pack over what was just synthesized (docs/contracts.md: DIR/policy.json, exit 1 on a mandatory violation).
   const policyFile = path.join(outDir, "policy.json");
   const policy = await writePolicyReport(result.resourcesFile, policyFile);
   console.log(`policy: ${policy.mandatory} mandatory, ${policy.advisory} advisory -> ${path.relative(process.cwd(), policyFile)}`);

@@ -17,6 +17,22 @@ describe("lint gate", function () {
     assert.deepEqual(bare.map((b) => `${b.where}: ${b.line.trim()}`), []);
   });
 
+  it("comments point into the repository: every docs/ file named exists, nothing outside is named", () => {
+    const files = execFileSync("git", ["ls-files", "*.ts", "*.js", "*.sh", "*.mjs"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\n").filter((f) => f && !f.startsWith("test/golden/") && f !== "test/lint.test.ts");
+    const problems: string[] = [];
+    let links = 0;
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(PROJECT_DIR, f), "utf8");
+      for (const [doc] of text.matchAll(/docs\/[a-z-]+\.md/g)) {
+        links++;
+        if (!fs.existsSync(path.join(PROJECT_DIR, doc))) problems.push(`${f}: ${doc} does not exist`);
+      }
+      for (const [outside] of text.matchAll(/DESIGN\.md|\breference\/[\w-]+\.md|\bissue \d+\b|\.\.\/shared\//g)) problems.push(`${f}: names ${outside}, which is not in this repository`);
+    }
+    assert.deepEqual(problems, []);
+    assert.ok(links >= 20, `found ${links} links to docs/`);
+  });
+
   it("rejects a floating promise and a promise where a callback is expected (type-aware rules)", async () => {
     const { ESLint } = await import("eslint");
     const eslint = new ESLint({ cwd: PROJECT_DIR });

@@ -1,4 +1,4 @@
-// The release state declared in the stack file, as resources (DESIGN.md, "The release flow"): the
+// The release state declared in the stack file, as resources (docs/release-flow.md): the
 // stable Promotion with its boot evidence, one protected IaItem per ISO release, and the website's
 // LATEST_ISO_DATE. Nothing is registered for what is not declared: a fresh prod stack has no
 // releases and never an invented digest. The edge index and the Cloudflare redirect read the same

@@ -30,7 +30,7 @@ export interface ReleasePullRequestOptions {
 }
 
 /**
- * The release pull request against the pipeline repository (DESIGN.md, release flow): edit the
+ * The release pull request against the pipeline repository (docs/release-flow.md): edit the
  * declared release state with the pipeline's own CLI, commit it to a branch, open the pull request.
  * Pulumi's preview on that pull request is the diff a reviewer approves. Idempotent: a rerun finds
  * the open pull request, or a state that already declares the release, and stops.

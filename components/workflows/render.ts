@@ -1,6 +1,6 @@
 // Renders the workflow model to YAML. The only module that knows GitHub's spelling of the keys.
 // It refuses a workflow that breaks a rule the type cannot express (handbook 11.1-11.2 and the
-// hardening list of issue 3), naming the workflow, job and step, before anything is committed.
+// hardening list in docs/decisions.md), naming the workflow, job and step, before anything is committed.
 import { Document, isMap, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { Job, Permissions, Step, Triggers, Workflow } from "./model";
 

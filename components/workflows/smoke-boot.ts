@@ -1,6 +1,6 @@
 // smoke-boot.yml of the image repository (handbook 11.1, "Promotion: ... gated on a real boot"):
 // resolve :candidate to a digest ONCE, boot exactly that digest in QEMU, and only on success open
-// the release pull request that declares it stable (DESIGN.md, release flow). Pulumi's Promotion
+// the release pull request that declares it stable (docs/release-flow.md). Pulumi's Promotion
 // then moves the stable tags to that digest, byte-identical.
 import { TOOL_IMAGES } from "./actions";
 import { CANDIDATE_TAG } from "./build";

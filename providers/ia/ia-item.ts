@@ -1,4 +1,4 @@
-// IaItem: an ISO release on the Internet Archive as a resource (DESIGN.md 6). `pulumi preview`
+// IaItem: an ISO release on the Internet Archive as a resource (docs/contracts.md). `pulumi preview`
 // shows a release as a diff; create adopts the item the publish_ia job uploaded (verifying md5 and
 // size) or uploads from `source`; metadata changes are in-place updates; delete keeps the item,
 // since IA keeps releases forever and users' torrents point at it (handbook 11.2).

@@ -1,5 +1,5 @@
 // IA's metadata API: what an item holds (files with md5 and size, item metadata) and in-place
-// metadata changes as JSON Patch. IA reports md5 and sha1, never sha256 (DESIGN.md), so md5 is
+// metadata changes as JSON Patch. IA reports md5 and sha1, never sha256 (docs/protocols.md), so md5 is
 // what proves an upload arrived intact.
 import { IaCredentials } from "./credentials";
 import { IaEndpoints } from "./endpoints";

@@ -1,4 +1,4 @@
-// Manifest media types (reference/oci-registry-and-ghcr.md, "Manifests"). One list, used for every
+// Manifest media types (docs/protocols.md, "Manifests"). One list, used for every
 // manifest GET and HEAD: docker-registry 2.8 answers 404 for an OCI manifest when Accept lacks the OCI
 // types, and rewrites a Docker v2 manifest to schema1 (another digest) when Accept lacks its type.
 

@@ -1,5 +1,5 @@
 // Promotion: the stable tags of an image moved to one booted digest, as a resource, so that
-// `pulumi preview` on a release PR shows `stable: sha256:old => sha256:new` (DESIGN.md, release flow).
+// `pulumi preview` on a release PR shows `stable: sha256:old => sha256:new` (docs/release-flow.md).
 // The provider is thin: validation in promotion-inputs.ts, the decision in promotion-plan.ts, the
 // registry work in tag-promotion.ts over the protocol client.
 import * as pulumi from "@pulumi/pulumi";

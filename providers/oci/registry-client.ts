@@ -1,7 +1,7 @@
 // OCI distribution operations (manifest get/head/put/delete, blob get, tag list) over the transport.
 // Plain TypeScript, no @pulumi/pulumi: used by the Promotion provider, the promote and retention
 // CLIs and the staleness watchdog. Manifests travel as raw bytes: re-serialized JSON has another
-// digest (reference/oci-registry-and-ghcr.md), and the digest is what cosign signed and smoke-boot booted.
+// digest (docs/protocols.md), and the digest is what cosign signed and smoke-boot booted.
 import { createHash } from "node:crypto";
 import { RegistryError } from "./errors";
 import { MANIFEST_ACCEPT, manifestMediaType } from "./media-types";

@@ -1,7 +1,7 @@
 // Which image versions the weekly retention job removes, pure. A "version" is one digest with all
 // its tags (GHCR's package version; a manifest on a plain registry). Removing it removes EVERY tag
 // on it, so a version goes only when all its tags are expired transient tags (the GHCR trap in
-// reference/oci-registry-and-ghcr.md): never one carrying stable, a dated alias or a sha256-*
+// docs/protocols.md): never one carrying stable, a dated alias or a sha256-*
 // signature tag, never an untagged version (index children, signature subjects) or an index child.
 import { TagGrammar, dateStampToTime } from "../../config/grammar";
 

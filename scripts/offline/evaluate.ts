@@ -8,7 +8,7 @@ import { PROJECT } from "../../config/stack";
 import { readOfflineConfig } from "./stack-file";
 import { offlineCloudflareInvoke } from "../../components/cloudflare/offline-invokes";
 
-/** Marker the runtime wraps secret values in (reference/pulumi-without-the-cli.md). */
+/** Marker the runtime wraps secret values in (docs/protocols.md). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
@@ -161,7 +161,7 @@ export function isSecretValue(value: unknown): boolean {
   return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
 }
 
-/** Replaces every secret value with "[secret]" and drops the serialized provider (DESIGN.md contract). */
+/** Replaces every secret value with "[secret]" and drops the serialized provider (docs/contracts.md). */
 export function redactSecrets(value: unknown): unknown {
   if (isSecretValue(value)) return "[secret]";
   if (Array.isArray(value)) return value.map(redactSecrets);

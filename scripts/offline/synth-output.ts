@@ -1,4 +1,4 @@
-// Turns an offline evaluation into the files `npm run synth` writes (DESIGN.md, Contracts).
+// Turns an offline evaluation into the files `npm run synth` writes (docs/contracts.md).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Evaluation, RecordedResource, isSecretValue, redactSecrets } from "./evaluate";

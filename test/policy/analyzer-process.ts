@@ -1,6 +1,6 @@
 // The policy pack run as the Pulumi engine runs it: `policy/index.ts` spawned as a process (ts-node,
 // argument 127.0.0.1:1, cwd policy/), its printed port, and Analyze / AnalyzeStack / Configure over
-// gRPC with @pulumi/pulumi's own analyzer client (reference/pulumi-without-the-cli.md).
+// gRPC with @pulumi/pulumi's own analyzer client (docs/protocols.md).
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";

@@ -1,4 +1,4 @@
-// npm run policy -- --resources FILE (DESIGN.md contract), and the pack over the real example program.
+// npm run policy -- --resources FILE (docs/contracts.md), and the pack over the real example program.
 import { strict as assert } from "node:assert";
 import { runScript } from "../support/processes";
 import * as fs from "node:fs";

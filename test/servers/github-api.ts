@@ -1,5 +1,5 @@
 // A local stand-in of the GitHub REST endpoints this project calls, faithful to the shapes in
-// reference/oci-registry-and-ghcr.md and GitHub's REST docs. Tests start it, seed its state, point
+// docs/protocols.md and GitHub's REST docs. Tests start it, seed its state, point
 // the code under test at its URL, and read `requests` to see what was called.
 import * as http from "node:http";
 import { AddressInfo } from "node:net";

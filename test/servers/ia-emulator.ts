@@ -1,6 +1,6 @@
 // A local Internet Archive: the S3-like upload endpoint (single PUT and multipart), check_limit, the
 // metadata API (read and JSON-Patch write), the tasks summary, downloads, and a derive that produces
-// `<id>_archive.torrent` after a configurable delay - shaped as in reference/internet-archive-api.md.
+// `<id>_archive.torrent` after a configurable delay - shaped as in docs/protocols.md.
 // It also works as an HTTP forward proxy that dispatches on the Host (archive.org,
 // s3.us.archive.org), which is how the real `ia` client (hard-coded hosts) is pointed at it.
 // Request bodies are always read to the end before answering, so a client sees IA's answer rather

@@ -1,6 +1,6 @@
 // Debian's docker-registry (CNCF distribution 2.8) on loopback with a throwaway storage directory,
 // and a test image pusher that writes an OCI layout by hand and pushes it with skopeo
-// (reference/oci-registry-and-ghcr.md, "Local test registry"). No docker daemon needed.
+// (docs/protocols.md, "Local test registry"). No docker daemon needed.
 import { ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";

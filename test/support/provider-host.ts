@@ -1,6 +1,6 @@
 // Drives a dynamic provider exactly as the Pulumi engine does: the provider is serialized with the
 // same closure serializer `dynamic.Resource` uses, and every call goes over gRPC to the real
-// dynamic-provider host process shipped in @pulumi/pulumi (reference/pulumi-without-the-cli.md).
+// dynamic-provider host process shipped in @pulumi/pulumi (docs/protocols.md).
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,5 +1,5 @@
 // Tests that need a system tool fail, naming the Debian package, when it is missing: they never
-// skip silently (DESIGN.md, Contracts). scripts/ci.sh installs every package listed here.
+// skip silently (docs/contracts.md). scripts/ci.sh installs every package listed here.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 

@@ -1,6 +1,6 @@
 // The emulator speaks the protocol a real client expects: Debian's `ia` (internetarchive 3.3.0),
 // which hard-codes archive.org and s3.us.archive.org, uploads to it through the forward-proxy recipe
-// of reference/internet-archive-api.md (`http_proxy=... ia -i upload`), retries its 503 SlowDown,
+// of docs/protocols.md (`http_proxy=... ia -i upload`), retries its 503 SlowDown,
 // and reads back what it stored - including the `ia list | grep _archive.torrent$` poll that the
 // publish_ia job used (handbook 11.2).
 import { strict as assert } from "node:assert";
