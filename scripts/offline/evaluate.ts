@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../config/stack";
 import { readOfflineConfig } from "./stack-file";
-import { offlineCloudflareInvoke } from "../../components/cloudflare/offline-invokes";
+import { offlineCloudflareInvoke } from "./cloudflare-invokes";
 
 /** Marker the runtime wraps secret values in (docs/protocols.md). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -88,7 +88,7 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
         return { id: `${args.name}-id`, state };
       },
       call(args) {
-        // Cloudflare zone lookup and IP ranges: labelled offline values (components/cloudflare/offline-invokes.ts).
+        // Cloudflare zone lookup and IP ranges: labelled offline values (scripts/offline/cloudflare-invokes.ts).
         const cloudflareAnswer = offlineCloudflareInvoke(args.token, args.inputs);
         if (cloudflareAnswer) return cloudflareAnswer;
         throw new Error(`Mock call not implemented: ${args.token}; add it to scripts/offline/evaluate.ts`);

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Evaluation, RecordedResource, isSecretValue, redactSecrets } from "./evaluate";
-import { edgeSynthFiles } from "../../components/edge/synth-files";
+import { edgeSynthFiles } from "./edge-files";
 import { resetOutputDir } from "./output-dir";
 
 /** One entry of resources.json. */

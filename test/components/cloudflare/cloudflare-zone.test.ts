@@ -5,7 +5,7 @@ import { cacheRules } from "../../../components/cloudflare/cache-rules";
 import { plannedDnsRecords } from "../../../components/cloudflare/dns-records";
 import { requireEdgeAddress, zoneHosts } from "../../../components/cloudflare/hosts";
 import { isoFallbackHost } from "../../../config/stack";
-import { OFFLINE_ZONE_ID } from "../../../components/cloudflare/offline-invokes";
+import { OFFLINE_ZONE_ID } from "../../../scripts/offline/cloudflare-invokes";
 import { LATEST_ISO_PATH, redirectRules } from "../../../components/cloudflare/redirect-rules";
 import { IsoRelease } from "../../../config/release-state";
 import { exampleProgram, resourceNamed, resourcesOfType } from "../../support/program-run";

@@ -1,9 +1,9 @@
 // The edge component under mocks (example stack): one remote.Command per file with the rendered
 // content as stdin, a secret connection with the pinned host key, and synth's DIR/edge/ files.
 import { strict as assert } from "node:assert";
-import { OFFLINE_CLOUDFLARE_RANGES } from "../../../components/cloudflare/offline-invokes";
+import { OFFLINE_CLOUDFLARE_RANGES } from "../../../scripts/offline/cloudflare-invokes";
 import { EDGE_FILES, EdgeFileValues, renderEdgeFiles } from "../../../components/edge/edge-files";
-import { edgeSynthFiles } from "../../../components/edge/synth-files";
+import { edgeSynthFiles } from "../../../scripts/offline/edge-files";
 import { isSecretValue } from "../../../scripts/offline/evaluate";
 import { SENTINEL_PATTERN, exampleProgram, resourceNamed, resourcesOfType, sentinel } from "../../support/program-run";
 

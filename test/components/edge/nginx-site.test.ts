@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as net from "node:net";
-import { OFFLINE_CLOUDFLARE_RANGES } from "../../../components/cloudflare/offline-invokes";
+import { OFFLINE_CLOUDFLARE_RANGES } from "../../../scripts/offline/cloudflare-invokes";
 import { EDGE_PATHS } from "../../../components/edge/edge-layout";
 import { renderNginxSite } from "../../../components/edge/nginx-site";
 import { requireTool, runTool } from "../../support/system-tool";

@@ -1,8 +1,8 @@
 // What `npm run synth` writes to DIR/edge/: every file the edge commands install, at its path on
 // the VM (from the install script's marker line), and every command script under commands/.
 // Secret content (the origin certificate's key) is never written.
-import { isSecretValue } from "../../scripts/offline/evaluate";
-import { FILE_MARKER } from "./remote-scripts";
+import { isSecretValue } from "./evaluate";
+import { FILE_MARKER } from "../../components/edge/remote-scripts";
 
 const REMOTE_COMMAND = "command:remote:Command";
 

@@ -1,0 +1,84 @@
+// Layers point one way (docs/architecture.md): a test that fails on any import crossing them.
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PROJECT_DIR } from "./support/program-run";
+
+interface Import { readonly from: string; readonly to: string }
+
+/** Every relative and @pulumi/pulumi import of every tracked .ts file, resolved to a project path. */
+function imports(): Import[] {
+  const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\n").filter((f) => f && !f.startsWith("test/golden/"));
+  const out: Import[] = [];
+  for (const from of files) {
+    const text = fs.readFileSync(path.join(PROJECT_DIR, from), "utf8");
+    for (const [, spec] of text.matchAll(/(?:^import[^;]*? from |^export[^;]*? from |require\(|import\()\s*"([^"]+)"/gm)) {
+      if (spec === "@pulumi/pulumi" || spec.startsWith("@pulumi/pulumi/")) out.push({ from, to: "@pulumi/pulumi" });
+      else if (spec.startsWith(".")) out.push({ from, to: path.relative(PROJECT_DIR, path.resolve(PROJECT_DIR, path.dirname(from), spec)) });
+    }
+  }
+  return out;
+}
+
+const top = (p: string) => p.split("/")[0];
+
+/** Which top-level folders each folder may import (besides itself). */
+const ALLOWED: Record<string, string[]> = {
+  config: [],
+  providers: ["config"],
+  policy: ["config"],
+  components: ["config", "providers"],
+  stacks: ["config", "components", "providers"],
+  "index.ts": ["config", "stacks"],
+  scripts: ["config", "providers", "policy", "components", "scripts"],
+  test: ["config", "providers", "policy", "components", "stacks", "scripts", "index.ts"],
+};
+
+describe("layers point one way", () => {
+  const all = imports();
+
+  it("finds the imports it judges", () => {
+    assert.ok(all.length > 300, `${all.length} imports`);
+    assert.ok(all.some((i) => i.from === "stacks/platform.ts" && top(i.to) === "components"));
+  });
+
+  it("no folder imports a layer above it", () => {
+    const crossing = all.filter((i) => i.to !== "@pulumi/pulumi" && top(i.to) !== top(i.from)).filter((i) => {
+      // The benchmarks run the tools against the test servers (scripts/bench-*.ts are dev tools, not shipped).
+      if (/^scripts\/bench-/.test(i.from) && top(i.to) === "test") return false;
+      return !(ALLOWED[top(i.from)] ?? []).includes(top(i.to));
+    });
+    assert.deepEqual(crossing.map((i) => `${i.from} -> ${i.to}`), []);
+  });
+
+  it("protocol clients never import @pulumi/pulumi: only the dynamic providers in providers/ do", () => {
+    const offenders = all.filter((i) => top(i.from) === "providers" && i.to === "@pulumi/pulumi")
+      .map((i) => i.from)
+      .filter((f) => !/dynamic\.Resource|ResourceProvider/.test(fs.readFileSync(path.join(PROJECT_DIR, f), "utf8")));
+    assert.deepEqual([...new Set(offenders)], []);
+  });
+
+  it("the CLIs never load @pulumi/pulumi (start-up and memory), except synth, which evaluates the program", () => {
+    const cli = (f: string) => f.startsWith("scripts/") && !f.startsWith("scripts/offline/") && !f.startsWith("scripts/bench-") && f !== "scripts/synth.ts";
+    // Follow imports transitively from each CLI.
+    const edges = new Map<string, string[]>();
+    for (const i of all) edges.set(i.from, [...(edges.get(i.from) ?? []), i.to]);
+    const reaches = (start: string): boolean => {
+      const seen = new Set<string>();
+      const stack = [start];
+      while (stack.length) {
+        const f = stack.pop()!;
+        for (const to of edges.get(f) ?? []) {
+          if (to === "@pulumi/pulumi") return true;
+          const file = fs.existsSync(path.join(PROJECT_DIR, `${to}.ts`)) ? `${to}.ts` : `${to}/index.ts`;
+          if (!seen.has(file)) { seen.add(file); stack.push(file); }
+        }
+      }
+      return false;
+    };
+    const clis = [...new Set(all.map((i) => i.from))].filter(cli);
+    assert.ok(clis.length >= 6);
+    assert.deepEqual(clis.filter(reaches), []);
+  });
+});
