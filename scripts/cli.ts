@@ -43,3 +43,24 @@ export function runCli(main: () => Promise<number | void>): void {
 function isPulumiRunError(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { __pulumiRunError?: unknown }).__pulumiRunError === true;
 }
+
+/**
+ * While a CLI has work in flight, SIGINT/SIGTERM print `report(signal)` (what was done, what was
+ * not) as one line and exit 130/143 instead of dying silently. Returns the function that removes
+ * the handlers.
+ */
+export function onInterrupt(report: (signal: NodeJS.Signals) => string): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    try {
+      console.error(`error: ${report(signal)}`);
+    } finally {
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}

@@ -9,8 +9,8 @@ import { registryCredentials, splitImage } from "../providers/oci/credentials";
 import { PromotionConflict, RollbackRequired } from "../providers/oci/errors";
 import { promotionInputFailures } from "../providers/oci/promotion-inputs";
 import { RegistryClient } from "../providers/oci/registry-client";
-import { promoteTags } from "../providers/oci/tag-promotion";
-import { runCli, UsageError } from "./cli";
+import { PromotionProgress, promoteTags } from "../providers/oci/tag-promotion";
+import { onInterrupt, runCli, UsageError } from "./cli";
 
 export const PROMOTE_USAGE =
   "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run]";
@@ -56,9 +56,11 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
   const image = values.image!;
   const { registry, repository } = splitImage(image);
   const client = new RegistryClient({ registry, insecure: values.insecure, ...registryCredentials(registry, env) });
+  const progress: PromotionProgress = { moved: [], inFlight: new Set() };
+  const stopInterrupt = onInterrupt((signal) => interruptedReport(image, values.digest!, progress, signal));
   try {
     const result = await promoteTags(client, {
-      image, repository, digest: values.digest!, tags: tags!, expected, rollback: values.rollback, dryRun: values["dry-run"],
+      image, repository, digest: values.digest!, tags: tags!, expected, rollback: values.rollback, dryRun: values["dry-run"], progress,
     });
     console.log(JSON.stringify({ ...result, dryRun: values["dry-run"], requests: client.requestCount }, null, 2));
     return 0;
@@ -66,7 +68,19 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
     if (err instanceof PromotionConflict) throw new UsageError(`${err.message} (${client.requestCount} requests)`, 3);
     if (err instanceof RollbackRequired) throw new UsageError(err.message, 2);
     throw err;
+  } finally {
+    stopInterrupt();
   }
+}
+
+/** The one line an interrupted promotion prints: what moved, what was on the wire, what did not. */
+export function interruptedReport(image: string, digest: string, progress: PromotionProgress, signal: string): string {
+  const tags = (list: readonly string[]) => list.map((t) => `:${t}`).join(", ") || "nothing";
+  const pending = (progress.planned ?? []).filter((t) => !progress.moved.includes(t) && !progress.inFlight.has(t));
+  return `interrupted (${signal}): promotion of ${image}@${digest} incomplete: moved ${tags(progress.moved)}` +
+    `${progress.inFlight.size > 0 ? `; in flight (may or may not have moved) ${tags([...progress.inFlight])}` : ""}` +
+    `${pending.length > 0 ? `; not moved ${tags(pending)}` : ""}` +
+    `${progress.planned === undefined ? " (no tag was sent yet)" : ""}. Run the promotion again: tags already at the digest are skipped, :stable moves last.`;
 }
 
 if (require.main === module) runCli(() => promoteMain(process.argv.slice(2), process.env));
