@@ -1,6 +1,7 @@
 // Shared process handling of the CLIs in scripts/: user errors print one line and exit 2 (or the
 // code they carry), unexpected failures print one line and exit 1. No stack traces for users;
 // MARGINE_DEBUG=1 shows them.
+import * as fs from "node:fs";
 import { ConfigError } from "../config/errors";
 
 /** Bad input: the message says what is wrong and the expected form. */
@@ -63,4 +64,40 @@ export function onInterrupt(report: (signal: NodeJS.Signals) => string): () => v
     process.off("SIGINT", handler);
     process.off("SIGTERM", handler);
   };
+}
+
+/**
+ * Checks that `file` is a readable regular file before any side effect and returns its size; every
+ * other case is a UsageError naming the path and what it is instead (a directory, a FIFO, missing,
+ * unreadable). `allowEmpty: false` also refuses a 0-byte file.
+ */
+export function inputFile(label: string, file: string, options: { allowEmpty?: boolean; emptyReason?: string } = {}): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UsageError(`${label}${file}: no such file`);
+    if (code === "EACCES") throw new UsageError(`${label}${file}: permission denied`);
+    if (code === "ENOTDIR") throw new UsageError(`${label}${file}: a component of the path is not a directory`);
+    throw new UsageError(`${label}${file}: cannot be read (${code ?? (err as Error).message})`);
+  }
+  if (!stat.isFile()) throw new UsageError(`${label}${file}: is ${fileKind(stat)}, not a regular file`);
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch {
+    throw new UsageError(`${label}${file}: permission denied`);
+  }
+  if (stat.size === 0 && options.allowEmpty === false) {
+    throw new UsageError(`${label}${file}: is empty (0 bytes)${options.emptyReason ? `; ${options.emptyReason}` : ""}`);
+  }
+  return stat.size;
+}
+
+function fileKind(stat: fs.Stats): string {
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFIFO()) return "a FIFO (named pipe)";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  return "not a regular file";
 }

@@ -6,7 +6,6 @@
 // already matches on IA are skipped, so `gh run rerun --failed` resumes instead of starting over
 // (handbook 11.2). Exits 0 only after every file's md5 and size are verified through the metadata
 // API. Prints one JSON object.
-import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
@@ -17,7 +16,7 @@ import { endpointsFromEnv } from "../providers/ia/endpoints";
 import { ItemPublisher } from "../providers/ia/item-publisher";
 import { DEFAULT_RETRY_POLICY } from "../providers/ia/retry-policy";
 import { MiB } from "../providers/ia/s3-upload";
-import { runCli, UsageError } from "./cli";
+import { inputFile, runCli, UsageError } from "./cli";
 import { progressReporter } from "../providers/ia/upload-progress";
 
 export const PUBLISH_ISO_USAGE =
@@ -67,6 +66,16 @@ function parseCommandLine(argv: string[]) {
   }
 }
 
+/** Keys from an ia.ini; an unreadable or malformed file is bad input like any other (exit 2). */
+function configFileCredentials(file: string): IaCredentials {
+  inputFile("--config-file ", file);
+  try {
+    return readIaConfigFile(file);
+  } catch (err) {
+    throw new UsageError(`--config-file ${(err as Error).message}`);
+  }
+}
+
 export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const v = parseCommandLine(argv);
   // Every input is checked before the first request: a typo must not leave half an item on IA.
@@ -76,7 +85,7 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   if (v.file!.length === 0) throw new UsageError(`at least one --file PATH is required\n${PUBLISH_ISO_USAGE}`);
   const names = new Set<string>();
   for (const file of v.file!) {
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`--file ${file}: no such file`);
+    inputFile("--file ", file, { allowEmpty: false, emptyReason: "IA items are kept forever, so an empty file is never published (did the build fail?)" });
     const name = path.basename(file);
     if (names.has(name)) throw new UsageError(`--file ${file}: another file is also named ${name}; IA serves every file at the item root`);
     names.add(name);
@@ -89,7 +98,7 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   if (!Number.isInteger(parallelParts) || parallelParts > MAX_PARALLEL_PARTS) {
     throw new UsageError(`--parallel ${v.parallel}: expected a whole number of parts in flight, 1-${MAX_PARALLEL_PARTS}`);
   }
-  const credentials: IaCredentials | undefined = v["config-file"] ? readIaConfigFile(v["config-file"]) : credentialsFromEnv(env);
+  const credentials: IaCredentials | undefined = v["config-file"] ? configFileCredentials(v["config-file"]) : credentialsFromEnv(env);
   if (!credentials) throw new UsageError("no IA credentials: pass --config-file ia.ini ([s3] access=, secret=) or set IA_ACCESS_KEY and IA_SECRET_KEY");
 
   const progress = progressReporter(process.stderr);

@@ -128,6 +128,8 @@ export class ItemPublisher {
       throw new IaVerificationError(`${identifier}/${file.name}: ${state}, and no source file was given to upload. Run the publish_ia job (npm run publish-iso) or declare source`);
     }
     if (size === undefined) throw new IaVerificationError(`${identifier}/${file.name}: size unknown`);
+    // IA keeps items forever: an empty file (a failed build) must never become part of a release.
+    if (size === 0 && !skipped) throw new IaVerificationError(`${identifier}/${file.name}: the file is empty (0 bytes); an empty file is never published`);
     return { name: file.name, source: file.source, md5, size, skipped };
   }
 
