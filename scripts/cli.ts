@@ -2,7 +2,9 @@
 // code they carry), unexpected failures print one line and exit 1. No stack traces for users;
 // MARGINE_DEBUG=1 shows them.
 import * as fs from "node:fs";
+import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../config/errors";
+import { DEFAULT_TIMEOUTS, NetTimeouts } from "../providers/http-timeouts";
 
 /** Bad input: the message says what is wrong and the expected form. */
 export class UsageError extends Error {
@@ -100,4 +102,55 @@ function fileKind(stat: fs.Stats): string {
   if (stat.isSocket()) return "a socket";
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
   return "not a regular file";
+}
+
+/** The flags every networked CLI takes; see `networkTimeouts`. */
+export const TIMEOUT_OPTIONS = {
+  "connect-timeout": { type: "string" },
+  "read-timeout": { type: "string" },
+} as const;
+
+export const TIMEOUT_USAGE = "[--connect-timeout SECONDS] [--read-timeout SECONDS]";
+
+/**
+ * --connect-timeout (default 10 s) and --read-timeout (the longest silence on an open connection,
+ * default 20 s), as the shared network layer's timeouts.
+ */
+export function networkTimeouts(values: { "connect-timeout"?: string; "read-timeout"?: string }, exitCode = 2): NetTimeouts {
+  const seconds = (flag: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback * 1000;
+    const n = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 3600) throw new UsageError(`--${flag} ${value}: expected a number of seconds, more than 0 and at most 3600`, exitCode);
+    return n * 1000;
+  };
+  return {
+    connectMs: seconds("connect-timeout", values["connect-timeout"], DEFAULT_TIMEOUTS.connectMs / 1000),
+    idleMs: seconds("read-timeout", values["read-timeout"], DEFAULT_TIMEOUTS.idleMs / 1000),
+  };
+}
+
+/**
+ * node:util parseArgs with two fixes every CLI wants: a value that starts with a dash (`--pr-days
+ * -1`) is taken as the flag's value, so the CLI's own check says what is wrong with it instead of
+ * "argument is ambiguous"; and parse errors are UsageErrors (exit `exitCode`) followed by `usage`.
+ */
+export function parseCommandLine<T extends ParseArgsConfig["options"]>(
+  argv: readonly string[], options: T, usage: string, config: { allowPositionals?: boolean; exitCode?: number } = {},
+) {
+  const stringFlags = new Set(Object.entries(options ?? {}).filter(([, o]) => (o as { type: string }).type === "string").map(([name]) => `--${name}`));
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (stringFlags.has(argv[i]) && next !== undefined && /^-[^-]/.test(next)) {
+      args.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      args.push(argv[i]);
+    }
+  }
+  try {
+    return parseArgs({ args, options, allowPositionals: config.allowPositionals ?? false, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n${usage}`, config.exitCode ?? 2);
+  }
 }

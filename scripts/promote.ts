@@ -3,17 +3,16 @@
 // The Promotion provider's code as a CLI (DESIGN.md, Contracts). Prints one JSON object: per tag the
 // digest before and after, and the number of HTTP requests. Exit 0 done, 2 invalid input (including a
 // rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure.
-import { parseArgs } from "node:util";
 import { isDigest } from "../config/grammar";
 import { registryCredentials, splitImage } from "../providers/oci/credentials";
 import { PromotionConflict, RollbackRequired } from "../providers/oci/errors";
 import { promotionInputFailures } from "../providers/oci/promotion-inputs";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { PromotionProgress, promoteTags } from "../providers/oci/tag-promotion";
-import { onInterrupt, runCli, UsageError } from "./cli";
+import { networkTimeouts, onInterrupt, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 
 export const PROMOTE_USAGE =
-  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run]";
+  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run] " + TIMEOUT_USAGE;
 
 /** `TAG=sha256:HEX` (or `TAG=none`: the tag must not exist yet) into an expectation map. */
 export function parseExpectations(values: readonly string[]): Record<string, string | null> {
@@ -28,24 +27,18 @@ export function parseExpectations(values: readonly string[]): Record<string, str
   return expected;
 }
 
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        image: { type: "string" }, digest: { type: "string" }, tags: { type: "string" },
-        expect: { type: "string", multiple: true, default: [] },
-        rollback: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${PROMOTE_USAGE}`);
-  }
+function promoteCommandLine(argv: string[]) {
+  return parseCommandLine(argv, {
+    image: { type: "string" }, digest: { type: "string" }, tags: { type: "string" },
+    expect: { type: "string", multiple: true, default: [] },
+    rollback: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false },
+    ...TIMEOUT_OPTIONS,
+  }, PROMOTE_USAGE).values;
 }
 
 export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const values = parseCommandLine(argv);
+  const values = promoteCommandLine(argv);
+  const timeouts = networkTimeouts(values);
   const tags = values.tags?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
   const failures = promotionInputFailures({ image: values.image, digest: values.digest, tags, insecure: values.insecure }, { requireEvidence: false });
   if (failures.length > 0) throw new UsageError(`${failures.map((f) => `--${f.property}: ${f.reason}`).join("\n")}\n${PROMOTE_USAGE}`);
@@ -55,7 +48,7 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
 
   const image = values.image!;
   const { registry, repository } = splitImage(image);
-  const client = new RegistryClient({ registry, insecure: values.insecure, ...registryCredentials(registry, env) });
+  const client = new RegistryClient({ registry, insecure: values.insecure, timeouts, ...registryCredentials(registry, env) });
   const progress: PromotionProgress = { moved: [], inFlight: new Set() };
   const stopInterrupt = onInterrupt((signal) => interruptedReport(image, values.digest!, progress, signal));
   try {

@@ -9,19 +9,18 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { IA_IDENTIFIER_PATTERN } from "../config/grammar";
 import { credentialsFromEnv, IaCredentials, readIaConfigFile } from "../providers/ia/credentials";
 import { endpointsFromEnv } from "../providers/ia/endpoints";
 import { ItemPublisher } from "../providers/ia/item-publisher";
 import { DEFAULT_RETRY_POLICY } from "../providers/ia/retry-policy";
 import { MiB } from "../providers/ia/s3-upload";
-import { inputFile, runCli, UsageError } from "./cli";
+import { inputFile, networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 import { progressReporter } from "../providers/ia/upload-progress";
 
 export const PUBLISH_ISO_USAGE =
   "usage: npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini] [--no-derive] " +
-  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N] [--torrent-wait SECONDS] [--verify-wait SECONDS]";
+  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N] [--torrent-wait SECONDS] [--verify-wait SECONDS] " + TIMEOUT_USAGE;
 
 /** `key=value` pairs into item metadata; a key given twice becomes a list (IA's multi-value). */
 export function parseMetaPairs(pairs: readonly string[]): Record<string, string | string[]> {
@@ -42,28 +41,21 @@ const MAX_PARALLEL_PARTS = 8;
 function numberOption(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} ${value}: expected a number >= ${min}`);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n < min) throw new UsageError(`--${name} ${value}: expected a number >= ${min}`);
   return n;
 }
 
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        identifier: { type: "string" },
-        file: { type: "string", multiple: true, default: [] },
-        meta: { type: "string", multiple: true, default: [] },
-        "config-file": { type: "string" },
-        "no-derive": { type: "boolean", default: false },
-        retries: { type: "string" }, "retry-delay": { type: "string" }, "part-size": { type: "string" }, parallel: { type: "string" },
-        "torrent-wait": { type: "string" }, "verify-wait": { type: "string" },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${PUBLISH_ISO_USAGE}`);
-  }
+function publishCommandLine(argv: string[]) {
+  return parseCommandLine(argv, {
+    identifier: { type: "string" },
+    file: { type: "string", multiple: true, default: [] },
+    meta: { type: "string", multiple: true, default: [] },
+    "config-file": { type: "string" },
+    "no-derive": { type: "boolean", default: false },
+    retries: { type: "string" }, "retry-delay": { type: "string" }, "part-size": { type: "string" }, parallel: { type: "string" },
+    "torrent-wait": { type: "string" }, "verify-wait": { type: "string" },
+    ...TIMEOUT_OPTIONS,
+  }, PUBLISH_ISO_USAGE).values;
 }
 
 /** Keys from an ia.ini; an unreadable or malformed file is bad input like any other (exit 2). */
@@ -77,7 +69,8 @@ function configFileCredentials(file: string): IaCredentials {
 }
 
 export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const v = parseCommandLine(argv);
+  const v = publishCommandLine(argv);
+  const timeouts = networkTimeouts(v);
   // Every input is checked before the first request: a typo must not leave half an item on IA.
   if (!v.identifier || !IA_IDENTIFIER_PATTERN.test(v.identifier)) {
     throw new UsageError(`--identifier ${v.identifier ?? "(missing)"}: expected an IA identifier, 5-100 of [A-Za-z0-9._-] not starting with . _ -\n${PUBLISH_ISO_USAGE}`);
@@ -105,6 +98,7 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   const publisher = new ItemPublisher({
     endpoints: endpointsFromEnv(env),
     credentials,
+    timeouts,
     retry: { ...DEFAULT_RETRY_POLICY, attempts, baseDelayMs },
     partSize,
     parallelParts,

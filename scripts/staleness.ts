@@ -4,30 +4,25 @@
 // verdicts, a usage error or an unreachable registry exits 3 ("unknown", the monitoring-plugin
 // convention), never 2. Credentials: REGISTRY_USERNAME/REGISTRY_PASSWORD, GITHUB_TOKEN for ghcr.io;
 // none are needed for a public image.
-import { parseArgs } from "node:util";
 import { isDigest, isImageName, isLoopbackRegistry } from "../config/grammar";
 import { registryCredentials, splitImage } from "../providers/oci/credentials";
 import { RegistryClient } from "../providers/oci/registry-client";
-import { runCli, UsageError } from "./cli";
+import { networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 import { imageCreated, stalenessVerdict } from "./staleness-check";
 
 const UNKNOWN = 3;
+const USAGE = `usage: npm run staleness -- --image HOST/REPO:TAG [--warn-days 7] [--critical-days 14] [--platform linux/amd64] [--insecure] ${TIMEOUT_USAGE}`;
 
 runCli(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        image: { type: "string" },
-        "warn-days": { type: "string", default: "7" },
-        "critical-days": { type: "string", default: "14" },
-        platform: { type: "string", default: "linux/amd64" },
-        insecure: { type: "boolean", default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message, UNKNOWN);
-  }
+  const { values } = parseCommandLine(process.argv.slice(2), {
+    image: { type: "string" },
+    "warn-days": { type: "string", default: "7" },
+    "critical-days": { type: "string", default: "14" },
+    platform: { type: "string", default: "linux/amd64" },
+    insecure: { type: "boolean", default: false },
+    ...TIMEOUT_OPTIONS,
+  }, USAGE, { exitCode: UNKNOWN });
+  const timeouts = networkTimeouts(values, UNKNOWN);
   const { name, reference } = imageReference(values.image);
   const warnDays = days(values["warn-days"]!, "--warn-days");
   const criticalDays = days(values["critical-days"]!, "--critical-days");
@@ -36,7 +31,7 @@ runCli(async () => {
   if (values.insecure && !isLoopbackRegistry(name)) throw new UsageError(`--insecure is for loopback registries only; ${name} must be reached over https`, UNKNOWN);
 
   const { registry, repository } = splitImage(name);
-  const client = new RegistryClient({ registry, insecure: values.insecure, ...registryCredentials(registry, process.env), maxAttempts: 3 });
+  const client = new RegistryClient({ registry, insecure: values.insecure, timeouts, ...registryCredentials(registry, process.env), maxAttempts: 3 });
   let created: Date;
   try {
     ({ created } = await imageCreated(client, repository, reference, values.platform));

@@ -60,7 +60,7 @@ export class ItemPublisher {
   readonly metadataApi: IaMetadataClient;
 
   constructor(private readonly options: PublisherOptions) {
-    this.metadataApi = new IaMetadataClient(options.endpoints, options.credentials, options.retry, options.log);
+    this.metadataApi = new IaMetadataClient(options.endpoints, options.credentials, options.retry, options.log, options.timeouts);
   }
 
   async publish(req: PublishRequest): Promise<PublishResult> {

@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import { IaCredentials } from "./credentials";
+import { NetTimeouts, notJsonReason } from "../http-timeouts";
 import { IaEndpoints } from "./endpoints";
 import { IaError } from "./ia-error";
 import { exchange, IaResponse } from "./http-exchange";
@@ -31,6 +32,8 @@ export interface S3ClientOptions {
   readonly parallelParts?: number;
   readonly onProgress?: (progress: { name: string; sent: number; total: number }) => void;
   readonly log?: (message: string) => void;
+  /** Connect and idle timeouts per request (providers/http-timeouts.ts defaults). */
+  readonly timeouts?: NetTimeouts;
 }
 
 export interface FileUpload {
@@ -74,25 +77,37 @@ export class IaS3Client {
     return `${this.options.endpoints.s3Url}/${identifier}/${encodeURIComponent(name)}${query}`;
   }
 
-  /** True when IA says this account/item is over its upload limit (non-JSON counts as overloaded, like `ia`). */
+  /**
+   * True when IA says this account/item is over its upload limit. A busy answer (5xx, 429) counts as
+   * over the limit, like `ia` does; a server that does not answer, or answers a page that is not
+   * JSON with 200, is an error that says so - never "over its limit".
+   */
   async overLimit(identifier: string): Promise<boolean> {
     const q = new URLSearchParams({ check_limit: "1", accesskey: this.options.credentials.access, bucket: identifier });
+    const what = `check_limit of ${identifier}`;
+    const res = await withRetries(this.retry, what, () => exchange({ method: "GET", url: `${this.options.endpoints.s3Url}/?${q}`, timeouts: this.options.timeouts }), { onRetry: (m) => this.options.log?.(m) });
+    if (res.status === 429 || res.status >= 500) return true;
+    let answer: { over_limit?: unknown };
     try {
-      const res = await exchange({ method: "GET", url: `${this.options.endpoints.s3Url}/?${q}`, idleTimeoutMs: 30_000 });
-      return (JSON.parse(res.body) as { over_limit?: unknown }).over_limit !== 0;
+      answer = JSON.parse(res.body) as { over_limit?: unknown };
     } catch {
-      return true;
+      const type = res.headers["content-type"];
+      throw new IaError(`${what}: ${this.options.endpoints.s3Url} ${notJsonReason(Array.isArray(type) ? type[0] : type, res.body)} (HTTP ${res.status}); check IA_S3_URL`, res.status, "BadJson", false);
     }
+    if (res.status !== 200) throw new IaError(`${what}: ${this.options.endpoints.s3Url} answered HTTP ${res.status}: ${res.body.slice(0, 200)}`, res.status, `HTTP${res.status}`, false);
+    return answer.over_limit !== 0;
   }
 
-  /** Waits (bounded by the retry policy) while check_limit reports the item over limit. */
-  async waitForCapacity(identifier: string): Promise<void> {
-    for (let attempt = 1; attempt < this.retry.attempts; attempt++) {
+  /** Waits (at most `checks` checks, bounded by the retry policy) while check_limit reports the item over limit. */
+  async waitForCapacity(identifier: string, checks = this.retry.attempts): Promise<void> {
+    for (let attempt = 1; attempt <= checks; attempt++) {
       if (!(await this.overLimit(identifier))) return;
+      if (attempt === checks) break;
       const delay = retryDelayMs(this.retry, attempt);
       this.options.log?.(`${identifier}: IA S3 is over its limit (check_limit); waiting ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay);
     }
+    this.options.log?.(`${identifier}: IA S3 still reports being over its limit after ${checks} checks; trying anyway`);
   }
 
   async upload(file: FileUpload): Promise<UploadReport> {
@@ -105,7 +120,8 @@ export class IaS3Client {
   private retrying<T>(identifier: string, what: string, op: () => Promise<T>): Promise<T> {
     return withRetries(this.retry, what, op, {
       onRetry: (m) => this.options.log?.(m),
-      beforeRetry: async (err) => { if (err.status === 503) await this.waitForCapacity(identifier); },
+      // One check after IA's own 503: the retry's delay already waited, and the policy bounds the rest.
+      beforeRetry: async (err) => { if (err.status === 503) await this.waitForCapacity(identifier, 1); },
     });
   }
 
@@ -121,6 +137,7 @@ export class IaS3Client {
         headers: { ...this.auth, ...file.headers, "content-md5": md5, "content-type": "application/octet-stream" },
         body: () => (Buffer.isBuffer(file.source) ? file.source : fs.createReadStream(file.source, { highWaterMark: MiB })),
         contentLength: file.size,
+        timeouts: this.options.timeouts,
         onBodyBytes: (n) => { sent += n; bytesSent += n; this.options.onProgress?.({ name: file.name, sent, total: file.size }); },
       });
       return expectS3Success(res, what);
@@ -132,7 +149,7 @@ export class IaS3Client {
     const what = `multipart upload ${file.identifier}/${file.name}`;
     const { "x-archive-queue-derive": derive, ...startHeaders } = file.headers;
     const started = await this.retrying(file.identifier, `${what} (start)`, async () =>
-      expectS3Success(await exchange({ method: "POST", url: this.objectUrl(file.identifier, file.name, "?uploads"), headers: { ...this.auth, ...startHeaders }, body: () => Buffer.alloc(0), contentLength: 0 }), `${what} (start)`));
+      expectS3Success(await exchange({ method: "POST", url: this.objectUrl(file.identifier, file.name, "?uploads"), headers: { ...this.auth, ...startHeaders }, body: () => Buffer.alloc(0), contentLength: 0, timeouts: this.options.timeouts }), `${what} (start)`));
     const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(started.body)?.[1];
     if (!uploadId) throw new IaError(`${what}: IA's answer to ?uploads carried no UploadId: ${started.body.slice(0, 200)}`, started.status, "NoUploadId", false);
 
@@ -161,6 +178,7 @@ export class IaS3Client {
             headers: { ...this.auth, "content-type": "application/octet-stream" },
             body: () => fs.createReadStream(path, { start, end: start + length - 1, highWaterMark: MiB }),
             contentLength: length,
+            timeouts: this.options.timeouts,
             onBodyBytes: (b) => { sent += b; bytesSent += b; progress += b; this.options.onProgress?.({ name: file.name, sent: progress, total: file.size }); },
           });
           // IA creates a new item a while after it answers the multipart start, and a part sent
@@ -196,6 +214,9 @@ export class IaS3Client {
         headers: { ...this.auth, "content-type": "application/xml", ...(derive ? { "x-archive-queue-derive": derive } : {}) },
         body: () => body,
         contentLength: body.length,
+        timeouts: this.options.timeouts,
+        // IA assembles the parts before it answers: a multi-GB file takes it a while.
+        minIdleTimeoutMs: 120_000,
       }), `${what} (complete)`));
     return { name: file.name, md5, parts: count, bytesSent };
   }
