@@ -8,7 +8,7 @@ import { isDigest, isImageName, isLoopbackRegistry } from "../config/grammar";
 import { registryCredentials, splitImage } from "../providers/oci/credentials";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
-import { imageCreated, stalenessVerdict } from "./staleness-check";
+import { imageCreated, implausibleCreated, stalenessVerdict } from "./staleness-check";
 
 const UNKNOWN = 3;
 const USAGE = `usage: npm run staleness -- --image HOST/REPO:TAG [--warn-days 7] [--critical-days 14] [--platform linux/amd64] [--insecure] ${TIMEOUT_USAGE}`;
@@ -39,7 +39,10 @@ runCli(async () => {
     // Not knowing the age is its own answer: the watchdog must not claim "fresh" or "critical".
     throw new UsageError(`unknown: ${(err as Error).message}`, UNKNOWN);
   }
-  const verdict = stalenessVerdict(values.image!, created, new Date(), { warnDays, criticalDays });
+  const now = new Date();
+  const implausible = implausibleCreated(created, now);
+  if (implausible) throw new UsageError(`unknown: ${values.image}: ${implausible}`, UNKNOWN);
+  const verdict = stalenessVerdict(values.image!, created, now, { warnDays, criticalDays });
   const annotation = process.env.GITHUB_ACTIONS === "true" ? ({ fresh: "", warning: "::warning::", critical: "::error::" } as const)[verdict.level] : "";
   console.log(`${annotation}${verdict.message}`);
   return verdict.exitCode;
