@@ -42,10 +42,12 @@ export async function withRetries<T>(
       // A server that is down or hung does not recover within a backoff: fewer tries than for "busy".
       if (NO_ANSWER.has(err.code)) unanswered++;
       if (attempt >= policy.attempts || unanswered >= NETWORK_ATTEMPTS) {
-        throw new IaError(`${what}: gave up after ${attempt} attempts; last: ${err.message}. ${giveUpAdvice(err)}`, err.status, err.code, false);
+        const last = err.message.startsWith(`${what}: `) ? err.message.slice(what.length + 2) : err.message;
+        throw new IaError(`${what}: gave up after ${attempt} attempts; last: ${last}. ${giveUpAdvice(err)}`, err.status, err.code, false);
       }
       const delay = retryDelayMs(policy, attempt, err.retryAfterMs);
-      hooks.onRetry?.(`${what}: ${err.message}; retry ${attempt}/${policy.attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
+      const said = err.message.startsWith(`${what}: `) ? err.message.slice(what.length + 2) : err.message;
+      hooks.onRetry?.(`${what}: ${said}; retry ${attempt}/${policy.attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay);
       await hooks.beforeRetry?.(err, attempt);
     }
