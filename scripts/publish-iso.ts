@@ -6,6 +6,7 @@
 // already matches on IA are skipped, so `gh run rerun --failed` resumes instead of starting over
 // (handbook 11.2). Exits 0 only after every file's md5 and size are verified through the metadata
 // API. Prints one JSON object.
+import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
@@ -14,13 +15,13 @@ import { credentialsFromEnv, IaCredentials, readIaConfigFile } from "../provider
 import { endpointsFromEnv } from "../providers/ia/endpoints";
 import { ItemPublisher } from "../providers/ia/item-publisher";
 import { DEFAULT_RETRY_POLICY } from "../providers/ia/retry-policy";
-import { MiB } from "../providers/ia/s3-upload";
-import { inputFile, networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
+import { MiB, MultipartState } from "../providers/ia/s3-upload";
+import { inputFile, networkTimeouts, onInterrupt, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 import { progressReporter } from "../providers/ia/upload-progress";
 
 export const PUBLISH_ISO_USAGE =
   "usage: npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini] [--no-derive] " +
-  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N] [--torrent-wait SECONDS] [--verify-wait SECONDS] " + TIMEOUT_USAGE;
+  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N] [--torrent-wait SECONDS] [--verify-wait SECONDS] [--state-dir DIR] " + TIMEOUT_USAGE;
 
 /** `key=value` pairs into item metadata; a key given twice becomes a list (IA's multi-value). */
 export function parseMetaPairs(pairs: readonly string[]): Record<string, string | string[]> {
@@ -53,7 +54,7 @@ function publishCommandLine(argv: string[]) {
     "config-file": { type: "string" },
     "no-derive": { type: "boolean", default: false },
     retries: { type: "string" }, "retry-delay": { type: "string" }, "part-size": { type: "string" }, parallel: { type: "string" },
-    "torrent-wait": { type: "string" }, "verify-wait": { type: "string" },
+    "torrent-wait": { type: "string" }, "verify-wait": { type: "string" }, "state-dir": { type: "string" },
     ...TIMEOUT_OPTIONS,
   }, PUBLISH_ISO_USAGE).values;
 }
@@ -94,7 +95,19 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   const credentials: IaCredentials | undefined = v["config-file"] ? configFileCredentials(v["config-file"]) : credentialsFromEnv(env);
   if (!credentials) throw new UsageError("no IA credentials: pass --config-file ia.ini ([s3] access=, secret=) or set IA_ACCESS_KEY and IA_SECRET_KEY");
 
+  const stateDir = v["state-dir"];
+  if (stateDir !== undefined && !(fs.existsSync(stateDir) && fs.statSync(stateDir).isDirectory())) {
+    throw new UsageError(`--state-dir ${stateDir}: no such directory (it holds the journals that let an interrupted upload resume)`);
+  }
+
   const progress = progressReporter(process.stderr);
+  let upload: MultipartState | undefined;
+  const stopInterrupt = onInterrupt((signal) => {
+    progress.clear();
+    if (!upload) return `interrupted (${signal}) before any multipart upload started; nothing is half-done on IA: rerun to publish`;
+    return `interrupted (${signal}): ${upload.identifier}/${upload.name}: ${upload.done} of ${upload.parts} parts are on IA (upload ${upload.uploadId}); ` +
+      (upload.journal ? `rerun the same command to resume: only the missing parts are sent (journal ${upload.journal})` : "no journal could be written, so a rerun starts this file over");
+  });
   const publisher = new ItemPublisher({
     endpoints: endpointsFromEnv(env),
     credentials,
@@ -106,6 +119,8 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     torrentWaitMs: numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 1000,
     pollMs: Math.min(10_000, Math.max(200, numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 20)),
     onProgress: progress.update,
+    journalDir: stateDir,
+    onUploadState: (state) => { upload = state; },
     log: (m) => { progress.clear(); console.error(m); },
   });
   const result = await publisher.publish({
@@ -114,6 +129,7 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     metadata,
     derive: !v["no-derive"],
   });
+  stopInterrupt();
   progress.clear();
   console.log(JSON.stringify(result, null, 2));
   // Idle keep-alive sockets would hold the process open until the server times them out.

@@ -33,6 +33,8 @@ export interface PublishedFile {
   readonly size: number;
   readonly skipped: boolean;
   readonly bytesSent: number;
+  /** Parts an interrupted earlier run had already put on IA (multipart resume). */
+  readonly resumedParts?: number;
 }
 
 export interface PublishResult {
@@ -98,7 +100,7 @@ export class ItemPublisher {
           "x-archive-keep-old-version": "1",
         },
       });
-      published.push({ name: p.name, md5: report.md5, size: p.size, skipped: false, bytesSent: report.bytesSent });
+      published.push({ name: p.name, md5: report.md5, size: p.size, skipped: false, bytesSent: report.bytesSent, ...(report.resumedParts ? { resumedParts: report.resumedParts } : {}) });
     }
     const after = await this.verifyFiles(identifier, published);
     const patch = metadataPatch(after.metadata, req.metadata);
