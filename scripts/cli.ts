@@ -15,6 +15,8 @@ export class UsageError extends Error {
 }
 
 export function runCli(main: () => Promise<number | void>): void {
+  process.on("SIGINT", handleInterrupt);
+  process.on("SIGTERM", handleInterrupt);
   main().then(
     (code) => { process.exitCode = code ?? 0; },
     (err: unknown) => {
@@ -47,24 +49,31 @@ function isPulumiRunError(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { __pulumiRunError?: unknown }).__pulumiRunError === true;
 }
 
+/** What an interrupt reports, innermost first (onInterrupt pushes, its remover pops). */
+const interruptReporters: ((signal: NodeJS.Signals) => string)[] = [];
+
+function handleInterrupt(signal: NodeJS.Signals): void {
+  let text = `interrupted (${signal})`;
+  try {
+    const report = interruptReporters.at(-1);
+    if (report) text = report(signal);
+  } catch {
+    // the plain line still goes out
+  }
+  console.error(`error: ${text}`);
+  process.exit(signal === "SIGINT" ? 130 : 143);
+}
+
 /**
  * While a CLI has work in flight, SIGINT/SIGTERM print `report(signal)` (what was done, what was
  * not) as one line and exit 130/143 instead of dying silently. Returns the function that removes
- * the handlers.
+ * the report. runCli installs the handler, with a plain "interrupted" line as the default.
  */
 export function onInterrupt(report: (signal: NodeJS.Signals) => string): () => void {
-  const handler = (signal: NodeJS.Signals) => {
-    try {
-      console.error(`error: ${report(signal)}`);
-    } finally {
-      process.exit(signal === "SIGINT" ? 130 : 143);
-    }
-  };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
+  interruptReporters.push(report);
   return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
+    const i = interruptReporters.lastIndexOf(report);
+    if (i >= 0) interruptReporters.splice(i, 1);
   };
 }
 

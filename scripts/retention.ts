@@ -11,7 +11,7 @@ import { registryCredentials, splitImage } from "../providers/oci/credentials";
 import { ghcrVersions, registryVersions } from "../providers/oci/image-versions";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { planRetention } from "../providers/oci/retention-plan";
-import { networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
+import { networkTimeouts, onInterrupt, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 
 const USAGE = "usage: npm run retention -- --image HOST/REPO [--pr-days 14] [--candidate-days 30] [--apply] [--insecure] [--owner-type user|org] " + TIMEOUT_USAGE;
 
@@ -61,7 +61,19 @@ export async function retentionMain(argv: string[], env: NodeJS.ProcessEnv, now 
   const entry = (d: (typeof decisions)[number]) => ({ id: d.version.id, digest: d.version.digest, tags: d.version.tags, reason: d.reason });
   const remove = decisions.filter((d) => d.remove);
   // One at a time: a weekly job has no hurry, and GHCR rate-limits bursts of deletes.
-  if (values.apply) for (const d of remove) await removeVersion(d.version.id);
+  if (values.apply) {
+    const removed: string[] = [];
+    const stop = onInterrupt((signal) => `interrupted (${signal}): removed ${removed.length} of ${remove.length} expired versions` +
+      `${removed.length > 0 ? ` (${removed.join(", ")})` : ""}; the others were not touched: rerun to finish`);
+    try {
+      for (const d of remove) {
+        await removeVersion(d.version.id);
+        removed.push(d.version.id);
+      }
+    } finally {
+      stop();
+    }
+  }
   return { image, applied: values.apply!, remove: remove.map(entry), keep: decisions.filter((d) => !d.remove).map(entry) };
 }
 
