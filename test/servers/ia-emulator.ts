@@ -162,6 +162,7 @@ export class IaEmulator {
   }
 
   private async injectFault(fault: Fault, req: http.IncomingMessage, res: http.ServerResponse, rec: EmulatorRequest): Promise<void> {
+    if (fault.kind === "swallow") { req.resume(); return; }
     const answer = (): Answer => {
       switch (fault.kind) {
         case "slowdown": return { status: 503, body: xml("SlowDown", "Please reduce your request rate.", rec.path), headers: fault.retryAfter ? { "retry-after": fault.retryAfter } : {} };

@@ -139,6 +139,27 @@ describe("fault injection: every networked CLI against broken servers", function
     }
   });
 
+  it("publish-iso when S3 swallows a part's body: fails on the read timeout naming the part, and the upload stays resumable", async () => {
+    const ia = await new IaEmulator().start();
+    try {
+      ia.accounts.set("AK", "SK");
+      const iso = path.join(dir, "margine-20261121.iso");
+      fs.writeFileSync(iso, crypto.randomBytes(3 * 1024 * 1024 + 5));
+      ia.faults.add({ kind: "swallow", method: "PUT", path: /partNumber=2&/, times: 10 });
+      const run = startScript("publish-iso", ["--identifier", "margine-20261121", "--file", iso, "--part-size", "1", "--parallel", "1", "--retry-delay", "0.1", ...FAST],
+        { env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" } });
+      const { code, ms } = await run.exited;
+      assert.equal(code, 1, run.stderr());
+      const line = run.stderr().split("\n").find((l) => l.startsWith("error: ")) ?? "";
+      assert.match(line, /^error: multipart upload margine-20261121\/margine-20261121\.iso part 2\/4: gave up after 3 attempts; last: PUT http:\/\/127\.0\.0\.1:\d+\/margine-20261121\/margine-20261121\.iso\?partNumber=2&uploadId=upload-\d+: no answer for 1 s \(read timeout\).*\(1 of 4 parts are on IA; a rerun resumes upload upload-\d+ and sends only the missing parts\)$/);
+      assert.ok(ms < 20_000, `took ${ms} ms`);
+      assert.equal(ia.openUploads().length, 1, "left open on purpose: the journal resumes it");
+      fs.rmSync(iso);
+    } finally {
+      await ia.stop();
+    }
+  });
+
   it("with the default timeouts a hung server fails staleness and publish-iso within about a minute", async function () {
     this.timeout(120_000);
     const server = await startFaultServer("hang");
