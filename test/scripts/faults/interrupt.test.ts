@@ -104,7 +104,17 @@ describe("fault injection: SIGINT mid-run", function () {
     fs.closeSync(fd);
     const out = path.join(dir, "SHA256SUMS");
     const run = startScript("sha256sums", [big, "--out", out]);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Interrupt once it is hashing: the file is open in the child (Linux /proc), not before start-up.
+    const hashing = () => {
+      try {
+        return fs.readdirSync(`/proc/${run.child.pid}/fd`).some((fd) => {
+          try { return fs.readlinkSync(`/proc/${run.child.pid}/fd/${fd}`) === big; } catch { return false; }
+        });
+      } catch {
+        return false;
+      }
+    };
+    await waitUntil(() => hashing() || run.child.exitCode !== null, 30_000, "sha256sums to open the file");
     run.child.kill("SIGINT");
     const { code } = await run.exited;
     fs.rmSync(big, { force: true });
