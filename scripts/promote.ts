@@ -1,8 +1,9 @@
 // npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX]...
-//                    [--rollback] [--insecure] [--dry-run]
+//                    [--rollback] [--insecure] [--dry-run] [--connect-timeout S] [--read-timeout S]
 // The Promotion provider's code as a CLI (DESIGN.md, Contracts). Prints one JSON object: per tag the
 // digest before and after, and the number of HTTP requests. Exit 0 done, 2 invalid input (including a
-// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure.
+// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure,
+// 130 interrupted (the line says which tags moved; :stable always moves last).
 import { isDigest } from "../config/grammar";
 import { registryCredentials, splitImage } from "../providers/oci/credentials";
 import { PromotionConflict, RollbackRequired } from "../providers/oci/errors";

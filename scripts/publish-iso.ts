@@ -1,11 +1,13 @@
 // npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini]
 //                        [--no-derive] [--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N]
-//                        [--torrent-wait SECONDS] [--verify-wait SECONDS]
+//                        [--torrent-wait SECONDS] [--verify-wait SECONDS] [--state-dir DIR]
+//                        [--connect-timeout SECONDS] [--read-timeout SECONDS]
 // The IaItem provider's client as a CLI for the publish_ia job (DESIGN.md, Contracts). Endpoints from
 // IA_S3_URL / IA_URL; keys from the ia.ini file or IA_ACCESS_KEY / IA_SECRET_KEY. Files whose md5
 // already matches on IA are skipped, so `gh run rerun --failed` resumes instead of starting over
 // (handbook 11.2). Exits 0 only after every file's md5 and size are verified through the metadata
-// API. Prints one JSON object.
+// API. Prints one JSON object. An interrupted multipart upload resumes on rerun (its journal sits
+// beside the file, or in --state-dir); Ctrl-C says how many parts are on IA (exit 130).
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";

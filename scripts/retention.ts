@@ -1,5 +1,5 @@
 // npm run retention -- --image HOST/REPO [--pr-days 14] [--candidate-days 30] [--apply] [--insecure]
-//                      [--owner-type user|org]
+//                      [--owner-type user|org] [--connect-timeout S] [--read-timeout S]
 // The weekly retention job: removes image versions whose every tag is an expired transient tag
 // (pr-N, candidate.YYYYMMDD), never one carrying stable/dated/sha256-* tags, never untagged versions or
 // index children. Dry run unless --apply. On ghcr.io it uses the GitHub packages API (GITHUB_TOKEN;

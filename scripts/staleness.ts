@@ -1,4 +1,5 @@
 // npm run staleness -- --image HOST/REPO:TAG [--warn-days 7] [--critical-days 14] [--insecure] [--platform linux/amd64]
+//                      [--connect-timeout S] [--read-timeout S]
 // The staleness watchdog (handbook 11.1): prints one line and exits 0 fresh, 1 warning, 2 critical,
 // so a user timer can raise a notification and a scheduled workflow can fail. Because 1 and 2 are
 // verdicts, a usage error or an unreachable registry exits 3 ("unknown", the monitoring-plugin
