@@ -45,7 +45,8 @@ export async function withRetries<T>(
         const last = err.message.startsWith(`${what}: `) ? err.message.slice(what.length + 2) : err.message;
         throw new IaError(`${what}: gave up after ${attempt} attempts; last: ${last}. ${giveUpAdvice(err)}`, err.status, err.code, false);
       }
-      const delay = retryDelayMs(policy, attempt, err.retryAfterMs);
+      // No answer at all: a longer wait does not bring a dead server back, and the budget is small.
+      const delay = NO_ANSWER.has(err.code) ? Math.min(retryDelayMs(policy, attempt, err.retryAfterMs), NO_ANSWER_DELAY_MS) : retryDelayMs(policy, attempt, err.retryAfterMs);
       const said = err.message.startsWith(`${what}: `) ? err.message.slice(what.length + 2) : err.message;
       hooks.onRetry?.(`${what}: ${said}; retry ${attempt}/${policy.attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay);
@@ -53,6 +54,8 @@ export async function withRetries<T>(
     }
   }
 }
+
+const NO_ANSWER_DELAY_MS = 1_000;
 
 /** Codes of a request that got no answer at all (http-exchange.ts); kept here to avoid an import cycle. */
 const NO_ANSWER = new Set(["ConnectionRefused", "ConnectTimeout", "ReadTimeout", "HostUnreachable"]);

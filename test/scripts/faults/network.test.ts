@@ -172,7 +172,8 @@ describe("fault injection: every networked CLI against broken servers", function
       assert.match(stale.stderr(), /^error: unknown: .*no answer for 20 s \(read timeout\)/);
       assert.equal(p.code, 1, publish.stderr());
       assert.match(publish.stderr().trim().split("\n").at(-1)!, /^error: read metadata of margine-20261120: gave up after 3 attempts; last: GET http:\/\/127\.0\.0\.1:\d+\/metadata\/margine-20261120: no answer for 20 s \(read timeout\)/);
-      for (const ms of [s.ms, p.ms]) assert.ok(ms < 75_000, `took ${ms} ms`);
+      // 3 tries of 20 s, short backoffs, and the CLI's start-up on a busy machine.
+      for (const ms of [s.ms, p.ms]) assert.ok(ms < 80_000, `took ${ms} ms`);
     } finally {
       await server.stop();
     }
