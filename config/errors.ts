@@ -7,8 +7,10 @@ export class ConfigError extends Error {
     readonly key: string,
     readonly value: unknown,
     readonly expected: string,
+    /** The whole message, when "VALUE is not valid; expected FORM" does not fit (an unknown key). */
+    message?: string,
   ) {
-    super(`config ${key}: ${describe(value)} is not valid; expected ${expected}`);
+    super(message ?? `config ${key}: ${describe(value)} is not valid; expected ${expected}`);
     this.name = "ConfigError";
   }
 }

@@ -155,9 +155,14 @@ export function isHttpsUrl(value: unknown): value is string {
 
 /** An ISO 8601 instant with a time zone, e.g. 2026-11-20T10:00:00Z. */
 export function isIsoInstant(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(value);
+  // Every field must exist on the calendar and the clock: Date.parse rolls 2026-02-30 over to March.
   return (
-    typeof value === "string" &&
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
+    m !== null &&
+    isCalendarDate(`${m[1]}${m[2]}${m[3]}`) &&
+    Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6] ?? 0) < 60 &&
+    Number(m[7] ?? 0) < 24 && Number(m[8] ?? 0) < 60 &&
     !Number.isNaN(Date.parse(value))
   );
 }

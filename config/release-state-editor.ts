@@ -97,7 +97,7 @@ export function addIsoRelease(text: string, iso: IsoRelease, file: string): Rele
 
 function openReleaseState(text: string, file: string): { doc: Document; release: YAMLMap; state: ReleaseState } {
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new ReleaseEditError(`${file}: not valid YAML: ${doc.errors[0].message}`, 1);
+  if (doc.errors.length > 0) throw new ReleaseEditError(yamlErrorText(doc.errors, file, text), 1);
   if (doc.toString(RENDER) !== text) {
     // Refuse rather than rewrite: a release PR that reformats the stack file hides the release.
     throw new ReleaseEditError(`${file}: its layout does not survive a YAML round trip, so an edit would reformat it; edit the release by hand`, 1);
@@ -106,6 +106,21 @@ function openReleaseState(text: string, file: string): { doc: Document; release:
   if (!isMap(config)) throw new ReleaseEditError(`${file}: no top-level \`config:\` mapping; is this a Pulumi stack file?`, 1);
   const state = validated(doc.toJS()?.config?.[RELEASE_KEY], file);
   return { doc, release: childMap(config, RELEASE_KEY), state };
+}
+
+/**
+ * One line for a YAML syntax error: the file, the lines involved and what is wrong there. The
+ * parser reports where it noticed the problem, which can be the line before the faulty one (an
+ * over-indented key shows on the line above), so the message names the whole range and quotes it.
+ */
+export function yamlErrorText(errors: readonly { message: string; linePos?: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] }[], file: string, text: string): string {
+  const lines = errors.flatMap((e) => (e.linePos ?? []).map((p) => p.line));
+  const from = lines.length > 0 ? Math.min(...lines) : undefined;
+  const to = lines.length > 0 ? Math.max(...lines) : undefined;
+  const what = errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  if (from === undefined || to === undefined) return `${file}: not valid YAML: ${what}`;
+  const source = text.split(/\r?\n/).slice(from - 1, to).map((l) => JSON.stringify(l)).join(", ");
+  return `${file}:${from}: not valid YAML ${from === to ? `at line ${from}` : `at lines ${from}-${to}`} (${source}): ${what}`;
 }
 
 function validated(raw: unknown, file: string): ReleaseState {

@@ -60,31 +60,45 @@ export function latestIso(state: ReleaseState): IsoRelease | undefined {
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
-/** Parses the `release` config object; `key` is the config key used in error messages. */
-export function parseReleaseState(raw: unknown, key: string): ReleaseState {
+/** How far ahead of this machine's clock a boot time may be (clock skew) before it is refused. */
+const FUTURE_BOOT_TOLERANCE_MS = 86_400_000;
+
+/**
+ * Parses the `release` config object; `key` is the config key used in error messages. `now` judges
+ * boot times: smoke-boot cannot have booted a digest in the future.
+ */
+export function parseReleaseState(raw: unknown, key: string, now: Date = new Date()): ReleaseState {
   if (raw === undefined || raw === null) return { isos: [] };
-  const obj = record(raw, key, "an object with optional `stable` and `isos`");
-  const stable = obj.stable === undefined || obj.stable === null ? undefined : parseStable(obj.stable, `${key}.stable`);
+  const obj = record(raw, key, "an object with optional `stable` and `isos`", ["stable", "isos"]);
+  const stable = obj.stable === undefined || obj.stable === null ? undefined : parseStable(obj.stable, `${key}.stable`, now);
   const isosRaw = obj.isos ?? [];
   if (!Array.isArray(isosRaw)) throw new ConfigError(`${key}.isos`, isosRaw, "a list of ISO releases");
   const isos = isosRaw.map((iso, i) => parseIso(iso, `${key}.isos[${i}]`));
-  const seen = new Set<string>();
+  const dates = new Map<string, number>();
+  const identifiers = new Map<string, string>();
   for (const [i, iso] of isos.entries()) {
-    if (seen.has(iso.date)) throw new ConfigError(`${key}.isos[${i}].date`, iso.date, "one ISO release per date");
-    seen.add(iso.date);
+    if (dates.has(iso.date)) throw new ConfigError(`${key}.isos[${i}].date`, iso.date, `one ISO release per date; isos[${dates.get(iso.date)}] already has it`);
+    dates.set(iso.date, i);
+    // One IA item per release: a second date in the same item would overwrite or mix its files.
+    const other = identifiers.get(iso.identifier);
+    if (other !== undefined) throw new ConfigError(`${key}.isos[${i}].identifier`, iso.identifier, `one IA item per release; the release of ${other} already uses it`);
+    identifiers.set(iso.identifier, iso.date);
   }
   return { stable, isos };
 }
 
-function parseStable(raw: unknown, key: string): StableRelease {
-  const obj = record(raw, key, "{digest, evidence: {bootRun, bootedAt}, rollback?}");
+function parseStable(raw: unknown, key: string, now: Date): StableRelease {
+  const obj = record(raw, key, "{digest, evidence: {bootRun, bootedAt}, rollback?}", ["digest", "evidence", "rollback"]);
   if (!isDigest(obj.digest)) throw new ConfigError(`${key}.digest`, obj.digest, DIGEST_FORM);
-  const ev = record(obj.evidence, `${key}.evidence`, "{bootRun: URL of the passing smoke-boot run, bootedAt: ISO 8601 time}");
+  const ev = record(obj.evidence, `${key}.evidence`, "{bootRun: URL of the passing smoke-boot run, bootedAt: ISO 8601 time}", ["bootRun", "bootedAt"]);
   if (!isHttpsUrl(ev.bootRun) || !/\/actions\/runs\/\d+/.test(ev.bootRun)) {
     throw new ConfigError(`${key}.evidence.bootRun`, ev.bootRun, "the https URL of the passing smoke-boot run (.../actions/runs/N)");
   }
   if (!isIsoInstant(ev.bootedAt)) {
-    throw new ConfigError(`${key}.evidence.bootedAt`, ev.bootedAt, "an ISO 8601 time with zone, quoted in YAML (unquoted, Pulumi reads it as a timestamp and reformats it), e.g. \"2026-11-20T10:00:00Z\"");
+    throw new ConfigError(`${key}.evidence.bootedAt`, ev.bootedAt, "an ISO 8601 time with zone that exists on the calendar, quoted in YAML (unquoted, Pulumi reads it as a timestamp and reformats it), e.g. \"2026-11-20T10:00:00Z\"");
+  }
+  if (Date.parse(ev.bootedAt) - now.getTime() > FUTURE_BOOT_TOLERANCE_MS) {
+    throw new ConfigError(`${key}.evidence.bootedAt`, ev.bootedAt, `the time smoke-boot booted the digest, not in the future (now ${now.toISOString()})`);
   }
   if (obj.rollback !== undefined && typeof obj.rollback !== "boolean") {
     throw new ConfigError(`${key}.rollback`, obj.rollback, "true or false");
@@ -93,7 +107,7 @@ function parseStable(raw: unknown, key: string): StableRelease {
 }
 
 function parseIso(raw: unknown, key: string): IsoRelease {
-  const obj = record(raw, key, "{date, identifier, files}");
+  const obj = record(raw, key, "{date, identifier, files}", ["date", "identifier", "files"]);
   const date = typeof obj.date === "number" ? String(obj.date) : obj.date;
   if (!isCalendarDate(date)) throw new ConfigError(`${key}.date`, obj.date, "YYYYMMDD, a real calendar date, quoted");
   if (typeof obj.identifier !== "string" || !IA_IDENTIFIER_PATTERN.test(obj.identifier)) {
@@ -103,11 +117,19 @@ function parseIso(raw: unknown, key: string): IsoRelease {
     throw new ConfigError(`${key}.files`, obj.files, "a non-empty list of {name, sha256, md5, size}");
   }
   const files = obj.files.map((f, i) => parseIsoFile(f, `${key}.files[${i}]`));
+  for (const [i, f] of files.entries()) {
+    const first = files.findIndex((g) => g.name === f.name);
+    // IA serves every file at the item root: two entries with one name cannot both be published.
+    if (first !== i) throw new ConfigError(`${key}.files[${i}].name`, f.name, `a name no other file of the release has; files[${first}] is also ${f.name}`);
+  }
+  if (!files.some((f) => /\.iso$/i.test(f.name))) {
+    throw new ConfigError(`${key}.files`, files.map((f) => f.name), "the release's files including its .iso image (an ISO release without an .iso would publish nothing to boot)");
+  }
   return { date, identifier: obj.identifier, files };
 }
 
 function parseIsoFile(raw: unknown, key: string): IsoFile {
-  const obj = record(raw, key, "{name, sha256, md5, size}");
+  const obj = record(raw, key, "{name, sha256, md5, size}", ["name", "sha256", "md5", "size"]);
   if (typeof obj.name !== "string" || !FILE_NAME.test(obj.name)) {
     throw new ConfigError(`${key}.name`, obj.name, "a file name (basename, [A-Za-z0-9._-]) as published at the item root");
   }
@@ -123,7 +145,37 @@ function parseIsoFile(raw: unknown, key: string): IsoFile {
   return { name: obj.name, sha256: obj.sha256, md5: obj.md5, size: obj.size };
 }
 
-function record(raw: unknown, key: string, expected: string): Record<string, unknown> {
+/**
+ * An object with only `known` keys: a typo (`rolback: true`) is an error naming the key and the
+ * nearest known one, never silently ignored.
+ */
+function record(raw: unknown, key: string, expected: string, known: readonly string[]): Record<string, unknown> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ConfigError(key, raw, expected);
+  for (const name of Object.keys(raw)) {
+    if (known.includes(name)) continue;
+    const nearest = nearestKey(name, known);
+    throw new ConfigError(`${key}.${name}`, (raw as Record<string, unknown>)[name], `one of ${known.join(", ")}`,
+      `config ${key}: unknown key \`${name}\`${nearest ? `; did you mean \`${nearest}\`?` : ""} (known keys: ${known.join(", ")})`);
+  }
   return raw as Record<string, unknown>;
+}
+
+/** The known key closest to `name` by edit distance, when it is close enough to be a typo. */
+export function nearestKey(name: string, known: readonly string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const key of known) {
+    const distance = editDistance(name.toLowerCase(), key.toLowerCase());
+    if (!best || distance < best.distance) best = { key, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }

@@ -35,7 +35,90 @@ export type PackConfig = Record<string, { enforcementLevel?: EnforcementLevel; [
 
 class NotApplicable extends Error {}
 
+/** A policy pack config that names no policy, sets no valid level or misspells a setting: exit 2. */
+export class PackConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PackConfigError";
+  }
+}
+
+const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
+
+interface SchemaProperty { readonly type?: string; readonly minimum?: number; readonly maximum?: number; readonly enum?: readonly unknown[] }
+
+/**
+ * Every mistake in a pack config, one line each: an unknown policy name, an invalid
+ * enforcementLevel, a setting the policy does not declare, a value of the wrong type or range.
+ * A typo must never turn a check off silently (a misspelt policy would just not be configured).
+ */
+export function packConfigErrors(config: unknown, policies: readonly { name: string; configSchema?: unknown }[] = packPolicies): string[] {
+  if (typeof config !== "object" || config === null || Array.isArray(config)) return ["expected an object of policy name -> {enforcementLevel?, ...settings} or a level"];
+  const errors: string[] = [];
+  const names = policies.map((p) => p.name);
+  for (const [name, entry] of Object.entries(config)) {
+    const policy = policies.find((p) => p.name === name);
+    if (!policy) {
+      const near = nearest(name, names);
+      errors.push(`unknown policy "${name}"${near ? `; did you mean "${near}"?` : ""} (policies: ${names.join(", ")})`);
+      continue;
+    }
+    if (typeof entry === "string") {
+      if (!LEVELS.includes(entry)) errors.push(`${name}: enforcement level "${entry}" is not one of ${LEVELS.join(", ")}`);
+      continue;
+    }
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      errors.push(`${name}: ${JSON.stringify(entry)} is neither an enforcement level nor an object of settings`);
+      continue;
+    }
+    const properties = ((policy.configSchema as { properties?: Record<string, SchemaProperty> } | undefined)?.properties) ?? {};
+    for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+      if (key === "enforcementLevel") {
+        if (typeof value !== "string" || !LEVELS.includes(value)) errors.push(`${name}.enforcementLevel: ${JSON.stringify(value)} is not one of ${LEVELS.join(", ")}`);
+        continue;
+      }
+      const schema = properties[key];
+      if (!schema) {
+        const known = Object.keys(properties);
+        const near = nearest(key, known);
+        errors.push(`${name}: unknown setting "${key}"${near ? `; did you mean "${near}"?` : ""} (${known.length > 0 ? `settings: enforcementLevel, ${known.join(", ")}` : "it takes only enforcementLevel"})`);
+        continue;
+      }
+      const problem = schemaProblem(value, schema);
+      if (problem) errors.push(`${name}.${key}: ${JSON.stringify(value)} ${problem}`);
+    }
+  }
+  return errors;
+}
+
+function schemaProblem(value: unknown, schema: SchemaProperty): string | undefined {
+  if ((schema.type === "number" || schema.type === "integer") && (typeof value !== "number" || !Number.isFinite(value))) return `is not a number`;
+  if (schema.type === "integer" && !Number.isInteger(value)) return "is not a whole number";
+  if (schema.type === "string" && typeof value !== "string") return "is not a string";
+  if (schema.type === "boolean" && typeof value !== "boolean") return "is not true or false";
+  if (schema.minimum !== undefined && typeof value === "number" && value < schema.minimum) return `is below the minimum ${schema.minimum}`;
+  if (schema.maximum !== undefined && typeof value === "number" && value > schema.maximum) return `is above the maximum ${schema.maximum}`;
+  if (schema.enum && !schema.enum.includes(value)) return `is not one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`;
+  return undefined;
+}
+
+function nearest(name: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length];
+  };
+  const best = known.map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(best.k.length / 3)) ? best.k : undefined;
+}
+
 export async function analyzeResources(resources: readonly PolicedResource[], config: PackConfig = {}, policies = packPolicies): Promise<PolicyReport> {
+  const configErrors = packConfigErrors(config, policies);
+  if (configErrors.length > 0) throw new PackConfigError(`policy pack config: ${configErrors.join("; ")}`);
   const urnOf = (r: PolicedResource) => `urn:pulumi:offline::margine-pipeline::${r.type}::${r.name}`;
   const byUrn = new Map(resources.map((r) => [urnOf(r), r]));
   const violations: Violation[] = [];

@@ -11,7 +11,9 @@ export function readJsonFile(file: string, what: string): unknown {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new ResourcesFileError(`${file}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a file" : code === "EACCES" ? "permission denied" : code ?? (e as Error).message;
+    throw new ResourcesFileError(`${file}: cannot read ${what}: ${why}`);
   }
   try {
     return JSON.parse(text);

@@ -5,7 +5,7 @@
 // {"stale-stable-critical": {"criticalAfterDays": 14}}. Exit 1 on any mandatory violation, 2 on an
 // unreadable or invalid file.
 import { parseArgs } from "node:util";
-import { PackConfig, analyzeResources, formatViolations } from "../policy/evaluator";
+import { PackConfig, analyzeResources, formatViolations, packConfigErrors } from "../policy/evaluator";
 import { ResourcesFileError, readJsonFile, readResourcesFile } from "../policy/resources-file";
 import { runCli, UsageError } from "./cli";
 
@@ -29,6 +29,8 @@ runCli(async () => {
       if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
         throw new ResourcesFileError(`${values.config}: expected an object of policy name -> {enforcementLevel?, ...config}`);
       }
+      const errors = packConfigErrors(raw);
+      if (errors.length > 0) throw new ResourcesFileError(`${values.config}: ${errors.join("; ")}`);
       config = raw as PackConfig;
     }
   } catch (e) {

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX]...
-//                    [--rollback] [--insecure] [--dry-run]
+//                    [--rollback] [--insecure] [--dry-run] [--connect-timeout S] [--read-timeout S]
 // The Promotion provider's code as a CLI (docs/contracts.md). Prints one JSON object: per tag the
 // digest before and after, and the number of HTTP requests. Exit 0 done, 2 invalid input (including a
-// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure.
-import { parseArgs } from "node:util";
+// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure,
+// 130 interrupted (the line says which tags moved; :stable always moves last).
 import { isDigest } from "../config/grammar";
 import { registryCredentials, splitImage } from "../providers/oci/credentials";
 import { PromotionConflict, RollbackRequired } from "../providers/oci/errors";
 import { promotionInputFailures } from "../providers/oci/promotion-inputs";
 import { RegistryClient } from "../providers/oci/registry-client";
-import { promoteTags } from "../providers/oci/tag-promotion";
-import { runCli, UsageError } from "./cli";
+import { PromotionProgress, promoteTags } from "../providers/oci/tag-promotion";
+import { networkTimeouts, onInterrupt, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 
 export const PROMOTE_USAGE =
-  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run]";
+  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run] " + TIMEOUT_USAGE;
 
 /** `TAG=sha256:HEX` (or `TAG=none`: the tag must not exist yet) into an expectation map. */
 export function parseExpectations(values: readonly string[]): Record<string, string | null> {
@@ -29,24 +29,18 @@ export function parseExpectations(values: readonly string[]): Record<string, str
   return expected;
 }
 
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        image: { type: "string" }, digest: { type: "string" }, tags: { type: "string" },
-        expect: { type: "string", multiple: true, default: [] },
-        rollback: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false },
-      },
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${PROMOTE_USAGE}`);
-  }
+function promoteCommandLine(argv: string[]) {
+  return parseCommandLine(argv, {
+    image: { type: "string" }, digest: { type: "string" }, tags: { type: "string" },
+    expect: { type: "string", multiple: true, default: [] },
+    rollback: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false },
+    ...TIMEOUT_OPTIONS,
+  }, PROMOTE_USAGE).values;
 }
 
 export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const values = parseCommandLine(argv);
+  const values = promoteCommandLine(argv);
+  const timeouts = networkTimeouts(values);
   const tags = values.tags?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
   const failures = promotionInputFailures({ image: values.image, digest: values.digest, tags, insecure: values.insecure }, { requireEvidence: false });
   if (failures.length > 0) throw new UsageError(`${failures.map((f) => `--${f.property}: ${f.reason}`).join("\n")}\n${PROMOTE_USAGE}`);
@@ -56,10 +50,12 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
 
   const image = values.image!;
   const { registry, repository } = splitImage(image);
-  const client = new RegistryClient({ registry, insecure: values.insecure, ...registryCredentials(registry, env) });
+  const client = new RegistryClient({ registry, insecure: values.insecure, timeouts, ...registryCredentials(registry, env) });
+  const progress: PromotionProgress = { moved: [], inFlight: new Set() };
+  const stopInterrupt = onInterrupt((signal) => interruptedReport(image, values.digest!, progress, signal));
   try {
     const result = await promoteTags(client, {
-      image, repository, digest: values.digest!, tags: tags!, expected, rollback: values.rollback, dryRun: values["dry-run"],
+      image, repository, digest: values.digest!, tags: tags!, expected, rollback: values.rollback, dryRun: values["dry-run"], progress,
     });
     console.log(JSON.stringify({ ...result, dryRun: values["dry-run"], requests: client.requestCount }, null, 2));
     return 0;
@@ -67,7 +63,19 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
     if (err instanceof PromotionConflict) throw new UsageError(`${err.message} (${client.requestCount} requests)`, 3);
     if (err instanceof RollbackRequired) throw new UsageError(err.message, 2);
     throw err;
+  } finally {
+    stopInterrupt();
   }
+}
+
+/** The one line an interrupted promotion prints: what moved, what was on the wire, what did not. */
+export function interruptedReport(image: string, digest: string, progress: PromotionProgress, signal: string): string {
+  const tags = (list: readonly string[]) => list.map((t) => `:${t}`).join(", ") || "nothing";
+  const pending = (progress.planned ?? []).filter((t) => !progress.moved.includes(t) && !progress.inFlight.has(t));
+  return `interrupted (${signal}): promotion of ${image}@${digest} incomplete: moved ${tags(progress.moved)}` +
+    `${progress.inFlight.size > 0 ? `; in flight (may or may not have moved) ${tags([...progress.inFlight])}` : ""}` +
+    `${pending.length > 0 ? `; not moved ${tags(pending)}` : ""}` +
+    `${progress.planned === undefined ? " (no tag was sent yet)" : ""}. Run the promotion again: tags already at the digest are skipped, :stable moves last.`;
 }
 
 if (require.main === module) runCli(() => promoteMain(process.argv.slice(2), process.env));

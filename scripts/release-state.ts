@@ -87,12 +87,45 @@ function required(value: string | undefined, flag: string, valid: (v: string) =>
 
 function write({ file, edit }: { file: string; edit: (text: string) => ReleaseEdit }): number {
   const target = path.resolve(file);
-  if (!fs.existsSync(target)) throw new UsageError(`--file ${file}: no such stack file (${target})`);
-  const result = edit(fs.readFileSync(target, "utf8"));
-  if (result.changed) fs.writeFileSync(target, result.text);
-  console.log(`${path.basename(target)}: ${result.summary}${result.changed ? "" : " (unchanged)"}`);
-  if (process.env.GITHUB_OUTPUT) {
-    fs.appendFileSync(process.env.GITHUB_OUTPUT, `changed=${result.changed}\nsummary=${result.summary}\n`);
+  let text: string;
+  try {
+    text = fs.readFileSync(target, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such stack file" : code === "EISDIR" ? "is a directory, not a stack file" : code === "EACCES" ? "permission denied" : `cannot be read (${code})`;
+    throw new UsageError(`--file ${file}: ${why} (${target})`);
   }
-  return 0;
+  // GITHUB_OUTPUT is opened before the stack file changes: a broken one must not leave the file
+  // rewritten behind a failed step.
+  const output = openOutput(process.env.GITHUB_OUTPUT);
+  try {
+    const result = edit(text);
+    if (result.changed) writeAtomically(target, result.text);
+    console.log(`${path.basename(target)}: ${result.summary}${result.changed ? "" : " (unchanged)"}`);
+    if (output !== undefined) fs.writeSync(output, `changed=${result.changed}\nsummary=${result.summary}\n`);
+    return 0;
+  } finally {
+    if (output !== undefined) fs.closeSync(output);
+  }
+}
+
+function openOutput(file: string | undefined): number | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.openSync(file, "a");
+  } catch (err) {
+    throw new UsageError(`GITHUB_OUTPUT ${file}: cannot append to it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was changed`);
+  }
+}
+
+/** A temporary file renamed over the target: an interrupted run never leaves half a stack file. */
+function writeAtomically(target: string, text: string): void {
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw new UsageError(`--file ${target}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the file is unchanged`, 1);
+  }
 }

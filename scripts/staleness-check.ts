@@ -26,6 +26,15 @@ export interface StalenessVerdict {
 
 const DAY_MS = 86_400_000;
 
+/** How far ahead of our clock `created` may be (clock skew) before the age is unknown rather than fresh. */
+export const FUTURE_TOLERANCE_MS = DAY_MS;
+
+/** Undefined when `created` is plausible; else why the age cannot be known (a time in the future). */
+export function implausibleCreated(created: Date, now: Date): string | undefined {
+  if (created.getTime() - now.getTime() <= FUTURE_TOLERANCE_MS) return undefined;
+  return `created ${created.toISOString()} is in the future (now ${now.toISOString()}): the image's metadata or a clock is wrong, so its age is unknown`;
+}
+
 export function stalenessVerdict(image: string, created: Date, now: Date, t: StalenessThresholds): StalenessVerdict {
   const ageDays = Math.max(0, (now.getTime() - created.getTime()) / DAY_MS);
   const age = `${ageDays.toFixed(1)} days old (created ${created.toISOString()})`;
@@ -51,8 +60,12 @@ export async function imageCreated(client: RegistryClient, repository: string, r
     const index = JSON.parse(manifest.bytes.toString("utf8")) as { manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[] };
     const entries = index.manifests ?? [];
     const [os, arch] = platform.split("/");
-    const entry = entries.find((m) => m.platform?.os === os && m.platform?.architecture === arch) ?? entries[0];
-    if (!entry) throw new RegistryError(where, 200, "the image index lists no manifests");
+    const entry = entries.find((m) => m.platform?.os === os && m.platform?.architecture === arch);
+    if (!entry) {
+      // Another platform's age is not this platform's: a build that stopped producing it is exactly what to catch.
+      const listed = entries.map((m) => (m.platform ? `${m.platform.os}/${m.platform.architecture}` : "(no platform)")).join(", ") || "nothing";
+      throw new RegistryError(where, 200, `the image index has no ${platform} entry (it lists ${listed}); pass --platform for one of those`);
+    }
     manifest = await client.getManifest(repository, entry.digest);
   }
   const body = JSON.parse(manifest.bytes.toString("utf8")) as { config?: { digest?: string } };

@@ -1,34 +1,30 @@
 #!/usr/bin/env node
 // npm run staleness -- --image HOST/REPO:TAG [--warn-days 7] [--critical-days 14] [--insecure] [--platform linux/amd64]
+//                      [--connect-timeout S] [--read-timeout S]
 // The staleness watchdog (handbook 11.1): prints one line and exits 0 fresh, 1 warning, 2 critical,
 // so a user timer can raise a notification and a scheduled workflow can fail. Because 1 and 2 are
 // verdicts, a usage error or an unreachable registry exits 3 ("unknown", the monitoring-plugin
 // convention), never 2. Credentials: REGISTRY_USERNAME/REGISTRY_PASSWORD, GITHUB_TOKEN for ghcr.io;
 // none are needed for a public image.
-import { parseArgs } from "node:util";
 import { isDigest, isImageName, isLoopbackRegistry } from "../config/grammar";
 import { registryCredentials, splitImage } from "../providers/oci/credentials";
 import { RegistryClient } from "../providers/oci/registry-client";
-import { runCli, UsageError } from "./cli";
-import { imageCreated, stalenessVerdict } from "./staleness-check";
+import { networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
+import { imageCreated, implausibleCreated, stalenessVerdict } from "./staleness-check";
 
 const UNKNOWN = 3;
+const USAGE = `usage: npm run staleness -- --image HOST/REPO:TAG [--warn-days 7] [--critical-days 14] [--platform linux/amd64] [--insecure] ${TIMEOUT_USAGE}`;
 
 runCli(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        image: { type: "string" },
-        "warn-days": { type: "string", default: "7" },
-        "critical-days": { type: "string", default: "14" },
-        platform: { type: "string", default: "linux/amd64" },
-        insecure: { type: "boolean", default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message, UNKNOWN);
-  }
+  const { values } = parseCommandLine(process.argv.slice(2), {
+    image: { type: "string" },
+    "warn-days": { type: "string", default: "7" },
+    "critical-days": { type: "string", default: "14" },
+    platform: { type: "string", default: "linux/amd64" },
+    insecure: { type: "boolean", default: false },
+    ...TIMEOUT_OPTIONS,
+  }, USAGE, { exitCode: UNKNOWN });
+  const timeouts = networkTimeouts(values, UNKNOWN);
   const { name, reference } = imageReference(values.image);
   const warnDays = days(values["warn-days"]!, "--warn-days");
   const criticalDays = days(values["critical-days"]!, "--critical-days");
@@ -37,7 +33,7 @@ runCli(async () => {
   if (values.insecure && !isLoopbackRegistry(name)) throw new UsageError(`--insecure is for loopback registries only; ${name} must be reached over https`, UNKNOWN);
 
   const { registry, repository } = splitImage(name);
-  const client = new RegistryClient({ registry, insecure: values.insecure, ...registryCredentials(registry, process.env), maxAttempts: 3 });
+  const client = new RegistryClient({ registry, insecure: values.insecure, timeouts, ...registryCredentials(registry, process.env), maxAttempts: 3 });
   let created: Date;
   try {
     ({ created } = await imageCreated(client, repository, reference, values.platform));
@@ -45,7 +41,10 @@ runCli(async () => {
     // Not knowing the age is its own answer: the watchdog must not claim "fresh" or "critical".
     throw new UsageError(`unknown: ${(err as Error).message}`, UNKNOWN);
   }
-  const verdict = stalenessVerdict(values.image!, created, new Date(), { warnDays, criticalDays });
+  const now = new Date();
+  const implausible = implausibleCreated(created, now);
+  if (implausible) throw new UsageError(`unknown: ${values.image}: ${implausible}`, UNKNOWN);
+  const verdict = stalenessVerdict(values.image!, created, now, { warnDays, criticalDays });
   const annotation = process.env.GITHUB_ACTIONS === "true" ? ({ fresh: "", warning: "::warning::", critical: "::error::" } as const)[verdict.level] : "";
   console.log(`${annotation}${verdict.message}`);
   return verdict.exitCode;

@@ -1,7 +1,8 @@
 // GitHub Packages REST API for container packages. Plain TypeScript over @octokit/rest: used by the
 // GhcrPackage provider and by the retention script; never imports @pulumi/pulumi.
 
-import { githubClient } from "../github-client";
+import { githubClient, networkFailure } from "../github-client";
+import { NetTimeouts, notJsonReason } from "../http-timeouts";
 import { ProviderError } from "../provider-error";
 
 export type PackageOwnerType = "user" | "org";
@@ -25,6 +26,7 @@ export interface PackagesApiOptions {
   readonly token?: string;
   /** REST API root; https://api.github.com unless a GitHub Enterprise or a local stand-in is used. */
   readonly baseUrl?: string;
+  readonly timeouts?: NetTimeouts;
 }
 
 /** An API answer we cannot act on, with the package and what to do. */
@@ -53,7 +55,22 @@ export class ContainerPackagesApi {
   constructor(private readonly options: PackagesApiOptions) {}
 
   private octokit() {
-    return githubClient({ token: this.options.token, baseUrl: this.options.baseUrl });
+    return githubClient({ token: this.options.token, baseUrl: this.options.baseUrl, timeouts: this.options.timeouts });
+  }
+
+  /**
+   * Why a call failed, in words that match the cause: no answer at all (the URL and why), no token,
+   * a refused token (the scope it needs), or GitHub's own status and message.
+   */
+  private failure(pkg: ContainerPackageRef, err: unknown, doing: string, scope: string): PackagesApiError {
+    const network = networkFailure(err);
+    if (network) return new PackagesApiError(pkg, undefined, `${doing} failed: ${network.message}`);
+    const status = (err as { status?: number }).status;
+    if ((status === 401 || status === 403) && !this.options.token) {
+      return new PackagesApiError(pkg, status, `${doing} failed (HTTP ${status}): GITHUB_TOKEN is not set; set it to a token with ${scope}`);
+    }
+    if (status === 401 || status === 403) return new PackagesApiError(pkg, status, `${doing} failed (HTTP ${status}): GitHub refused the token; it needs ${scope}`);
+    return new PackagesApiError(pkg, status, `${doing} failed (HTTP ${status ?? "?"}): ${(err as Error).message}`);
   }
 
   /** The package, or undefined when it does not exist (yet): the first build.yml push creates it. */
@@ -70,11 +87,8 @@ export class ContainerPackagesApi {
       };
     } catch (err) {
       const status = (err as { status?: number }).status;
-      if (status === 404) return undefined;
-      if (status === 401 || status === 403) {
-        throw new PackagesApiError(pkg, status, `GitHub refused to read the package (HTTP ${status}); the token needs the read:packages scope`);
-      }
-      throw new PackagesApiError(pkg, status, `reading the package failed: ${(err as Error).message}`);
+      if (status === 404 && !networkFailure(err)) return undefined;
+      throw this.failure(pkg, err, "reading the package", "the read:packages scope");
     }
   }
   /** Every version of the package, following pages of 100. */
@@ -86,13 +100,15 @@ export class ContainerPackagesApi {
         const res = pkg.ownerType === "org"
           ? await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg({ org: pkg.owner, package_type: "container", package_name: pkg.name, per_page: 100, page })
           : await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser({ username: pkg.owner, package_type: "container", package_name: pkg.name, per_page: 100, page });
+        if (!Array.isArray(res.data)) {
+          throw new PackagesApiError(pkg, res.status, `listing package versions: ${this.options.baseUrl ?? "https://api.github.com"} ${notJsonReason(String(res.headers["content-type"] ?? ""), typeof res.data === "string" ? res.data : JSON.stringify(res.data))}`);
+        }
         for (const v of res.data) {
           versions.push({ id: v.id, name: v.name, createdAt: v.created_at, tags: v.metadata?.container?.tags ?? [] });
         }
         if (res.data.length < 100) return versions;
       } catch (err) {
-        const status = (err as { status?: number }).status;
-        throw new PackagesApiError(pkg, status, `listing package versions failed (HTTP ${status ?? "?"}); the token needs read:packages: ${(err as Error).message}`);
+        throw this.failure(pkg, err, "listing package versions", "read:packages");
       }
     }
   }
@@ -107,8 +123,7 @@ export class ContainerPackagesApi {
         await octokit.rest.packages.deletePackageVersionForUser({ username: pkg.owner, package_type: "container", package_name: pkg.name, package_version_id: versionId });
       }
     } catch (err) {
-      const status = (err as { status?: number }).status;
-      throw new PackagesApiError(pkg, status, `deleting version ${versionId} failed (HTTP ${status ?? "?"}); the token needs delete:packages: ${(err as Error).message}`);
+      throw this.failure(pkg, err, `deleting version ${versionId}`, "delete:packages");
     }
   }
 }

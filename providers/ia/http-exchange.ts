@@ -5,6 +5,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { Readable } from "node:stream";
+import { armTimeouts, DEFAULT_TIMEOUTS, NetTimeouts, NetworkError, networkError } from "../http-timeouts";
 import { IaError } from "./ia-error";
 
 export interface IaRequest {
@@ -18,8 +19,10 @@ export interface IaRequest {
   readonly onBodyBytes?: (bytes: number) => void;
   /** Called with every chunk (e.g. to hash the part while it is sent). */
   readonly onBodyChunk?: (chunk: Buffer) => void;
-  /** Socket inactivity before the attempt counts as dropped. */
-  readonly idleTimeoutMs?: number;
+  /** Connect and idle timeouts (providers/http-timeouts.ts defaults). */
+  readonly timeouts?: NetTimeouts;
+  /** A longer idle timeout for an answer IA is known to take time over (CompleteMultipartUpload). */
+  readonly minIdleTimeoutMs?: number;
 }
 
 export interface IaResponse {
@@ -51,12 +54,14 @@ function exchangeOnce(req: IaRequest, url: string): Promise<IaResponse> {
   const lib = target.protocol === "https:" ? https : http;
   const headers: Record<string, string> = { ...req.headers };
   if (req.body) headers["content-length"] = String(req.contentLength ?? 0);
+  const base = req.timeouts ?? DEFAULT_TIMEOUTS;
+  const timeouts = { ...base, idleMs: Math.max(base.idleMs, req.minIdleTimeoutMs ?? 0) };
   return new Promise<IaResponse>((resolve, reject) => {
     let settled = false;
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
-      reject(new IaError(`${req.method} ${url}: connection dropped (${(err as NodeJS.ErrnoException).code ?? err.message})`, undefined, "ConnectionDropped", true));
+      reject(iaNetworkError(networkError(err, req.method, url, timeouts)));
     };
     const request = lib.request(target, {
       method: req.method,
@@ -73,7 +78,7 @@ function exchangeOnce(req: IaRequest, url: string): Promise<IaResponse> {
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8"), url });
       });
     });
-    request.setTimeout(req.idleTimeoutMs ?? 300_000, () => request.destroy(new Error("idle timeout")));
+    armTimeouts(request, req.method, url, timeouts);
     request.on("error", fail);
     if (!req.body) { request.end(); return; }
     const body = req.body();
@@ -92,4 +97,13 @@ function exchangeOnce(req: IaRequest, url: string): Promise<IaResponse> {
     body.pipe(request);
     request.on("close", () => body.destroy());
   });
+}
+
+/** A network failure as an IaError: the URL and the cause, retryable unless waiting cannot help. */
+export function iaNetworkError(failure: NetworkError): IaError {
+  const code = ({
+    refused: "ConnectionRefused", "connect-timeout": "ConnectTimeout", "idle-timeout": "ReadTimeout", unreachable: "HostUnreachable",
+    dns: "HostNotFound", tls: "TlsFailed", reset: "ConnectionDropped", other: "NetworkFailure",
+  } as const)[failure.kind];
+  return new IaError(failure.message, undefined, code, failure.retryable);
 }

@@ -33,6 +33,8 @@ export interface PublishedFile {
   readonly size: number;
   readonly skipped: boolean;
   readonly bytesSent: number;
+  /** Parts an interrupted earlier run had already put on IA (multipart resume). */
+  readonly resumedParts?: number;
 }
 
 export interface PublishResult {
@@ -60,7 +62,7 @@ export class ItemPublisher {
   readonly metadataApi: IaMetadataClient;
 
   constructor(private readonly options: PublisherOptions) {
-    this.metadataApi = new IaMetadataClient(options.endpoints, options.credentials, options.retry, options.log);
+    this.metadataApi = new IaMetadataClient(options.endpoints, options.credentials, options.retry, options.log, options.timeouts);
   }
 
   async publish(req: PublishRequest): Promise<PublishResult> {
@@ -98,7 +100,7 @@ export class ItemPublisher {
           "x-archive-keep-old-version": "1",
         },
       });
-      published.push({ name: p.name, md5: report.md5, size: p.size, skipped: false, bytesSent: report.bytesSent });
+      published.push({ name: p.name, md5: report.md5, size: p.size, skipped: false, bytesSent: report.bytesSent, ...(report.resumedParts ? { resumedParts: report.resumedParts } : {}) });
     }
     const after = await this.verifyFiles(identifier, published);
     const patch = metadataPatch(after.metadata, req.metadata);
@@ -128,6 +130,8 @@ export class ItemPublisher {
       throw new IaVerificationError(`${identifier}/${file.name}: ${state}, and no source file was given to upload. Run the publish_ia job (npm run publish-iso) or declare source`);
     }
     if (size === undefined) throw new IaVerificationError(`${identifier}/${file.name}: size unknown`);
+    // IA keeps items forever: an empty file (a failed build) must never become part of a release.
+    if (size === 0 && !skipped) throw new IaVerificationError(`${identifier}/${file.name}: the file is empty (0 bytes); an empty file is never published`);
     return { name: file.name, source: file.source, md5, size, skipped };
   }
 

@@ -2,6 +2,7 @@
 // metadata changes as JSON Patch. IA reports md5 and sha1, never sha256 (docs/protocols.md), so md5 is
 // what proves an upload arrived intact.
 import { IaCredentials } from "./credentials";
+import { NetTimeouts, notJsonReason } from "../http-timeouts";
 import { IaEndpoints } from "./endpoints";
 import { IaError } from "./ia-error";
 import { exchange } from "./http-exchange";
@@ -26,7 +27,13 @@ export type JsonPatchOp = { op: "add" | "replace"; path: string; value: unknown 
 export class IaMetadataClient {
   private readonly retry: RetryPolicy;
 
-  constructor(private readonly endpoints: IaEndpoints, private readonly credentials: IaCredentials | undefined, retry?: RetryPolicy, private readonly log?: (m: string) => void) {
+  constructor(
+    private readonly endpoints: IaEndpoints,
+    private readonly credentials: IaCredentials | undefined,
+    retry?: RetryPolicy,
+    private readonly log?: (m: string) => void,
+    private readonly timeouts?: NetTimeouts,
+  ) {
     this.retry = retry ?? DEFAULT_RETRY_POLICY;
   }
 
@@ -34,13 +41,14 @@ export class IaMetadataClient {
   async getItem(identifier: string): Promise<IaItemRecord | undefined> {
     const what = `read metadata of ${identifier}`;
     const res = await withRetries(this.retry, what, async () =>
-      expectS3Success(await exchange({ method: "GET", url: `${this.endpoints.iaUrl}/metadata/${identifier}`, idleTimeoutMs: 60_000 }), what),
+      expectS3Success(await exchange({ method: "GET", url: `${this.endpoints.iaUrl}/metadata/${identifier}`, timeouts: this.timeouts }), what),
     { onRetry: this.log });
     let json: { files?: Array<Record<string, unknown>>; metadata?: Record<string, unknown> };
     try {
       json = JSON.parse(res.body);
     } catch {
-      throw new IaError(`${what}: IA answered non-JSON: ${res.body.slice(0, 200)}`, res.status, "BadJson", true);
+      // A 200 that is not JSON is a wrong IA_URL or a portal, not a busy IA: waiting does not help.
+      throw new IaError(`${what}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, res.status, "BadJson", false);
     }
     if (!json.metadata && !json.files) return undefined;
     const files = (json.files ?? []).map((f) => ({
@@ -68,9 +76,15 @@ export class IaMetadataClient {
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: () => body,
         contentLength: body.length,
+        timeouts: this.timeouts,
       }), what),
     { onRetry: this.log });
-    const answer = JSON.parse(res.body) as { success?: boolean; error?: string };
+    let answer: { success?: boolean; error?: string };
+    try {
+      answer = JSON.parse(res.body) as { success?: boolean; error?: string };
+    } catch {
+      throw new IaError(`${what}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, res.status, "BadJson", false);
+    }
     if (!answer.success && !/no changes/i.test(answer.error ?? "")) {
       throw new IaError(`${what}: IA refused the patch: ${answer.error ?? res.body.slice(0, 200)}`, res.status, "PatchRefused", false);
     }
@@ -79,10 +93,20 @@ export class IaMetadataClient {
   /** Derive/archive tasks of the item still queued or running (tasks API summary). */
   async pendingTasks(identifier: string): Promise<number> {
     const headers: Record<string, string> = this.credentials ? { authorization: `LOW ${this.credentials.access}:${this.credentials.secret}` } : {};
-    const res = expectS3Success(await exchange({ method: "GET", url: `${this.endpoints.iaUrl}/services/tasks.php?identifier=${identifier}&summary=1`, headers, idleTimeoutMs: 60_000 }), `tasks of ${identifier}`);
-    const summary = (JSON.parse(res.body) as { value?: { summary?: Record<string, number> } }).value?.summary ?? {};
+    const res = expectS3Success(await exchange({ method: "GET", url: `${this.endpoints.iaUrl}/services/tasks.php?identifier=${identifier}&summary=1`, headers, timeouts: this.timeouts }), `tasks of ${identifier}`);
+    let summary: Record<string, number>;
+    try {
+      summary = (JSON.parse(res.body) as { value?: { summary?: Record<string, number> } }).value?.summary ?? {};
+    } catch {
+      throw new IaError(`tasks of ${identifier}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, res.status, "BadJson", false);
+    }
     return (summary.queued ?? 0) + (summary.running ?? 0);
   }
+}
+
+function contentType(res: { headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const v = res.headers["content-type"];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** JSON Patch that makes the item's metadata carry `desired` (keys not declared are left to IA). */

@@ -37,10 +37,13 @@ export class PromotionConflict extends ProviderError {
 
 /** Moving stable back to an older release without saying so. */
 export class RollbackRequired extends ProviderError {
-  constructor(readonly image: string, readonly releaseDate: string, readonly newestDate: string) {
+  constructor(readonly image: string, readonly releaseDate: string | undefined, readonly newestDate: string) {
     super(
-      `${image}: moving :stable to a release dated ${releaseDate} while the newest dated tag is ${newestDate} is a rollback; ` +
-        "declare it with rollback: true (stack config) or --rollback (CLI)",
+      releaseDate === undefined
+        ? `${image}: moving :stable to a digest that carries no dated tag while the newest dated tag is ${newestDate} may be a rollback; ` +
+          "promote it with its dated tags (stable.YYYYMMDD,YYYYMMDD), or declare the rollback with --rollback"
+        : `${image}: moving :stable to a release dated ${releaseDate} while the newest dated tag is ${newestDate} is a rollback; ` +
+          "declare it with rollback: true (stack config) or --rollback (CLI)",
       "RollbackRequired",
     );
   }

@@ -16,11 +16,16 @@ export interface PromotionPlanInput {
   readonly repositoryTags: readonly string[];
   /** YYYYMMDD of the release (its dated tags, else the boot date), when known. */
   readonly releaseDate?: string;
+  /**
+   * Where the newest dated alias points now, when the release date is not known: a digest that is
+   * already the newest dated release may take :stable without its dated tags (a healing rerun).
+   */
+  readonly newestDatedDigest?: string | null;
   readonly rollback: boolean;
 }
 
 export interface PromotionPlan {
-  /** Tags to PUT, in request order. */
+  /** Tags to PUT, in request order: :stable always last, once its dated aliases are in place. */
   readonly moves: string[];
   /** Tags already at the digest: skipped, which is also how a half-done promotion heals. */
   readonly unchanged: string[];
@@ -61,9 +66,15 @@ export function planPromotion(input: PromotionPlanInput): PromotionPlan {
   // would split the stable tags across digests (the reason smoke-boot runs in a queue).
   if (conflicts.length > 0) throw new PromotionConflict(input.image, conflicts);
   const stableMoves = moves.includes("stable") && (input.current.stable ?? null) !== null;
-  if (stableMoves && !input.rollback && input.releaseDate) {
+  if (stableMoves && !input.rollback) {
     const newest = newestDatedTag(input.repositoryTags);
-    if (newest && input.releaseDate < newest) throw new RollbackRequired(input.image, input.releaseDate, newest);
+    // Without a release date (`--tags stable` alone) the move cannot be shown to go forward: only
+    // a digest that already is the newest dated release may take :stable without saying --rollback.
+    if (newest && !input.releaseDate && input.newestDatedDigest !== input.digest) throw new RollbackRequired(input.image, undefined, newest);
+    if (newest && input.releaseDate && input.releaseDate < newest) throw new RollbackRequired(input.image, input.releaseDate, newest);
   }
-  return { moves, unchanged };
+  // :stable is what clients follow: it moves only after every dated alias is in place, so an
+  // interrupted promotion never leaves :stable on a digest without its dated tags.
+  const ordered = [...moves.filter((t) => t !== "stable"), ...moves.filter((t) => t === "stable")];
+  return { moves: ordered, unchanged };
 }

@@ -3,6 +3,7 @@
 // CLIs and the staleness watchdog. Manifests travel as raw bytes: re-serialized JSON has another
 // digest (docs/protocols.md), and the digest is what cosign signed and smoke-boot booted.
 import { createHash } from "node:crypto";
+import { notJsonReason } from "../http-timeouts";
 import { RegistryError } from "./errors";
 import { MANIFEST_ACCEPT, manifestMediaType } from "./media-types";
 import { RegistryEndpoint, RegistryResponse, RegistryTransport } from "./transport";
@@ -30,7 +31,17 @@ function registryErrorText(res: RegistryResponse): { code?: string; text: string
   } catch {
     // not an OCI error body
   }
-  return { text: `HTTP ${res.status}` };
+  const html = /html/i.test(res.headers.get("content-type") ?? "") || /^\s*<(!doctype|html)/i.test(res.body.subarray(0, 64).toString("utf8"));
+  return { text: html ? `HTTP ${res.status}, ${notJsonReason(res.headers.get("content-type"), res.body)}` : `HTTP ${res.status}` };
+}
+
+/** A JSON answer, or a RegistryError saying what came instead (an HTML page, garbage). */
+function jsonOf<T>(res: RegistryResponse, ref: string, what: string): T {
+  try {
+    return JSON.parse(res.body.toString("utf8")) as T;
+  } catch {
+    throw new RegistryError(ref, res.status, `${what}: the registry ${notJsonReason(res.headers.get("content-type"), res.body)}`);
+  }
 }
 
 export class RegistryClient {
@@ -61,6 +72,7 @@ export class RegistryClient {
       method: "GET", path: `/v2/${repository}/manifests/${reference}`, repository, reference: ref, headers: { accept: MANIFEST_ACCEPT },
     });
     if (res.status !== 200) this.fail("getting the manifest", ref, res);
+    jsonOf(res, ref, "getting the manifest");
     const digest = sha256Digest(res.body);
     if (reference.startsWith("sha256:") && digest !== reference) {
       throw new RegistryError(ref, res.status, `the registry returned bytes with digest ${digest}`);
@@ -118,7 +130,7 @@ export class RegistryClient {
       const res = await this.transport.send({ method: "GET", path, repository, reference: ref });
       if (res.status === 404) return tags;
       if (res.status !== 200) this.fail("listing tags", ref, res);
-      tags.push(...((JSON.parse(res.body.toString("utf8")) as { tags?: string[] | null }).tags ?? []));
+      tags.push(...(jsonOf<{ tags?: string[] | null }>(res, ref, "listing tags").tags ?? []));
       const next = /<([^>]+)>;\s*rel="?next"?/.exec(res.headers.get("link") ?? "");
       path = next ? new URL(next[1], "http://registry").pathname + new URL(next[1], "http://registry").search : undefined;
     }

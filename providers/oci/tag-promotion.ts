@@ -2,9 +2,10 @@
 // round trips at most (handbook 11.1: a registry-side pointer move, byte-identical to what booted).
 //   1. GET the manifest by digest (raw bytes, all Accept types) || list the repository's tags
 //   2. HEAD the requested tags that exist (where they point now: conflicts, skips, "before")
-//   3. PUT the same bytes to every tag that must move, in parallel; the returned digest verifies it
+//   3. PUT the same bytes to every dated tag that must move, in parallel; the returned digest verifies it
+//   4. PUT :stable last, only once every other tag is in place
 import { RegistryError, VerificationError } from "./errors";
-import { PromotionPlan, planPromotion, releaseDateOfTags } from "./promotion-plan";
+import { PromotionPlan, newestDatedTag, planPromotion, releaseDateOfTags } from "./promotion-plan";
 import { RegistryClient } from "./registry-client";
 
 export interface TagPromotionRequest {
@@ -17,6 +18,16 @@ export interface TagPromotionRequest {
   /** YYYYMMDD of the boot, used when no dated tag is among `tags`. */
   readonly bootDate?: string;
   readonly dryRun?: boolean;
+  /** Progress, for a caller that must say what happened when it is interrupted. */
+  readonly progress?: PromotionProgress;
+}
+
+/** What a running promotion has done so far: tags moved, and PUTs sent but not answered yet. */
+export interface PromotionProgress {
+  readonly moved: string[];
+  readonly inFlight: Set<string>;
+  /** Every tag that must move, in order (:stable last); set once the plan is made. */
+  planned?: readonly string[];
 }
 
 export interface TagOutcome {
@@ -47,6 +58,8 @@ export async function resolveTags(client: RegistryClient, repository: string, ta
 export async function promoteTags(client: RegistryClient, req: TagPromotionRequest): Promise<TagPromotionResult> {
   const [manifest, repositoryTags] = await Promise.all([client.getManifest(req.repository, req.digest), client.listTags(req.repository)]);
   const current = await resolveTags(client, req.repository, req.tags, repositoryTags);
+  const releaseDate = releaseDateOfTags(req.tags) ?? req.bootDate;
+  const newestDatedDigest = !releaseDate && req.tags.includes("stable") ? await newestDatedAliasDigest(client, req.repository, repositoryTags) : undefined;
   const plan: PromotionPlan = planPromotion({
     image: req.image,
     digest: req.digest,
@@ -54,9 +67,11 @@ export async function promoteTags(client: RegistryClient, req: TagPromotionReque
     current,
     expected: req.expected ?? {},
     repositoryTags,
-    releaseDate: releaseDateOfTags(req.tags) ?? req.bootDate,
+    releaseDate,
+    newestDatedDigest,
     rollback: req.rollback ?? false,
   });
+  if (req.progress) req.progress.planned = plan.moves;
   const outcome = (tag: string, after: string | null, action: TagOutcome["action"]): TagOutcome => ({ tag, before: current[tag], after, action });
   if (req.dryRun) {
     return {
@@ -64,19 +79,46 @@ export async function promoteTags(client: RegistryClient, req: TagPromotionReque
       tags: req.tags.map((t) => (plan.moves.includes(t) ? outcome(t, current[t], "would-move") : outcome(t, req.digest, "unchanged"))),
     };
   }
-  const settled = await Promise.allSettled(plan.moves.map((tag) => client.putManifest(req.repository, tag, manifest)));
-  const failed = settled.flatMap((s, i) => (s.status === "rejected" ? [`:${plan.moves[i]} (${(s.reason as Error).message})`] : []));
-  const moved = plan.moves.filter((_, i) => settled[i].status === "fulfilled");
-  if (failed.length > 0) {
+  const moved: string[] = req.progress?.moved ?? [];
+  const inFlight = req.progress?.inFlight ?? new Set<string>();
+  const put = async (tag: string): Promise<void> => {
+    inFlight.add(tag);
+    try {
+      const reported = await client.putManifest(req.repository, tag, manifest);
+      if (reported !== req.digest) throw new VerificationError(req.image, tag, req.digest, reported);
+      moved.push(tag);
+    } finally {
+      inFlight.delete(tag);
+    }
+  };
+  // The dated aliases in parallel, then :stable alone: a failure or an interrupt before the last
+  // step leaves :stable where it was, never on a digest without its dated tags.
+  const first = plan.moves.filter((t) => t !== "stable");
+  const last = plan.moves.filter((t) => t === "stable");
+  for (const batch of [first, last]) {
+    const settled = await Promise.allSettled(batch.map(put));
+    const failures = settled.flatMap((s, i) => (s.status === "rejected" ? [{ tag: batch[i], error: s.reason as Error }] : []));
+    if (failures.length === 0) continue;
+    const verification = failures.find((f) => f.error instanceof VerificationError);
+    if (verification && failures.length === 1 && moved.length === 0) throw verification.error;
+    const notMoved = plan.moves.filter((t) => !moved.includes(t) && !failures.some((f) => f.tag === t));
     // Half done is a state the next run heals (moved tags are skipped then), so say exactly what happened.
-    throw new RegistryError(req.image, undefined, `promotion of ${req.digest} incomplete: moved ${moved.map((t) => `:${t}`).join(", ") || "nothing"}; failed ${failed.join("; ")}. Run the promotion again: tags already at the digest are skipped.`);
+    throw new RegistryError(req.image, undefined,
+      `promotion of ${req.digest} incomplete: moved ${moved.map((t) => `:${t}`).join(", ") || "nothing"}; ` +
+      `failed ${failures.map((f) => `:${f.tag} (${f.error.message})`).join("; ")}` +
+      `${notMoved.length > 0 ? `; not attempted ${notMoved.map((t) => `:${t}`).join(", ")}` : ""}. ` +
+      "Run the promotion again: tags already at the digest are skipped.");
   }
-  settled.forEach((s, i) => {
-    const reported = (s as PromiseFulfilledResult<string>).value;
-    if (reported !== req.digest) throw new VerificationError(req.image, plan.moves[i], req.digest, reported);
-  });
   return {
     image: req.image, digest: req.digest, mediaType: manifest.mediaType, requests: client.requestCount,
     tags: req.tags.map((t) => outcome(t, req.digest, plan.moves.includes(t) ? "moved" : "unchanged")),
   };
+}
+
+/** Where the newest dated alias (stable.YYYYMMDD, else YYYYMMDD) points, or undefined without one. */
+async function newestDatedAliasDigest(client: RegistryClient, repository: string, repositoryTags: readonly string[]): Promise<string | null | undefined> {
+  const newest = newestDatedTag(repositoryTags);
+  if (!newest) return undefined;
+  const alias = repositoryTags.includes(`stable.${newest}`) ? `stable.${newest}` : newest;
+  return (await client.headManifest(repository, alias))?.digest ?? null;
 }

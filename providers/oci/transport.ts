@@ -1,6 +1,7 @@
 // The HTTP layer of the registry client: scheme, token auth (distribution token spec, GHCR's realm),
 // retries with backoff on 429/5xx that honor Retry-After, and a request counter. Operations
 // (registry-client.ts) never see a 401 or a 503: they get the final answer or a RegistryError.
+import { DEFAULT_TIMEOUTS, NETWORK_ATTEMPTS, NetTimeouts, networkError, notJsonReason, timedFetch } from "../http-timeouts";
 import { retryAfterMs } from "../retry-after";
 import { RegistryAuthError, RegistryError } from "./errors";
 
@@ -15,6 +16,8 @@ export interface RegistryEndpoint {
   readonly maxAttempts?: number;
   /** First backoff step when the registry sends no Retry-After (default 250 ms, doubled each time). */
   readonly backoffMs?: number;
+  /** Connect and idle timeouts per request (providers/http-timeouts.ts defaults). */
+  readonly timeouts?: NetTimeouts;
 }
 
 export interface RegistryRequest {
@@ -55,8 +58,13 @@ export class RegistryTransport {
   /** The registry's last challenge: later requests authenticate up front instead of taking a 401. */
   private challenge: { scheme: string; params: Record<string, string> } | undefined;
 
+  private readonly timeouts: NetTimeouts;
+  private readonly fetch: ReturnType<typeof timedFetch>;
+
   constructor(private readonly endpoint: RegistryEndpoint) {
     this.base = `${endpoint.insecure ? "http" : "https"}://${endpoint.registry}`;
+    this.timeouts = endpoint.timeouts ?? DEFAULT_TIMEOUTS;
+    this.fetch = timedFetch(this.timeouts);
   }
 
   async send(req: RegistryRequest): Promise<RegistryResponse> {
@@ -109,11 +117,22 @@ export class RegistryTransport {
     url.searchParams.set("scope", scope);
     const basic = this.basic();
     this.requestCount++;
-    const res = await fetch(url, { headers: basic ? { authorization: basic } : {} });
+    let res: Response;
+    try {
+      res = await this.fetch(url, { headers: basic ? { authorization: basic } : {} });
+    } catch (err) {
+      throw new RegistryError(reference, undefined, `token request failed: ${networkError(err, "GET", `${url.origin}${url.pathname}`, this.timeouts).message}`);
+    }
     if (!res.ok) {
       throw new RegistryAuthError(reference, `token request to ${url.origin}${url.pathname} failed with HTTP ${res.status}; ${this.credentialHint()}`);
     }
-    const body = (await res.json()) as { token?: string; access_token?: string };
+    const text = await res.text();
+    let body: { token?: string; access_token?: string };
+    try {
+      body = JSON.parse(text) as { token?: string; access_token?: string };
+    } catch {
+      throw new RegistryAuthError(reference, `token request to ${url.origin}${url.pathname} ${notJsonReason(res.headers.get("content-type"), text)}`);
+    }
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryAuthError(reference, `token response from ${url.origin} carries no token`);
     return token;
@@ -122,19 +141,23 @@ export class RegistryTransport {
   private async sendWithRetry(req: RegistryRequest, authorization: string | undefined): Promise<RegistryResponse> {
     const attempts = this.endpoint.maxAttempts ?? 4;
     const backoff = this.endpoint.backoffMs ?? 250;
+    let unanswered = 0;
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
         this.requestCount++;
-        res = await fetch(`${this.base}${req.path}`, {
+        res = await this.fetch(`${this.base}${req.path}`, {
           method: req.method,
           headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
           body: req.body,
           redirect: "follow",
         });
       } catch (err) {
-        if (attempt >= attempts) {
-          throw new RegistryError(req.reference, undefined, `${req.method} ${this.base}${req.path} failed after ${attempt} attempts: ${(err as Error).message}`);
+        const failure = networkError(err, req.method, `${this.base}${req.path}`, this.timeouts);
+        if (failure.noAnswer) unanswered++;
+        // A dead or hung registry gets NETWORK_ATTEMPTS tries, a TLS or DNS failure one: waiting does not fix them.
+        if (!failure.retryable || attempt >= attempts || unanswered >= NETWORK_ATTEMPTS) {
+          throw new RegistryError(req.reference, undefined, `${failure.message}${attempt > 1 ? ` (${attempt} attempts)` : ""}`, failure.code);
         }
         await sleep(backoff * 2 ** (attempt - 1));
         continue;

@@ -129,4 +129,21 @@ describe("config/release-state-editor", () => {
   it("--rollback with no stable declared has nothing to roll back from", () => {
     assert.throws(() => setStableRelease(read("Pulumi.release.yaml"), { ...NEW_STABLE, rollback: true }, "Pulumi.release.yaml"), /needs a current stable release/);
   });
+
+  it("a YAML error names the file and the lines involved, quoting them", () => {
+    // The over-indented key is on line 3; the parser notices it on line 2.
+    const broken = "config:\n  a: 1\n   b: 2\n  c: 3\n";
+    assert.throws(() => addIsoRelease(broken, NEW_ISO, "Pulumi.prod.yaml"), (err: ReleaseEditError) => {
+      assert.equal(err.exitCode, 1);
+      assert.match(err.message, /^Pulumi\.prod\.yaml:2: not valid YAML at lines 2-3 \("  a: 1", "   b: 2"\): Nested mappings are not allowed in compact mappings$/);
+      return true;
+    });
+  });
+
+  it("parses only known keys, naming the nearest one for a typo", () => {
+    const release = (stable: Record<string, unknown>) => ({ stable: { digest: `sha256:${"1f".repeat(32)}`, evidence: { bootRun: "https://github.com/o/r/actions/runs/1", bootedAt: "2026-11-20T10:00:00Z" }, ...stable } });
+    assert.throws(() => parseReleaseState(release({ rolback: true }), "release"), /^Error: config release\.stable: unknown key `rolback`; did you mean `rollback`\?|config release\.stable: unknown key `rolback`; did you mean `rollback`\?/);
+    assert.throws(() => parseReleaseState({ ...release({}), isso: [] }, "release"), /config release: unknown key `isso`; did you mean `isos`\?/);
+    assert.throws(() => parseReleaseState({ ...release({}), extra: 1 }, "release"), /config release: unknown key `extra` \(known keys: stable, isos\)/);
+  });
 });

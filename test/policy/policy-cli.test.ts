@@ -58,8 +58,31 @@ describe("npm run policy", function () {
     assert.match(usage.stderr, /--resources FILE is required/);
   });
 
+  it("a typo in --config is exit 2 naming it, never a check silently off", () => {
+    const file = write("stale2.json", [promotion({}, daysAgo(20))]);
+    for (const [config, message] of [
+      [{ "stale-stable-critcal": { criticalAfterDays: 14 } }, /unknown policy "stale-stable-critcal"; did you mean "stale-stable-critical"\?/],
+      [{ "stale-stable-critical": { criticalAfterDays: "abc" } }, /stale-stable-critical\.criticalAfterDays: "abc" is not a number/],
+      [{ "stale-stable-critical": { criticalAfterDays: 0 } }, /stale-stable-critical\.criticalAfterDays: 0 is below the minimum 1/],
+      [{ "stale-stable-critical": { critcalAfterDays: 14 } }, /stale-stable-critical: unknown setting "critcalAfterDays"; did you mean "criticalAfterDays"\?/],
+      [{ "no-latest-tag": { enforcementLevel: "mandtory" } }, /no-latest-tag\.enforcementLevel: "mandtory" is not one of advisory, mandatory, remediate, disabled/],
+      [{ "no-latest-tag": "off" }, /no-latest-tag: enforcement level "off" is not one of/],
+    ] as const) {
+      const r = policyCli("--resources", file, "--config", write("typo.json", config));
+      assert.equal(r.status, 2, `${JSON.stringify(config)}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^error: .*typo\\.json: .*${message.source}`));
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+  });
+
+  it("a directory as --resources is named as one (exit 2)", () => {
+    const r = policyCli("--resources", dir);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^error: .*: cannot read resources\.json: is a directory, not a file$/m);
+  });
+
   it("rejects a missing or non-JSON file as a ResourcesFileError (the CLI's exit 2)", () => {
-    assert.throws(() => readResourcesFile(path.join(dir, "missing.json")), (e: Error) => e instanceof ResourcesFileError && /cannot read resources\.json: ENOENT/.test(e.message));
+    assert.throws(() => readResourcesFile(path.join(dir, "missing.json")), (e: Error) => e instanceof ResourcesFileError && /cannot read resources\.json: no such file/.test(e.message));
     assert.throws(() => readResourcesFile(write("text.json", "not json")), (e: Error) => e instanceof ResourcesFileError && /is not valid JSON/.test(e.message));
   });
 });

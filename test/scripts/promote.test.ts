@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { runScript } from "../support/processes";
+import { runScript, startScript, waitUntil } from "../support/processes";
+import { FaultProxy } from "../servers/fault-proxy";
 import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
 import { skopeoDigest } from "../providers/oci/registry-fixture";
 
@@ -54,5 +55,32 @@ describe("npm run promote", function () {
     assert.equal(res.status, 0, res.stderr);
     assert.deepEqual(JSON.parse(res.stdout).tags.map((t: { action: string }) => t.action), ["would-move", "would-move"]);
     assert.equal(skopeoDigest(registry.host, "margine", "stable"), digest);
+  });
+
+  it("refuses to move :stable alone to an older digest without --rollback, dry run included (exit 2)", () => {
+    // `digest` holds stable and the dated tags of 20261120 (the promotion above); `other` carries no dated tag.
+    for (const extra of [["--dry-run"], []]) {
+      const res = promote(["--image", `${registry.host}/margine`, "--digest", other, "--tags", "stable", "--insecure", ...extra]);
+      assert.equal(res.status, 2, res.stderr);
+      assert.match(res.stderr, /^error: .*carries no dated tag while the newest dated tag is 20261120 may be a rollback/);
+    }
+    assert.equal(skopeoDigest(registry.host, "margine", "stable"), digest);
+  });
+
+  it("on SIGINT with a dated tag's PUT hanging, says what moved and leaves :stable in place (exit 130)", async () => {
+    const proxy = await new FaultProxy(registry.host).start();
+    try {
+      proxy.faults.push({ method: "PUT", path: /\/manifests\/20261122$/, status: 0, hang: true });
+      const run = startScript("promote", ["--image", `${proxy.host}/margine`, "--digest", other, "--tags", "stable,stable.20261122,20261122", "--insecure"]);
+      await waitUntil(() => proxy.requests.some((r) => r.status === 0) && proxy.requests.some((r) => r.path.endsWith("/stable.20261122") && r.end !== undefined), 20_000, "the hanging PUT");
+      run.child.kill("SIGINT");
+      const { code } = await run.exited;
+      assert.equal(code, 130, run.stderr());
+      assert.match(run.stderr(), /^error: interrupted \(SIGINT\): promotion of .* incomplete: moved :stable\.20261122; in flight \(may or may not have moved\) :20261122; not moved :stable\./m);
+      assert.equal(skopeoDigest(registry.host, "margine", "stable"), digest);
+      assert.ok(!proxy.requests.some((r) => r.method === "PUT" && r.path.endsWith("/manifests/stable")), "no PUT of :stable was sent");
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -91,6 +91,8 @@ describe("npm run publish-iso", function () {
     ia.requests.length = 0;
     fs.mkdirSync(path.join(dir, "sub"), { recursive: true });
     fs.copyFileSync(iso, path.join(dir, "sub", "margine-20261120.iso"));
+    const emptyIso = path.join(dir, "margine-empty.iso");
+    fs.writeFileSync(emptyIso, "");
     const cases: [string[], RegExp][] = [
       [["--identifier", "_bad", "--file", iso, "--config-file", ini], /--identifier _bad: expected an IA identifier/],
       [["--identifier", ID, "--config-file", ini], /at least one --file PATH is required/],
@@ -102,6 +104,13 @@ describe("npm run publish-iso", function () {
       [["--identifier", ID, "--file", iso, "--parallel", "1.5", "--config-file", ini], /--parallel 1\.5: expected a whole number of parts in flight, 1-8/],
       [["--identifier", ID, "--file", iso], /no IA credentials: pass --config-file ia\.ini/],
       [["--identifier", ID, "--file", iso, "--bogus"], /Unknown option '--bogus'/],
+      [["--identifier", ID, "--file", iso, "--torrent-wait", "-1", "--config-file", ini], /--torrent-wait -1: expected a number >= 0/],
+      [["--identifier", ID, "--file", iso, "--read-timeout", "soon", "--config-file", ini], /--read-timeout soon: expected a number of seconds/],
+      [["--identifier", ID, "--file", iso, "--state-dir", path.join(dir, "nope"), "--config-file", ini], /--state-dir .*nope: no such directory/],
+      [["--identifier", ID, "--file", emptyIso, "--config-file", ini], /--file .*empty\.iso: is empty \(0 bytes\); IA items are kept forever/],
+      [["--identifier", ID, "--file", path.join(dir, "sub"), "--config-file", ini], /--file .*sub: is a directory, not a regular file/],
+      [["--identifier", ID, "--file", iso, "--config-file", path.join(dir, "missing.ini")], /--config-file .*missing\.ini: no such file/],
+      [["--identifier", ID, "--file", iso, "--config-file", sums], /--config-file .*SHA256SUMS: expected an \[s3\] section/],
     ];
     for (const [args, message] of cases) {
       await assert.rejects(publishIsoMain(args, { IA_S3_URL: ia.url, IA_URL: ia.url }), (err: UsageError) => {

@@ -59,6 +59,8 @@ describe("npm run retention", function () {
 
     it("rejects a bad threshold with exit 2", async () => {
       await assert.rejects(retentionMain(["--image", `${registry.host}/margine`, "--pr-days", "two"], {}), (err: Error & { exitCode: number }) => err.exitCode === 2 && /--pr-days two/.test(err.message));
+      // A negative number reaches the flag's own check instead of node's "argument is ambiguous".
+      await assert.rejects(retentionMain(["--image", `${registry.host}/margine`, "--pr-days", "-1"], {}), (err: Error & { exitCode: number }) => err.exitCode === 2 && /^--pr-days -1: expected a whole number of days/.test(err.message));
     });
   });
 

@@ -66,4 +66,47 @@ describe("npm run sha256sums", function () {
     assert.throws(() => sha256sumsText([{ name: "a\nb.iso", sha256: "0".repeat(64) }]), /backslash or newline/);
     assert.equal(sha256sumsText([{ name: "dir/x.iso", sha256: "0".repeat(64) }]), `${"0".repeat(64)}  x.iso\n`);
   });
+
+  it("refuses an empty file, a directory and a FIFO, each named for what it is (exit 2, nothing written)", async () => {
+    const odd = fs.mkdtempSync(path.join(dir, "odd-"));
+    const empty = path.join(odd, "margine-empty.iso");
+    fs.writeFileSync(empty, "");
+    const fifo = path.join(odd, "pipe.iso");
+    execFileSync("mkfifo", [fifo]);
+    const out = path.join(odd, "SHA256SUMS");
+    const cases: [string, RegExp][] = [
+      [empty, /margine-empty\.iso: is empty \(0 bytes\); a release file is never empty/],
+      [odd, /: is a directory, not a regular file/],
+      [fifo, /pipe\.iso: is a FIFO \(named pipe\), not a regular file/],
+    ];
+    for (const [file, message] of cases) {
+      const res = await sha256sums([path.join(build, "notes.txt"), file, "--out", out]);
+      assert.equal(res.code, 2, res.stderr);
+      assert.match(res.stderr, new RegExp(`^error: ${odd}.*${message.source}`));
+      assert.ok(!fs.existsSync(out), "nothing written");
+    }
+  });
+
+  it("refuses its own --out file among the inputs, by path or by name (exit 2, the old file untouched)", async () => {
+    const rel = fs.mkdtempSync(path.join(dir, "rerun-"));
+    fs.copyFileSync(path.join(build, "margine-20261120.iso"), path.join(rel, "margine-20261120.iso"));
+    const out = path.join(rel, "SHA256SUMS");
+    assert.equal((await sha256sums([path.join(rel, "margine-20261120.iso"), "--out", out])).code, 0);
+    const before = fs.readFileSync(out, "utf8");
+    // A rerun over the folder's glob: the old SHA256SUMS is an input.
+    const rerun = await sha256sums([path.join(rel, "SHA256SUMS"), path.join(rel, "margine-20261120.iso"), "--out", out]);
+    assert.equal(rerun.code, 2);
+    assert.match(rerun.stderr, /^error: .*SHA256SUMS: is the --out file itself/);
+    // Same name elsewhere: SHA256SUMS would list a file called SHA256SUMS in the published layout.
+    const elsewhere = await sha256sums([out, path.join(rel, "margine-20261120.iso"), "--out", path.join(dir, "SHA256SUMS")]);
+    assert.equal(elsewhere.code, 2);
+    assert.match(elsewhere.stderr, /has the --out file's name SHA256SUMS/);
+    // --out naming an input (through another path to the same file) never overwrites it.
+    const iso = path.join(rel, "margine-20261120.iso");
+    const isoBytes = fs.readFileSync(iso);
+    const clobber = await sha256sums([iso, "--out", path.join(rel, ".", "margine-20261120.iso")]);
+    assert.equal(clobber.code, 2);
+    assert.ok(fs.readFileSync(iso).equals(isoBytes), "the input is untouched");
+    assert.equal(fs.readFileSync(out, "utf8"), before);
+  });
 });

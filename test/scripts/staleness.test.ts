@@ -39,6 +39,7 @@ describe("npm run staleness against a local registry", function () {
     await pushTestImage(registry.host, "margine", "week", { created: daysAgo(9), seed: "week" });
     await pushTestImage(registry.host, "margine", "stable", { created: daysAgo(20), seed: "old" });
     await pushTestImage(registry.host, "margine", "multi", { created: daysAgo(10), seed: "multi", platforms: ["linux/amd64", "linux/arm64"] });
+    await pushTestImage(registry.host, "margine", "future", { created: "2031-01-01T00:00:00Z", seed: "future" });
   });
   after(async () => { await registry.stop(); });
 
@@ -66,11 +67,26 @@ describe("npm run staleness against a local registry", function () {
     assert.match(run.stderr, /^error: unknown: .*margine:nope.*MANIFEST_UNKNOWN/);
   });
 
+  it("an image created years ahead of our clock is unknown (exit 3), not fresh", () => {
+    const run = staleness(["--image", `${registry.host}/margine:future`, "--insecure"]);
+    assert.equal(run.code, 3, run.stdout);
+    assert.match(run.stderr, /^error: unknown: .*margine:future: created 2031-01-01T00:00:00\.000Z is in the future/);
+    assert.equal(run.stdout, "");
+  });
+
+  it("a platform the index does not list is unknown (exit 3), not another platform's age", () => {
+    const run = staleness(["--image", `${registry.host}/margine:multi`, "--insecure", "--platform", "linux/s390x"]);
+    assert.equal(run.code, 3, run.stdout);
+    assert.match(run.stderr, /^error: unknown: .*the image index has no linux\/s390x entry \(it lists linux\/amd64, linux\/arm64\)/);
+  });
+
   for (const [what, args, message] of [
     ["an image without tag", ["--image", "ghcr.io/daniel-g-carrasco/margine"], /--image "ghcr\.io\/daniel-g-carrasco\/margine": expected HOST\/REPO:TAG/],
     ["thresholds in the wrong order", ["--image", "ghcr.io/o/m:stable", "--warn-days", "14", "--critical-days", "7"], /--critical-days 7 must be greater than --warn-days 14/],
     ["--insecure on a public registry", ["--image", "ghcr.io/o/m:stable", "--insecure"], /--insecure is for loopback registries only/],
     ["an unknown flag", ["--image", "ghcr.io/o/m:stable", "--warn", "3"], /Unknown option '--warn'/],
+    ["a negative threshold", ["--image", "ghcr.io/o/m:stable", "--warn-days", "-1"], /--warn-days "-1": expected a positive number of days/],
+    ["a zero read timeout", ["--image", "ghcr.io/o/m:stable", "--read-timeout", "0"], /--read-timeout 0: expected a number of seconds/],
   ] as const) {
     it(`exits 3 on ${what}, with no network call`, () => {
       const run = staleness(args as unknown as string[]);

@@ -10,6 +10,8 @@ export interface InjectedFault {
   readonly path?: RegExp;
   readonly status: number;
   readonly retryAfter?: string;
+  /** Accept the request and never answer (a hung registry); recorded with status 0. */
+  readonly hang?: boolean;
   /** How many matching requests fail (default 1). */
   times?: number;
 }
@@ -51,6 +53,10 @@ export class FaultProxy {
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;
         req.resume();
+        if (fault.hang) {
+          this.requests.push({ method: req.method ?? "", path: req.url ?? "", status: 0, at });
+          return;
+        }
         this.requests.push({ method: req.method ?? "", path: req.url ?? "", status: fault.status, at, end: Date.now() - this.started });
         res.writeHead(fault.status, { "content-type": "application/json", ...(fault.retryAfter ? { "retry-after": fault.retryAfter } : {}) });
         res.end(JSON.stringify({ errors: [{ code: "UNAVAILABLE", message: "injected by the fault proxy" }] }));

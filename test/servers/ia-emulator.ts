@@ -108,6 +108,11 @@ export class IaEmulator {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Multipart uploads started and neither completed nor aborted: what an interrupted client left open. */
+  openUploads(): { uploadId: string; identifier: string; name: string; parts: number[] }[] {
+    return [...this.uploads].map(([uploadId, u]) => ({ uploadId, identifier: u.identifier, name: u.name, parts: [...u.parts.keys()].sort((a, b) => a - b) }));
+  }
+
   item(identifier: string): StoredItem | undefined {
     return this.store.items.get(identifier);
   }
@@ -157,6 +162,7 @@ export class IaEmulator {
   }
 
   private async injectFault(fault: Fault, req: http.IncomingMessage, res: http.ServerResponse, rec: EmulatorRequest): Promise<void> {
+    if (fault.kind === "swallow") { req.resume(); return; }
     const answer = (): Answer => {
       switch (fault.kind) {
         case "slowdown": return { status: 503, body: xml("SlowDown", "Please reduce your request rate.", rec.path), headers: fault.retryAfter ? { "retry-after": fault.retryAfter } : {} };
@@ -303,7 +309,23 @@ export class IaEmulator {
         if (req.headers["x-archive-queue-derive"] !== "0") this.derive(target);
         return { status: 200, body: `<CompleteMultipartUploadResult><Key>${name}</Key><ETag>"${blob.md5}"</ETag></CompleteMultipartUploadResult>` };
       }
+      if (req.method === "GET") {
+        // ListParts, as S3 answers it: parts in order after part-number-marker, at most max-parts.
+        const marker = Number(q.get("part-number-marker") ?? 0);
+        const max = Math.min(1000, Number(q.get("max-parts") ?? 1000));
+        const all = [...upload.parts.entries()].sort((a, b) => a[0] - b[0]).filter(([n]) => n > marker);
+        const page = all.slice(0, max);
+        const truncated = all.length > page.length;
+        const parts = page.map(([n, b]) => `<Part><PartNumber>${n}</PartNumber><LastModified>${new Date().toISOString()}</LastModified><ETag>&quot;${b.md5}&quot;</ETag><Size>${b.size}</Size></Part>`).join("");
+        return {
+          status: 200, headers: { "content-type": "application/xml" },
+          body: `<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult><Bucket>${identifier}</Bucket><Key>${name}</Key><UploadId>${uploadId}</UploadId>` +
+            `<PartNumberMarker>${marker}</PartNumberMarker><NextPartNumberMarker>${page.at(-1)?.[0] ?? marker}</NextPartNumberMarker><MaxParts>${max}</MaxParts>` +
+            `<IsTruncated>${truncated}</IsTruncated>${parts}</ListPartsResult>`,
+        };
+      }
       if (req.method === "DELETE") {
+        // AbortMultipartUpload: the parts are dropped, and the id is unknown from now on (404 NoSuchUpload).
         for (const p of upload.parts.values()) if (p.path) fs.rmSync(p.path, { force: true });
         this.uploads.delete(uploadId);
         return { status: 204 };

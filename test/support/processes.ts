@@ -94,3 +94,39 @@ export async function startPlugin(what: string, args: string[], options: SpawnOp
     },
   };
 }
+
+/** A CLI running in the background: its output so far and its exit, for tests that interrupt it. */
+export interface RunningScript {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** The exit code (128 + signal number when killed by a signal) and how long it ran. */
+  readonly exited: Promise<{ code: number; ms: number }>;
+}
+
+/** Starts `scripts/<script>.ts` like runScript, without waiting for it. */
+export function startScript(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunningScript {
+  const started = Date.now();
+  const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], {
+    cwd: options.cwd ?? PROJECT_DIR,
+    env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"), ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<{ code: number; ms: number }>((resolve) => {
+    child.once("close", (code, signal) => resolve({ code: code ?? 128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 9), ms: Date.now() - started }));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Polls `condition` every 20 ms; fails naming `what` after `ms`. */
+export async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -102,23 +102,61 @@ describe("promoteTags against Debian's docker-registry, checked with skopeo", fu
     }
   });
 
-  it("a half-done promotion says what moved, and the next run heals it", async () => {
+  it("a half-done promotion says what moved, leaves :stable in place, and the next run heals it", async () => {
     const proxy = await new FaultProxy(registry.host).start();
     try {
       proxy.faults.push({ method: "PUT", path: /\/manifests\/20261120$/, status: 500, times: 10 });
       const client = new RegistryClient({ registry: proxy.host, insecure: true, maxAttempts: 2, backoffMs: 10 });
       await assert.rejects(promote(client, single), (err: RegistryError) => {
         assert.ok(err instanceof RegistryError);
-        assert.match(err.message, /incomplete: moved :stable, :stable\.20261120; failed :20261120/);
+        assert.match(err.message, /incomplete: moved :stable\.20261120; failed :20261120 \(.*\); not attempted :stable\./);
         return true;
       });
       assert.equal(skopeoDigest(registry.host, repository, "20261120"), null);
+      assert.equal(skopeoDigest(registry.host, repository, "stable"), null, ":stable must not move before its dated aliases");
       proxy.faults.length = 0;
       const healed = await promote(new RegistryClient({ registry: proxy.host, insecure: true }), single, { expected: { stable: null } });
-      assert.deepEqual(healed.tags.map((t) => t.action), ["unchanged", "unchanged", "moved"]);
+      assert.deepEqual(healed.tags.map((t) => t.action), ["moved", "unchanged", "moved"]);
       for (const tag of TAGS) assert.equal(skopeoDigest(registry.host, repository, tag), single);
     } finally {
       await proxy.stop();
     }
+  });
+
+  it("PUTs :stable only after every dated alias was answered", async () => {
+    const proxy = await new FaultProxy(registry.host).start();
+    try {
+      await promote(new RegistryClient({ registry: proxy.host, insecure: true }), single);
+      const puts = proxy.requests.filter((r) => r.method === "PUT");
+      const stable = puts.find((r) => r.path.endsWith("/manifests/stable"))!;
+      const dated = puts.filter((r) => r !== stable);
+      assert.equal(dated.length, 2);
+      for (const r of dated) assert.ok(r.end! <= stable.at, `:stable sent at ${stable.at} ms, before ${r.path} was answered at ${r.end} ms`);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("refuses `stable` alone for a digest that is not the newest dated release, unless rollback", async () => {
+    const client = new RegistryClient({ registry: registry.host, insecure: true });
+    await promote(client, older, { tags: ["stable", "stable.20261101", "20261101"] });
+    await promote(client, single);
+    await assert.rejects(promote(client, older, { tags: ["stable"] }), (err: RollbackRequired) => {
+      assert.ok(err instanceof RollbackRequired);
+      assert.match(err.message, /carries no dated tag while the newest dated tag is 20261120 may be a rollback/);
+      return true;
+    });
+    await assert.rejects(promote(client, older, { tags: ["stable"], dryRun: true }), RollbackRequired);
+    assert.equal(skopeoDigest(registry.host, repository, "stable"), single);
+    await promote(client, older, { tags: ["stable"], rollback: true });
+    assert.equal(skopeoDigest(registry.host, repository, "stable"), older);
+  });
+
+  it("lets `stable` alone move to the digest the newest dated alias already names", async () => {
+    const client = new RegistryClient({ registry: registry.host, insecure: true });
+    await promote(client, older, { tags: ["stable", "stable.20261101", "20261101"] });
+    await promote(client, single, { tags: ["stable.20261120", "20261120"] });
+    const result = await promote(client, single, { tags: ["stable"] });
+    assert.deepEqual(result.tags.map((t) => [t.tag, t.before, t.action]), [["stable", older, "moved"]]);
   });
 });

@@ -8,7 +8,9 @@ export type FaultKind =
   | { kind: "forbidden" }
   | { kind: "bad-request"; message: string }
   | { kind: "redirect" }
-  | { kind: "drop" };
+  | { kind: "drop" }
+  /** Reads the whole body and never answers: S3 swallowing an upload. */
+  | { kind: "swallow" };
 
 export type Fault = FaultKind & {
   method?: string;
