@@ -2,6 +2,7 @@
 // promotion with its boot evidence, and the ISO releases. Pure parsing and validation, shared by
 // the program, the release-state editor in scripts/ and the tests.
 import { ConfigError } from "./errors";
+import { nearestName } from "./nearest-name";
 import {
   DIGEST_FORM,
   IA_IDENTIFIER_PATTERN,
@@ -153,29 +154,10 @@ function record(raw: unknown, key: string, expected: string, known: readonly str
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ConfigError(key, raw, expected);
   for (const name of Object.keys(raw)) {
     if (known.includes(name)) continue;
-    const nearest = nearestKey(name, known);
+    const nearest = nearestName(name, known);
     throw new ConfigError(`${key}.${name}`, (raw as Record<string, unknown>)[name], `one of ${known.join(", ")}`,
       `config ${key}: unknown key \`${name}\`${nearest ? `; did you mean \`${nearest}\`?` : ""} (known keys: ${known.join(", ")})`);
   }
   return raw as Record<string, unknown>;
 }
 
-/** The known key closest to `name` by edit distance, when it is close enough to be a typo. */
-export function nearestKey(name: string, known: readonly string[]): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const key of known) {
-    const distance = editDistance(name.toLowerCase(), key.toLowerCase());
-    if (!best || distance < best.distance) best = { key, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length];
-}

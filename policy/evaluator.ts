@@ -3,6 +3,7 @@
 // `npm run synth` writes DIR/policy.json with it and `npm run policy` prints it.
 import { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { PACK_NAME, policies as packPolicies } from "./policies";
+import { nearestName } from "../config/nearest-name";
 
 /** One resources.json entry (docs/contracts.md), with the resource options synth records. */
 export interface PolicedResource {
@@ -59,7 +60,7 @@ export function packConfigErrors(config: unknown, policies: readonly { name: str
   for (const [name, entry] of Object.entries(config)) {
     const policy = policies.find((p) => p.name === name);
     if (!policy) {
-      const near = nearest(name, names);
+      const near = nearestName(name, names);
       errors.push(`unknown policy "${name}"${near ? `; did you mean "${near}"?` : ""} (policies: ${names.join(", ")})`);
       continue;
     }
@@ -80,7 +81,7 @@ export function packConfigErrors(config: unknown, policies: readonly { name: str
       const schema = properties[key];
       if (!schema) {
         const known = Object.keys(properties);
-        const near = nearest(key, known);
+        const near = nearestName(key, known);
         errors.push(`${name}: unknown setting "${key}"${near ? `; did you mean "${near}"?` : ""} (${known.length > 0 ? `settings: enforcementLevel, ${known.join(", ")}` : "it takes only enforcementLevel"})`);
         continue;
       }
@@ -102,19 +103,6 @@ function schemaProblem(value: unknown, schema: SchemaProperty): string | undefin
   return undefined;
 }
 
-function nearest(name: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const next = [i];
-      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      row = next;
-    }
-    return row[b.length];
-  };
-  const best = known.map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(best.k.length / 3)) ? best.k : undefined;
-}
 
 export async function analyzeResources(resources: readonly PolicedResource[], config: PackConfig = {}, policies = packPolicies): Promise<PolicyReport> {
   const configErrors = packConfigErrors(config, policies);
