@@ -136,9 +136,34 @@ export function isImageName(value: unknown): value is string {
   return hostOk && pathOk;
 }
 
+/** The parts of an image name (`HOST/OWNER/NAME...`): the one place that splits it. */
+export interface ImageName {
+  /** `ghcr.io`, `127.0.0.1:5000` */
+  readonly registry: string;
+  /** The path inside the registry: `daniel-g-carrasco/margine`. */
+  readonly repository: string;
+  /** The first path segment: the GHCR package owner. */
+  readonly owner: string;
+  /** The rest of the path: the GHCR package name. */
+  readonly name: string;
+}
+
+export function parseImageName(image: string): ImageName {
+  const slash = image.indexOf("/");
+  const registry = image.slice(0, slash);
+  const repository = image.slice(slash + 1);
+  const [owner, ...rest] = repository.split("/");
+  return { registry, repository, owner, name: rest.join("/") };
+}
+
+/** IPv4 dotted quad, each part 0-255 without leading zeros. */
+export function isIpv4Address(value: unknown): value is string {
+  return typeof value === "string" && /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(value);
+}
+
 /** Registries that may be reached over plain HTTP: loopback only. */
 export function isLoopbackRegistry(image: string): boolean {
-  const host = image.split("/")[0].replace(/:\d+$/, "");
+  const host = parseImageName(image).registry.replace(/:\d+$/, "");
   return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

@@ -3,7 +3,7 @@
 // code, so its config must be readable by anyone: write credentials reach its providers only as
 // environment variables of release.yml's `up` job, which runs from main in a protected environment.
 import { ConfigError } from "./errors";
-import { isImageName, isLoopbackRegistry, isRepositoryName } from "./grammar";
+import { isImageName, isLoopbackRegistry, isRepositoryName, parseImageName } from "./grammar";
 import { nearestName } from "./nearest-name";
 import { parseReleaseState, ReleaseState } from "./release-state";
 import { STACK_ROLE_KEY } from "./stack-role";
@@ -61,7 +61,7 @@ export function parseReleaseStackConfig(project: string, entries: readonly Confi
     throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, "true or false");
   }
   if (insecureRegistry && !isLoopbackRegistry(image)) {
-    throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, `false: plain HTTP is allowed only for loopback registries, not ${image.split("/")[0]}`);
+    throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, `false: plain HTTP is allowed only for loopback registries, not ${parseImageName(image).registry}`);
   }
   const release = parseReleaseState(parseMaybeJson(values.get("release")), `${project}:release`);
   return { image, siteRepository, release, insecureRegistry, ...(siteApiUrl ? { siteApiUrl: siteApiUrl as string } : {}) };

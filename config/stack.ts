@@ -4,7 +4,7 @@
 // The release state is not this stack's: it is read from the release stack's file.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
-import { isHostName, isHttpsUrl, isImageName, isRepositoryName } from "./grammar";
+import { isHostName, isHttpsUrl, isImageName, isIpv4Address, isRepositoryName } from "./grammar";
 import { parseReleaseState, ReleaseState } from "./release-state";
 import { readStackFileValue } from "./stack-file";
 
@@ -198,7 +198,7 @@ function parseEdge(cfg: Pick<pulumi.Config, "get" | "getObject">, filesHost: str
   const raw = cfg.getObject<Record<string, unknown>>("edge") ?? {};
   if (typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(key, raw, "{sshHost?, sshPort?, sshUser}");
   const sshHost = raw.sshHost ?? isoFallbackHost(filesHost);
-  if (!isHostName(sshHost) && !/^\d{1,3}(\.\d{1,3}){3}$/.test(String(sshHost))) {
+  if (!isHostName(sshHost) && !isIpv4Address(sshHost)) {
     throw new ConfigError(`${key}.sshHost`, sshHost, "a DNS host name or IPv4 address");
   }
   const sshPort = raw.sshPort ?? 22;
@@ -214,7 +214,7 @@ function parseEdge(cfg: Pick<pulumi.Config, "get" | "getObject">, filesHost: str
     throw new ConfigError(`${PROJECT}:edgeHostKey`, hostKey, `${OPERATOR_KEYS.edgeHostKey} ("TYPE BASE64")`);
   }
   const address = cfg.get("edgeAddress");
-  if (address !== undefined && !/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(address)) {
+  if (address !== undefined && !isIpv4Address(address)) {
     throw new ConfigError(`${PROJECT}:edgeAddress`, address, OPERATOR_KEYS.edgeAddress);
   }
   return { sshHost: String(sshHost), sshPort, sshUser, hostKey: hostKey.trim(), address };

@@ -6,7 +6,8 @@
 // rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure,
 // 130 interrupted (the line says which tags moved; :stable always moves last).
 import { isDigest } from "../config/grammar";
-import { registryCredentials, splitImage } from "../providers/oci/credentials";
+import { registryCredentials } from "../providers/oci/credentials";
+import { parseImageName } from "../config/grammar";
 import { PromotionConflict, RollbackRequired } from "../providers/oci/errors";
 import { promotionInputFailures } from "../providers/oci/promotion-inputs";
 import { RegistryClient } from "../providers/oci/registry-client";
@@ -49,7 +50,7 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
   if (unknown.length > 0) throw new UsageError(`--expect names ${unknown.join(", ")}, which --tags does not promote`);
 
   const image = values.image!;
-  const { registry, repository } = splitImage(image);
+  const { registry, repository } = parseImageName(image);
   const client = new RegistryClient({ registry, insecure: values.insecure, timeouts, ...registryCredentials(registry, env) });
   const progress: PromotionProgress = { moved: [], inFlight: new Set() };
   const stopInterrupt = onInterrupt((signal) => interruptedReport(image, values.digest!, progress, signal));

@@ -8,7 +8,8 @@
 // Prints one JSON object; exit 0 done, 2 invalid input, 1 failure.
 import { isImageName, isLoopbackRegistry } from "../config/grammar";
 import { ContainerPackageRef, ContainerPackagesApi } from "../providers/ghcr/packages-api";
-import { registryCredentials, splitImage } from "../providers/oci/credentials";
+import { registryCredentials } from "../providers/oci/credentials";
+import { parseImageName } from "../config/grammar";
 import { ghcrVersions, registryVersions } from "../providers/oci/image-versions";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { planRetention } from "../providers/oci/retention-plan";
@@ -43,7 +44,7 @@ export async function retentionMain(argv: string[], env: NodeJS.ProcessEnv, now 
   const timeouts = networkTimeouts(values);
   const policy = { prDays: days("pr-days", values["pr-days"], 14), candidateDays: days("candidate-days", values["candidate-days"], 30), now };
 
-  const { registry, repository } = splitImage(image);
+  const { registry, repository } = parseImageName(image);
   let versions;
   let removeVersion: (id: string) => Promise<void>;
   if (registry === "ghcr.io") {

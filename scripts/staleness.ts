@@ -7,7 +7,8 @@
 // convention), never 2. Credentials: REGISTRY_USERNAME/REGISTRY_PASSWORD, GITHUB_TOKEN for ghcr.io;
 // none are needed for a public image.
 import { isDigest, isImageName, isLoopbackRegistry } from "../config/grammar";
-import { registryCredentials, splitImage } from "../providers/oci/credentials";
+import { registryCredentials } from "../providers/oci/credentials";
+import { parseImageName } from "../config/grammar";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 import { imageCreated, implausibleCreated, stalenessVerdict } from "./staleness-check";
@@ -32,7 +33,7 @@ runCli(async () => {
   if (!/^[a-z0-9]+\/[a-z0-9_]+$/.test(values.platform!)) throw new UsageError(`--platform ${JSON.stringify(values.platform)}: expected OS/ARCH such as linux/amd64`, UNKNOWN);
   if (values.insecure && !isLoopbackRegistry(name)) throw new UsageError(`--insecure is for loopback registries only; ${name} must be reached over https`, UNKNOWN);
 
-  const { registry, repository } = splitImage(name);
+  const { registry, repository } = parseImageName(name);
   const client = new RegistryClient({ registry, insecure: values.insecure, timeouts, ...registryCredentials(registry, process.env), maxAttempts: 3 });
   let created: Date;
   try {

@@ -3,6 +3,7 @@
 // applied by a maintainer; it reads, never changes, the release state of the release stack.
 import * as tls from "@pulumi/tls";
 import { readStackConfig } from "../config/stack";
+import { parseImageName } from "../config/grammar";
 import { imageRepositorySettings } from "../components/github/image-repository";
 import { pipelineRepositorySettings } from "../components/github/pipeline-repository";
 import { RepositorySettings } from "../components/github/repository-settings";
@@ -27,10 +28,10 @@ export function platformStack() {
   const pipelineRepository = new RepositorySettings("pipeline-repo", pipelineRepositorySettings(config));
   const siteDeployHook = new SiteDeployHook("site-deploy", { repository: config.siteRepository, url: config.siteDeployHookUrl });
 
-  const [, owner, ...packagePath] = config.image.split("/");
+  const { owner, name: packageName } = parseImageName(config.image);
   const ghcrPackage = new GhcrPackage("ghcr-package", {
     owner,
-    name: packagePath.join("/"),
+    name: packageName,
     expectedVisibility: "public",
     expectedRepository: config.imageRepository,
   });

@@ -3,6 +3,7 @@
 // only place the release's write credentials exist (docs/stacks.md). Release pull requests need an
 // approving review from a maintainer (CODEOWNERS) and a passing `preview` before they can merge.
 import { StackConfig } from "../../config/stack";
+import { parseImageName } from "../../config/grammar";
 import { RepositorySettingsArgs } from "./repository-settings";
 
 export const PIPELINE_ENVIRONMENTS = {
@@ -44,7 +45,7 @@ export function pipelineRepositorySettings(config: StackConfig): RepositorySetti
       { name: PIPELINE_SECRETS.registryPassword, value: s.registryWriteToken, environment: release, usedBy: "release.yml up (Promotion)" },
     ],
     variables: {
-      [PIPELINE_VARIABLES.registryUsername]: config.image.split("/")[1],
+      [PIPELINE_VARIABLES.registryUsername]: parseImageName(config.image).owner,
       ...(config.stateBackendUrl === undefined ? {} : { [PIPELINE_VARIABLES.stateBackendUrl]: config.stateBackendUrl }),
       ...(config.stateRoles === undefined ? {} : {
         [PIPELINE_VARIABLES.stateReadRole]: config.stateRoles.read,

@@ -12,9 +12,3 @@ export function registryCredentials(registry: string, env: NodeJS.ProcessEnv): R
   if (registry === "ghcr.io" && env.GITHUB_TOKEN) return { username: env.GITHUB_ACTOR ?? "token", password: env.GITHUB_TOKEN };
   return {};
 }
-
-/** Splits HOST/REPO into the registry host and the repository path. */
-export function splitImage(image: string): { registry: string; repository: string } {
-  const slash = image.indexOf("/");
-  return { registry: image.slice(0, slash), repository: image.slice(slash + 1) };
-}

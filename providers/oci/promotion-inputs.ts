@@ -8,6 +8,7 @@ import {
   isImageName,
   isIsoInstant,
   isLoopbackRegistry,
+  parseImageName,
 } from "../../config/grammar";
 
 export interface InputFailure {
@@ -42,7 +43,7 @@ export function promotionInputFailures(inputs: PromotionRequestShape, options: {
   if (!isImageName(inputs.image)) {
     failures.push({ property: "image", reason: `${shown(inputs.image)} is not an image name; expected HOST/REPO without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine` });
   } else if (inputs.insecure === true && !isLoopbackRegistry(inputs.image)) {
-    failures.push({ property: "insecure", reason: `plain HTTP is allowed only for loopback registries, not ${inputs.image.split("/")[0]}` });
+    failures.push({ property: "insecure", reason: `plain HTTP is allowed only for loopback registries, not ${parseImageName(inputs.image).registry}` });
   }
   if (inputs.insecure !== undefined && typeof inputs.insecure !== "boolean") failures.push({ property: "insecure", reason: `${shown(inputs.insecure)} is not a boolean` });
   if (!isDigest(inputs.digest)) failures.push({ property: "digest", reason: `${shown(inputs.digest)} is not a digest; expected ${DIGEST_FORM}` });

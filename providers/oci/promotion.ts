@@ -4,7 +4,8 @@
 // registry work in tag-promotion.ts over the protocol client.
 import * as pulumi from "@pulumi/pulumi";
 import { utcDateStamp } from "../../config/grammar";
-import { registryCredentials, splitImage } from "./credentials";
+import { registryCredentials } from "./credentials";
+import { parseImageName } from "../../config/grammar";
 import { promotionInputFailures } from "./promotion-inputs";
 import { RegistryClient } from "./registry-client";
 import { promoteTags, resolveTags } from "./tag-promotion";
@@ -58,7 +59,7 @@ export class PromotionProvider implements pulumi.dynamic.ResourceProvider<Promot
   // Credentials only from the environment, read at call time: the release stack holds no secret
   // (docs/stacks.md), and without them the registry is read anonymously, which is all a preview needs.
   private client(inputs: PromotionInputs): { client: RegistryClient; repository: string } {
-    const { registry, repository } = splitImage(inputs.image);
+    const { registry, repository } = parseImageName(inputs.image);
     const credentials = registryCredentials(registry, process.env);
     return { client: new RegistryClient({ registry, insecure: inputs.insecure === true, ...credentials }), repository };
   }

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
 import {
+  isIpv4Address,
+  parseImageName,
   TagGrammar,
   isCalendarDate,
   isDigest,
@@ -86,5 +88,15 @@ describe("config/grammar", () => {
     assert.equal(isImageName("ghcr.io/Daniel/margine"), false);
     assert.equal(isLoopbackRegistry("127.0.0.1:5000/margine"), true);
     assert.equal(isLoopbackRegistry("ghcr.io/daniel-g-carrasco/margine"), false);
+  });
+
+  it("splits an image name in one place: registry, repository, GHCR owner and package name", () => {
+    assert.deepEqual(parseImageName("ghcr.io/daniel-g-carrasco/margine"), { registry: "ghcr.io", repository: "daniel-g-carrasco/margine", owner: "daniel-g-carrasco", name: "margine" });
+    assert.deepEqual(parseImageName("127.0.0.1:5000/a/b/c"), { registry: "127.0.0.1:5000", repository: "a/b/c", owner: "a", name: "b/c" });
+  });
+
+  it("IPv4 addresses: dotted quads of 0-255 without leading zeros", () => {
+    for (const ok of ["203.0.113.7", "0.0.0.0", "255.255.255.255"]) assert.equal(isIpv4Address(ok), true, ok);
+    for (const bad of ["256.1.1.1", "1.2.3", "01.2.3.4", "1.2.3.4.5", "a.b.c.d", 1234]) assert.equal(isIpv4Address(bad), false, String(bad));
   });
 });

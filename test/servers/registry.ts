@@ -4,11 +4,11 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { requireTool, runTool } from "../support/system-tool";
+import { onFreePort } from "../support/ports";
 
 export interface LocalRegistry {
   /** 127.0.0.1:PORT */
@@ -16,18 +16,14 @@ export interface LocalRegistry {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export async function startRegistry(): Promise<LocalRegistry> {
   const binary = requireTool("docker-registry", "docker-registry");
+  return onFreePort((port) => startRegistryOn(binary, port));
+}
+
+async function startRegistryOn(binary: string, port: number): Promise<LocalRegistry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "margine-registry-"));
-  const port = await freePort();
   const host = `127.0.0.1:${port}`;
   fs.writeFileSync(
     path.join(dir, "config.yml"),
@@ -46,7 +42,10 @@ export async function startRegistry(): Promise<LocalRegistry> {
   child.stderr!.on("data", (d: Buffer) => { stderr += d.toString(); });
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new Error(`docker-registry exited (${child.exitCode}): ${stderr}`);
+    }
     try {
       if ((await fetch(`http://${host}/v2/`)).status === 200) break;
     } catch {

@@ -10,6 +10,7 @@ import { EDGE_PATHS } from "../../../components/edge/edge-layout";
 import { renderNginxSite } from "../../../components/edge/nginx-site";
 import { requireTool, runTool } from "../../support/system-tool";
 import { EdgeSandbox } from "./edge-sandbox";
+import { freePort } from "../../support/ports";
 
 const FILES = "files.example.test";
 const FALLBACK = "direct.files.example.test";
@@ -39,13 +40,6 @@ function nginxTest(nginx: string, sandbox: EdgeSandbox, conf: string): string {
   return runTool(nginx, ["-t", "-p", sandbox.at("/nginx"), "-e", sandbox.at("/nginx/error.log"), "-c", conf]) ;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
