@@ -135,7 +135,7 @@ describe("config/release-state-editor", () => {
     const broken = "config:\n  a: 1\n   b: 2\n  c: 3\n";
     assert.throws(() => addIsoRelease(broken, NEW_ISO, "Pulumi.prod.yaml"), (err: ReleaseEditError) => {
       assert.equal(err.exitCode, 1);
-      assert.match(err.message, /^Pulumi\.prod\.yaml:2: not valid YAML at lines 2-3 \("  a: 1", "   b: 2"\): Nested mappings are not allowed in compact mappings$/);
+      assert.match(err.message, /^Pulumi\.prod\.yaml:2: not valid YAML at lines 2-3 \(" {2}a: 1", " {3}b: 2"\): Nested mappings are not allowed in compact mappings$/);
       return true;
     });
   });
