@@ -1,8 +1,9 @@
 // npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX]...
-//                    [--rollback] [--insecure] [--dry-run]
+//                    (--verify-key FILE | --no-verify) [--rollback] [--insecure] [--dry-run]
 // The Promotion provider's code as a CLI (DESIGN.md, Contracts). Prints one JSON object: per tag the
 // digest before and after, and the number of HTTP requests. Exit 0 done, 2 invalid input (including a
-// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure.
+// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 4 not signed by
+// the --verify-key key (scripts/promote-verification.ts), 1 other failure.
 import { parseArgs } from "node:util";
 import { isDigest } from "../config/grammar";
 import { registryCredentials, splitImage } from "../providers/oci/credentials";
@@ -11,9 +12,10 @@ import { promotionInputFailures } from "../providers/oci/promotion-inputs";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { promoteTags } from "../providers/oci/tag-promotion";
 import { runCli, UsageError } from "./cli";
+import { runVerification, verificationPlan, VERIFY_OPTIONS } from "./promote-verification";
 
 export const PROMOTE_USAGE =
-  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run]";
+  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c (--verify-key cosign.pub | --no-verify) [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run]";
 
 /** `TAG=sha256:HEX` (or `TAG=none`: the tag must not exist yet) into an expectation map. */
 export function parseExpectations(values: readonly string[]): Record<string, string | null> {
@@ -36,6 +38,7 @@ function parseCommandLine(argv: string[]) {
         image: { type: "string" }, digest: { type: "string" }, tags: { type: "string" },
         expect: { type: "string", multiple: true, default: [] },
         rollback: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false },
+        ...VERIFY_OPTIONS,
       },
       allowPositionals: false,
     }).values;
@@ -52,15 +55,17 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
   const expected = parseExpectations(values.expect!);
   const unknown = Object.keys(expected).filter((t) => !tags!.includes(t));
   if (unknown.length > 0) throw new UsageError(`--expect names ${unknown.join(", ")}, which --tags does not promote`);
+  const verifyPlan = verificationPlan(values);
 
   const image = values.image!;
   const { registry, repository } = splitImage(image);
   const client = new RegistryClient({ registry, insecure: values.insecure, ...registryCredentials(registry, env) });
   try {
+    const verification = await runVerification(client, verifyPlan, { image, repository, digest: values.digest! });
     const result = await promoteTags(client, {
       image, repository, digest: values.digest!, tags: tags!, expected, rollback: values.rollback, dryRun: values["dry-run"],
     });
-    console.log(JSON.stringify({ ...result, dryRun: values["dry-run"], requests: client.requestCount }, null, 2));
+    console.log(JSON.stringify({ ...result, verification, dryRun: values["dry-run"], requests: client.requestCount }, null, 2));
     return 0;
   } catch (err) {
     if (err instanceof PromotionConflict) throw new UsageError(`${err.message} (${client.requestCount} requests)`, 3);
