@@ -86,7 +86,7 @@ describe("components/release: the example release stack under mocks", () => {
     assert.deepEqual(promotion.inputs.evidence, example.stable!.evidence);
     assert.equal(promotion.inputs.rollback, false);
     const stackFile = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.example-release.yaml"), "utf8")).config;
-    assert.match(promotion.inputs.cosignPublicKey, /^-----BEGIN PUBLIC KEY-----/);
+    assert.match(String(promotion.inputs.cosignPublicKey), /^-----BEGIN PUBLIC KEY-----/);
     assert.equal(promotion.inputs.cosignPublicKey, stackFile["margine-pipeline:cosignPublicKey"], "the stack's key reaches the Promotion");
   });
 
