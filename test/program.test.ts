@@ -29,12 +29,13 @@ describe("program under mocks (example stack)", function () {
       "COSIGN_PRIVATE_KEY@signing",
       "EDGE_DEPLOY_KEY@edge",
       "IA_CONFIG_INI@internet-archive",
-      "RELEASE_PR_TOKEN@repository",
+      "RELEASE_PR_TOKEN@release-pr",
     ]);
   });
 
-  it("provisions SITE_BUMP_TOKEN in the pipeline repository's prod environment", () => {
-    assert.deepEqual(secretsOf("margine-pipeline").map((s) => `${s.name}@${s.environment}`), ["SITE_BUMP_TOKEN@prod"]);
+  it("provisions the release's write credentials in the pipeline repository's release environment", () => {
+    assert.deepEqual(secretsOf("margine-pipeline").map((s) => `${s.name}@${s.environment}`).sort(),
+      ["IA_ACCESS_KEY@release", "IA_SECRET_KEY@release", "REGISTRY_PASSWORD@release", "SITE_BUMP_TOKEN@release"]);
   });
 
   it("every secret input is secret and carries the configured value", () => {
@@ -50,7 +51,7 @@ describe("program under mocks (example stack)", function () {
   it("environments deploy from main only", () => {
     const envs = resourcesOfType(program, "github:index/repositoryEnvironment:RepositoryEnvironment");
     assert.deepEqual(envs.map((e) => `${e.inputs.repository}/${e.inputs.environment}`).sort(),
-      ["margine-image/edge", "margine-image/internet-archive", "margine-image/signing", "margine-pipeline/prod"]);
+      ["margine-image/edge", "margine-image/internet-archive", "margine-image/release-pr", "margine-image/signing", "margine-pipeline/release"]);
     for (const e of envs) assert.deepEqual(e.inputs.deploymentBranchPolicy, { customBranchPolicies: true, protectedBranches: false });
     const policies = resourcesOfType(program, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy");
     assert.equal(policies.length, envs.length);
@@ -66,13 +67,13 @@ describe("program under mocks (example stack)", function () {
     assert.deepEqual(actions.map((r) => [r.inputs.repository, r.inputs.shaPinningRequired]).sort(), [["margine-image", true], ["margine-pipeline", true]]);
   });
 
-  it("main is protected: no force-push, no deletion, the build check required", () => {
+  it("main is protected: no force-push, no deletion, the PR build check from GitHub Actions required", () => {
     const ruleset = resourceNamed(program, "image-repo-main-ruleset").inputs as any;
     assert.equal(ruleset.enforcement, "active");
     assert.deepEqual(ruleset.conditions.refName.includes, ["refs/heads/main"]);
     assert.equal(ruleset.rules.nonFastForward, true);
     assert.equal(ruleset.rules.deletion, true);
-    assert.deepEqual(ruleset.rules.requiredStatusChecks.requiredChecks, [{ context: "build" }]);
+    assert.deepEqual(ruleset.rules.requiredStatusChecks.requiredChecks, [{ context: "build-pr", integrationId: 15368 }]);
   });
 
   it("declares the vm-test label and the non-secret settings as variables", () => {

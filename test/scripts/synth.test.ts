@@ -22,7 +22,7 @@ describe("npm run synth", function () {
 
     it("exits 0 and warns once per missing secret with the command that sets it", () => {
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, /warning: secret margine-pipeline:siteBumpToken is not set.*pulumi config set --secret siteBumpToken/);
+      assert.match(run.stderr, /warning: secret margine-pipeline:registryWriteToken is not set.*pulumi config set --secret registryWriteToken/);
       assert.match(run.stderr, /warning: margine-pipeline:edgeHostKey is not set/);
       assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
     });
