@@ -31,7 +31,7 @@ if command -v flock >/dev/null 2>&1; then
 	flock 9
 fi
 
-# build NAME VERSION PIN COMMAND...: runs COMMAND with $staging/bin as the output folder unless
+# build NAME VERSION PIN COMMAND...: runs COMMAND STAGING (binaries go to STAGING/bin) unless
 # .tools/peers/NAME-VERSION holds a stamp equal to PIN.
 build() {
 	local name=$1 version=$2 pin=$3
@@ -46,7 +46,7 @@ build() {
 	mkdir "$staging/bin"
 	log "building $name $version with $(go env GOVERSION) (minutes on a cold Go build cache)"
 	local started=$SECONDS
-	if ! STAGING="$staging" "$@" >&2; then
+	if ! "$@" "$staging" >&2; then
 		rm -rf "$staging"
 		die "building $name $version failed"
 	fi
@@ -57,15 +57,17 @@ build() {
 	mv "$staging" "$dir"
 }
 
-build_cosign() {
-	GOBIN="$STAGING/bin" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
+build_cosign() { # $1: the staging folder
+	GOBIN="$1/bin" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
 		"github.com/sigstore/cosign/v2/cmd/cosign@$COSIGN_VERSION"
+	"$1/bin/cosign" version --json 2>/dev/null | grep -q "\"gitVersion\": \"$COSIGN_VERSION\"" ||
+		{ log "the built cosign does not report $COSIGN_VERSION"; return 1; }
 }
 
 policy_mod="$repo/tools/peers/image-policy-copy"
-build_policy_copy() {
+build_policy_copy() { # $1: the staging folder
 	(cd "$policy_mod" && go build -mod=readonly -trimpath -ldflags "-s -w" -tags "$IMAGE_TAGS" \
-		-o "$STAGING/bin/image-policy-copy" .)
+		-o "$1/bin/image-policy-copy" .)
 }
 
 build cosign "$COSIGN_VERSION" "$(printf 'cosign %s\n' "$COSIGN_VERSION" | sha256sum | cut -d' ' -f1)" build_cosign
