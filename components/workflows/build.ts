@@ -57,13 +57,14 @@ echo "digest=\${DIGEST}" >> "$GITHUB_OUTPUT"
 echo "image_ref=\${IMG_FULL}@\${DIGEST}" >> "$GITHUB_OUTPUT"
 `;
 
-const SIGN_SCRIPT = `# Sign by digest, never by tag: a tag can move between sign and verify.
+const SIGN_SCRIPT = `# Sign by digest, never by tag: a tag can move between sign and verify. --recursive also signs each
+# platform manifest of an index: bootc pulls one platform, and containers/image verifies that one.
 if [[ ! "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
   echo "::error::the build job handed over '\${DIGEST}', not a manifest digest; refusing to sign"
   exit 1
 fi
 printf '%s' "$REGISTRY_PASSWORD" | cosign login "\${IMAGE%%/*}" --username "$REGISTRY_USER" --password-stdin
-cosign sign --yes --key env://COSIGN_PRIVATE_KEY ${signFormatFlags(COSIGN_VERSION).map((f) => `${f} `).join("")}"\${IMAGE}@\${DIGEST}"
+cosign sign --yes --recursive --key env://COSIGN_PRIVATE_KEY ${signFormatFlags(COSIGN_VERSION).map((f) => `${f} `).join("")}"\${IMAGE}@\${DIGEST}"
 `;
 
 const PR_IMAGE_ARCHIVE = "image.oci.tar";

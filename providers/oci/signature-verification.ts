@@ -11,6 +11,7 @@ import { verify as verifySignature } from "node:crypto";
 import { CosignPublicKey, parseCosignPublicKey } from "../../config/public-key";
 import { ProviderError } from "../provider-error";
 import { RegistryError } from "./errors";
+import { isIndexMediaType } from "./media-types";
 import { RegistryClient, sha256Digest } from "./registry-client";
 
 export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -50,6 +51,11 @@ export interface SignatureVerification {
   /** The payload layer whose signature verified. */
   readonly layer: string;
   readonly dockerReference: string;
+  /**
+   * For an index: each platform manifest's verified signature. bootc pulls one platform, and
+   * containers/image verifies the signature of that platform's manifest, not the index's.
+   */
+  readonly platforms?: readonly (Omit<SignatureVerification, "platforms" | "key" | "dockerReference"> & { readonly platform: string })[];
 }
 
 /** The digest is not signed by this key: names the digest, the key and what was found. */
@@ -112,13 +118,36 @@ export function payloadProblem(payload: Buffer, signatureB64: string, key: Cosig
 }
 
 /**
- * Verifies that `digest` carries a cosign signature by `publicKey`; throws
- * SignatureVerificationError when it does not, RegistryError when the registry cannot be read.
+ * Verifies that `digest` carries a cosign signature by `publicKey`, and for an index that every
+ * platform manifest does too (what `cosign sign --recursive` writes; containers/image verifies the
+ * platform manifest it pulls); throws SignatureVerificationError when not, RegistryError when the
+ * registry cannot be read.
  */
 export async function verifyImageSignature(client: RegistryClient, req: SignatureRequest): Promise<SignatureVerification> {
   const parsedKey = parseCosignPublicKey(req.publicKey);
   if ("problem" in parsedKey) throw new SignatureVerificationError(req.image, req.digest, "(unusable key)", `the verification key is ${parsedKey.problem}`);
-  const key = parsedKey;
+  const top = await verifyDigest(client, req, parsedKey);
+  const subject = await client.getManifest(req.repository, req.digest);
+  if (!isIndexMediaType(subject.mediaType)) return top;
+  const children = ((JSON.parse(subject.bytes.toString("utf8")) as { manifests?: { digest?: string; platform?: { os?: string; architecture?: string; variant?: string } }[] }).manifests ?? [])
+    .filter((m): m is { digest: string; platform?: { os?: string; architecture?: string; variant?: string } } => typeof m.digest === "string");
+  const platforms = [];
+  for (const child of children) {
+    const platform = child.platform ? [child.platform.os, child.platform.architecture, child.platform.variant].filter(Boolean).join("/") : "unknown platform";
+    try {
+      const verified = await verifyDigest(client, { ...req, digest: child.digest }, parsedKey);
+      platforms.push({ digest: child.digest, platform, signatureTag: verified.signatureTag, signatureManifest: verified.signatureManifest, layer: verified.layer });
+    } catch (err) {
+      if (!(err instanceof SignatureVerificationError)) throw err;
+      throw new SignatureVerificationError(req.image, req.digest, parsedKey.fingerprint,
+        `the index is signed, but its ${platform} manifest ${child.digest} is not (${err.found}${err.findings.length > 0 ? `: ${err.findings.map((f) => f.reason).join("; ")}` : ""}); ` +
+        "bootc pulls one platform and containers/image verifies that manifest's signature: sign the index with cosign sign --recursive");
+    }
+  }
+  return { ...top, platforms };
+}
+
+async function verifyDigest(client: RegistryClient, req: SignatureRequest, key: CosignPublicKey): Promise<SignatureVerification> {
   const tag = signatureTag(req.digest);
   const fail = (found: string, findings: LayerFinding[] = []): never => {
     throw new SignatureVerificationError(req.image, req.digest, key.fingerprint, found, findings);

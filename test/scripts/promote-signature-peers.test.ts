@@ -53,8 +53,8 @@ describe("signature-gated promotion against real cosign signatures and container
   });
 
   const push = async (seed: string, platforms?: string[]) => (await pushTestImage(registry.host, "margine", `candidate-${seed}`, { seed, platforms })).digest;
-  const sign = async (digest: string, key = "cosign.key") => {
-    const res = await runPeer(cosign, ["sign", "--key", key, "--tlog-upload=false", "--yes", ...http, `${image}@${digest}`], { cwd: work, env: cosignEnv });
+  const sign = async (digest: string, key = "cosign.key", extra: string[] = []) => {
+    const res = await runPeer(cosign, ["sign", "--key", key, "--tlog-upload=false", "--yes", ...extra, ...http, `${image}@${digest}`], { cwd: work, env: cosignEnv });
     assert.equal(res.code, 0, res.stderr);
   };
   // Spawned without blocking this process: the fault proxy below answers from it.
@@ -130,17 +130,33 @@ describe("signature-gated promotion against real cosign signatures and container
     assert.notEqual((await cosignVerify(`${image}@${target}`)).code, 0);
   });
 
-  it("a multi-arch index signed at the index digest: moves, stays an index, and the client pulls it", async () => {
+  it("a multi-arch index signed with cosign sign --recursive: moves, stays an index, and the client pulls it", async () => {
     const digest = await push("index", ["linux/amd64", "linux/arm64"]);
-    await sign(digest);
+    await sign(digest, "cosign.key", ["--recursive"]);
     const res = await promote(digest, "stable.20261205");
     assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(JSON.parse(res.stdout).verification.platforms.map((p: { platform: string }) => p.platform), ["linux/amd64", "linux/arm64"]);
     const { digest: at, manifest } = inspectRaw(registry.host, "margine", "stable.20261205");
     assert.equal(at, digest);
     assert.equal(manifest.mediaType, "application/vnd.oci.image.index.v1+json");
     assert.equal(manifest.manifests?.length, 2);
     const pull = await clientPull("stable.20261205");
     assert.equal(pull.code, 0, pull.stderr);
+  });
+
+  it("an index signed only at the index digest: exit 4, since the client refuses its platform manifest", async () => {
+    const digest = await push("index-only", ["linux/amd64", "linux/arm64"]);
+    await sign(digest);
+    const res = await promote(digest, "stable.20261207");
+    assert.equal(res.code, 4, res.stderr);
+    assert.match(res.stderr, /the index is signed, but its linux\/amd64 manifest sha256:[0-9a-f]{64} is not/);
+    assert.equal(skopeoDigest(registry.host, "margine", "stable.20261207"), null);
+    // What containers/image (bootc) does with such an index: it verifies the platform it pulls.
+    const client = new RegistryClient({ registry: registry.host, insecure: true });
+    await client.putManifest("margine", "index-only-probe", await client.getManifest("margine", digest));
+    const pull = await clientPull("index-only-probe");
+    assert.notEqual(pull.code, 0);
+    assert.match(pull.stderr, /copying system image from manifest list: Source image rejected: A signature was required, but no signature exists/);
   });
 
   it("a registry that answers 404 for the .sig tag: exit 4 naming what was found, not a crash", async () => {

@@ -75,3 +75,12 @@ export async function signImage(host: string, repository: string, digest: string
   const payload = cosignPayload(`${host}/${repository}`, digest);
   return putSignature(host, repository, digest, [{ payload, signature: signPayload(payload, privateKey) }]);
 }
+
+/** Signs an index and each of its platform manifests, as `cosign sign --recursive` does. */
+export async function signRecursively(host: string, repository: string, digest: string, privateKey: KeyObject): Promise<string[]> {
+  const client = new RegistryClient({ registry: host, insecure: true });
+  const index = JSON.parse((await client.getManifest(repository, digest)).bytes.toString("utf8")) as { manifests: { digest: string }[] };
+  for (const child of index.manifests) await signImage(host, repository, child.digest, privateKey);
+  await signImage(host, repository, digest, privateKey);
+  return index.manifests.map((m) => m.digest);
+}

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { parseCosignPublicKey } from "../../../config/public-key";
 import { RegistryClient } from "../../../providers/oci/registry-client";
 import { SignatureVerificationError, signatureTag, verifyImageSignature } from "../../../providers/oci/signature-verification";
-import { cosignPayload, generateTestKeyPair, putSignature, signImage, signPayload } from "../../support/cosign-fixture";
+import { cosignPayload, generateTestKeyPair, putSignature, signImage, signPayload, signRecursively } from "../../support/cosign-fixture";
 import { LocalRegistry, pushTestImage, startRegistry } from "../../servers/registry";
 
 describe("cosign signature verification (OCI client, node:crypto)", function () {
@@ -115,10 +115,20 @@ describe("cosign signature verification (OCI client, node:crypto)", function () 
       await refused(digest, /no dev\.cosignproject\.cosign\/signature annotation.*does not verify with the key/);
     });
 
-    it("verifies an index at the index digest", async () => {
+    it("verifies an index at the index digest and at each platform manifest (cosign sign --recursive)", async () => {
       const digest = await push("index", ["linux/amd64", "linux/arm64"]);
+      const children = await signRecursively(registry.host, "margine", digest, keys.privateKey);
+      const result = await verify(digest);
+      assert.equal(result.digest, digest);
+      assert.deepEqual(result.platforms?.map((p) => [p.platform, p.digest, p.signatureTag]), [
+        ["linux/amd64", children[0], signatureTag(children[0])], ["linux/arm64", children[1], signatureTag(children[1])],
+      ]);
+    });
+
+    it("refuses an index signed only at the index digest, naming the unsigned platform manifest", async () => {
+      const digest = await push("index-only", ["linux/amd64", "linux/arm64"]);
       await signImage(registry.host, "margine", digest, keys.privateKey);
-      assert.equal((await verify(digest)).digest, digest);
+      await refused(digest, /the index is signed, but its linux\/amd64 manifest sha256:[0-9a-f]{64} is not \(no signature: .*\); bootc pulls one platform.*cosign sign --recursive/);
     });
 
     it("refuses with an unusable key before reading the registry", async () => {
