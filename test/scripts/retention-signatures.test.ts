@@ -43,7 +43,8 @@ describe("retention keeps real cosign signatures of kept versions", function () 
     // An expired pr tag on the stable digest too: the version must survive for its stable tag.
     await client.putManifest("margine", "pr-3", await client.getManifest("margine", digests.stable));
     for (const which of ["stable", "index", "expired"]) {
-      const res = await runPeer(cosign, ["sign", "--key", "cosign.key", "--tlog-upload=false", "--yes", ...http, `${registry.host}/margine@${digests[which]}`], { cwd: work, env });
+      // --recursive, as build.yml signs: the index and each platform manifest.
+      const res = await runPeer(cosign, ["sign", "--key", "cosign.key", "--tlog-upload=false", "--yes", "--recursive", ...http, `${registry.host}/margine@${digests[which]}`], { cwd: work, env });
       assert.equal(res.code, 0, res.stderr);
       signatures[which] = skopeoDigest(registry.host, "margine", signatureTag(digests[which]))!;
     }
@@ -63,6 +64,7 @@ describe("retention keeps real cosign signatures of kept versions", function () 
       assert.equal(skopeoDigest(registry.host, "margine", signatureTag(digests[kept])), signatures[kept], `${kept}: the .sig tag and its manifest are kept`);
       const verified = await verifyImageSignature(client, { image: `${registry.host}/margine`, repository: "margine", digest: digests[kept], publicKey });
       assert.equal(verified.signatureManifest, signatures[kept]);
+      if (kept === "index") assert.equal(verified.platforms?.length, 2, "each platform manifest's signature survives too");
       const second = await runPeer(cosign, ["verify", "--key", "cosign.pub", "--insecure-ignore-tlog=true", ...http, `${registry.host}/margine@${digests[kept]}`], { cwd: work, env: { HOME: path.join(work, "home") } });
       assert.equal(second.code, 0, `${kept}: ${second.stderr}`);
     }

@@ -1,6 +1,6 @@
 // Cosign-format signatures built by hand (node:crypto P-256 keys), for the unit tests of the
 // verification: the same `sha256-<hex>.sig` manifest, simple-signing payload and annotation the
-// real cosign writes (the peer tests in test/providers/oci/signature-peers.test.ts prove that
+// real cosign writes (the peer tests in test/scripts/promote-signature-peers.test.ts prove that
 // against cosign itself). Blobs are uploaded with the distribution API's monolithic upload.
 import { createHash, generateKeyPairSync, KeyObject, sign } from "node:crypto";
 import { RegistryClient } from "../../providers/oci/registry-client";
