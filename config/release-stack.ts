@@ -5,10 +5,11 @@
 import { ConfigError } from "./errors";
 import { isImageName, isLoopbackRegistry, isRepositoryName, parseImageName } from "./grammar";
 import { nearestName } from "./nearest-name";
+import { parseCosignPublicKey, PUBLIC_KEY_FORM } from "./public-key";
 import { parseReleaseState, ReleaseState } from "./release-state";
 import { STACK_ROLE_KEY } from "./stack-role";
 
-export const RELEASE_STACK_KEYS = [STACK_ROLE_KEY, "image", "siteRepository", "release", "siteApiUrl", "insecureRegistry"] as const;
+export const RELEASE_STACK_KEYS = [STACK_ROLE_KEY, "image", "siteRepository", "release", "siteApiUrl", "insecureRegistry", "cosignPublicKey"] as const;
 
 export interface ReleaseStackConfig {
   /** Image name without tag: `ghcr.io/owner/name`. */
@@ -20,6 +21,11 @@ export interface ReleaseStackConfig {
   readonly siteApiUrl?: string;
   /** Plain HTTP to the registry: loopback registries only (the engine tests' docker-registry). */
   readonly insecureRegistry: boolean;
+  /**
+   * PEM public key (the image repository's cosign.pub, public, not a secret): the stable digest's
+   * cosign signature must verify with it before any tag moves. Required once release.stable is declared.
+   */
+  readonly cosignPublicKey?: string;
 }
 
 /** One stack config entry as the program sees it: full key, value, and whether it is secret. */
@@ -64,7 +70,18 @@ export function parseReleaseStackConfig(project: string, entries: readonly Confi
     throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, `false: plain HTTP is allowed only for loopback registries, not ${parseImageName(image).registry}`);
   }
   const release = parseReleaseState(parseMaybeJson(values.get("release")), `${project}:release`);
-  return { image, siteRepository, release, insecureRegistry, ...(siteApiUrl ? { siteApiUrl: siteApiUrl as string } : {}) };
+  const cosignPublicKey = values.get("cosignPublicKey");
+  if (cosignPublicKey !== undefined) {
+    const parsed = parseCosignPublicKey(cosignPublicKey);
+    if ("problem" in parsed) throw new ConfigError(`${project}:cosignPublicKey`, /PRIVATE/.test(parsed.problem) ? "[private key]" : cosignPublicKey, `${PUBLIC_KEY_FORM}; this value is ${parsed.problem}`);
+  } else if (release.stable) {
+    throw new ConfigError(`${project}:cosignPublicKey`, undefined, `${PUBLIC_KEY_FORM}, required once release.stable is declared: nothing becomes :stable unless its signature verifies (pulumi config set cosignPublicKey < cosign.pub)`);
+  }
+  return {
+    image, siteRepository, release, insecureRegistry,
+    ...(siteApiUrl ? { siteApiUrl: siteApiUrl as string } : {}),
+    ...(typeof cosignPublicKey === "string" ? { cosignPublicKey } : {}),
+  };
 }
 
 /** The runtime hands object values over as JSON text (what pulumi.Config.getObject parses). */

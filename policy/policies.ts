@@ -6,6 +6,7 @@ import { iaItemsRetained } from "./ia-items-retained";
 import { noLatestTag } from "./no-latest-tag";
 import { promoteByDigest } from "./promote-by-digest";
 import { secretsStaySecret } from "./secrets-stay-secret";
+import { signedPromotion } from "./signed-promotion";
 import { staleStable } from "./stale-stable";
 import { staleStableCritical } from "./stale-stable-critical";
 import { tagGrammar } from "./tag-grammar";
@@ -18,6 +19,7 @@ export const policies: Policies = [
   tagGrammar,
   promoteByDigest,
   bootedEvidence,
+  signedPromotion,
   secretsStaySecret,
   workflowHardening,
   iaItemsRetained,

@@ -30,6 +30,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Go builds the signature tests' peers (scripts/install-peers.sh); Debian's golang-go when none is on PATH.
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
 if ((${#missing[@]})); then
   echo "ci: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -47,6 +49,9 @@ if [[ "$(.tools/zizmor/bin/zizmor --version 2>/dev/null)" != "zizmor $ZIZMOR_VER
 fi
 
 npm ci --no-audit --no-fund
+# The independent peers of the signature tests (the real cosign, containers/image's policy check),
+# built from pinned Go modules into .tools/peers; cached, so a rerun takes a second.
+scripts/install-peers.sh >/dev/null
 
 # The Pulumi engine the end-to-end tier runs (test/e2e/): a matching CLI on PATH, or built from the
 # Go modules tools/pulumi pins (cached in .tools/pulumi; about 12 minutes cold on 2 cores).

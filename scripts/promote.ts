@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX]...
-//                    [--rollback] [--insecure] [--dry-run] [--connect-timeout S] [--read-timeout S]
+//                    (--verify-key FILE | --no-verify) [--rollback] [--insecure] [--dry-run]
+//                    [--connect-timeout S] [--read-timeout S]
 // The Promotion provider's code as a CLI (docs/contracts.md). Prints one JSON object: per tag the
 // digest before and after, and the number of HTTP requests. Exit 0 done, 2 invalid input (including a
-// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 1 other failure,
-// 130 interrupted (the line says which tags moved; :stable always moves last).
+// rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 4 not signed by
+// the --verify-key key (scripts/promote-verification.ts), 1 other failure, 130 interrupted (the line
+// says which tags moved; :stable always moves last).
 import { isDigest } from "../config/grammar";
 import { registryCredentials } from "../providers/oci/credentials";
 import { parseImageName } from "../config/grammar";
@@ -13,9 +15,10 @@ import { promotionInputFailures } from "../providers/oci/promotion-inputs";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { PromotionProgress, promoteTags } from "../providers/oci/tag-promotion";
 import { networkTimeouts, onInterrupt, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
+import { runVerification, verificationPlan, VERIFY_OPTIONS } from "./promote-verification";
 
 export const PROMOTE_USAGE =
-  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run] " + TIMEOUT_USAGE;
+  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c (--verify-key cosign.pub | --no-verify) [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run] " + TIMEOUT_USAGE;
 
 /** `TAG=sha256:HEX` (or `TAG=none`: the tag must not exist yet) into an expectation map. */
 export function parseExpectations(values: readonly string[]): Record<string, string | null> {
@@ -36,6 +39,7 @@ function promoteCommandLine(argv: string[]) {
     expect: { type: "string", multiple: true, default: [] },
     rollback: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false },
     ...TIMEOUT_OPTIONS,
+    ...VERIFY_OPTIONS,
   }, PROMOTE_USAGE).values;
 }
 
@@ -49,16 +53,18 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
   const unknown = Object.keys(expected).filter((t) => !tags!.includes(t));
   if (unknown.length > 0) throw new UsageError(`--expect names ${unknown.join(", ")}, which --tags does not promote`);
 
+  const verifyPlan = verificationPlan(values);
   const image = values.image!;
   const { registry, repository } = parseImageName(image);
   const client = new RegistryClient({ registry, insecure: values.insecure, timeouts, ...registryCredentials(registry, env) });
   const progress: PromotionProgress = { moved: [], inFlight: new Set() };
   const stopInterrupt = onInterrupt((signal) => interruptedReport(image, values.digest!, progress, signal));
   try {
+    const verification = await runVerification(client, verifyPlan, { image, repository, digest: values.digest! });
     const result = await promoteTags(client, {
       image, repository, digest: values.digest!, tags: tags!, expected, rollback: values.rollback, dryRun: values["dry-run"], progress,
     });
-    console.log(JSON.stringify({ ...result, dryRun: values["dry-run"], requests: client.requestCount }, null, 2));
+    console.log(JSON.stringify({ ...result, verification, dryRun: values["dry-run"], requests: client.requestCount }, null, 2));
     return 0;
   } catch (err) {
     if (err instanceof PromotionConflict) throw new UsageError(`${err.message} (${client.requestCount} requests)`, 3);

@@ -15,6 +15,7 @@ export function releaseStack() {
     siteRepository: config.siteRepository,
     siteApiUrl: config.siteApiUrl,
     insecureRegistry: config.insecureRegistry,
+    cosignPublicKey: config.cosignPublicKey,
   });
   return {
     stableDigest: release.stableDigest,

@@ -20,6 +20,8 @@ export interface ReleaseArgs {
   readonly siteApiUrl?: string;
   /** Plain HTTP to a loopback registry (the engine tests); the Promotion refuses it elsewhere. */
   readonly insecureRegistry?: boolean;
+  /** PEM public key the stable digest's cosign signature must verify with (cosign.pub). */
+  readonly cosignPublicKey?: string;
 }
 
 export class Release extends pulumi.ComponentResource {
@@ -43,6 +45,7 @@ export class Release extends pulumi.ComponentResource {
       tags: plan.stable.tags,
       evidence: plan.stable.evidence,
       rollback: plan.stable.rollback,
+      ...(args.cosignPublicKey ? { cosignPublicKey: args.cosignPublicKey } : {}),
       ...(args.insecureRegistry ? { insecure: true } : {}),
     }, { parent: this });
 

@@ -3,6 +3,7 @@
 import { TagGrammar } from "../../config/grammar";
 import { IMAGE_ENVIRONMENTS, PR_BUILD_CHECK, VM_TEST_LABEL } from "../github/image-repository";
 import { ACTIONS, TOOL_IMAGES } from "./actions";
+import { COSIGN_VERSION, installCosign, signFormatFlags } from "./cosign";
 import { job } from "./jobs";
 import { Step, Workflow } from "./model";
 import { checkout, downloadArtifact, run, uploadArtifact } from "./steps";
@@ -56,13 +57,14 @@ echo "digest=\${DIGEST}" >> "$GITHUB_OUTPUT"
 echo "image_ref=\${IMG_FULL}@\${DIGEST}" >> "$GITHUB_OUTPUT"
 `;
 
-const SIGN_SCRIPT = `# Sign by digest, never by tag: a tag can move between sign and verify.
+const SIGN_SCRIPT = `# Sign by digest, never by tag: a tag can move between sign and verify. --recursive also signs each
+# platform manifest of an index: bootc pulls one platform, and containers/image verifies that one.
 if [[ ! "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
   echo "::error::the build job handed over '\${DIGEST}', not a manifest digest; refusing to sign"
   exit 1
 fi
 printf '%s' "$REGISTRY_PASSWORD" | cosign login "\${IMAGE%%/*}" --username "$REGISTRY_USER" --password-stdin
-cosign sign --yes --key env://COSIGN_PRIVATE_KEY "\${IMAGE}@\${DIGEST}"
+cosign sign --yes --recursive --key env://COSIGN_PRIVATE_KEY ${signFormatFlags(COSIGN_VERSION).map((f) => `${f} `).join("")}"\${IMAGE}@\${DIGEST}"
 `;
 
 const PR_IMAGE_ARCHIVE = "image.oci.tar";
@@ -178,7 +180,7 @@ export function buildWorkflow(): Workflow {
         permissions: { contents: "read", packages: "write" },
         timeoutMinutes: 15,
         steps: [
-          { name: "Install cosign", uses: ACTIONS.cosignInstaller },
+          installCosign(),
           run("Sign the pushed digest", SIGN_SCRIPT, {
             env: {
               IMAGE: "${{ vars.IMAGE_NAME }}",

@@ -1,9 +1,10 @@
 // smoke-boot.yml of the image repository (handbook 11.1, "Promotion: ... gated on a real boot"):
-// resolve :candidate to a digest ONCE, boot exactly that digest in QEMU, and only on success open
+// resolve :candidate to a digest ONCE, verify its cosign signature, boot exactly that digest in QEMU, and only on success open
 // the release pull request that declares it stable (docs/release-flow.md). Pulumi's Promotion
 // then moves the stable tags to that digest, byte-identical.
 import { TOOL_IMAGES } from "./actions";
 import { CANDIDATE_TAG } from "./build";
+import { installCosign, VERIFY_PINNED_SCRIPT } from "./cosign";
 import { job, releasePullRequestJob } from "./jobs";
 import { Workflow } from "./model";
 import { checkout, run, uploadArtifact } from "./steps";
@@ -91,6 +92,8 @@ export function smokeBootWorkflow(): Workflow {
         steps: [
           checkout(),
           run("Resolve image ref to digest", RESOLVE_SCRIPT, { id: "resolve", env: { IMAGE: "${{ vars.IMAGE_NAME }}" } }),
+          installCosign(),
+          run("Verify the pinned digest's signature", VERIFY_PINNED_SCRIPT, { env: { PINNED: "${{ steps.resolve.outputs.pinned }}" } }),
           run("Boot the pinned digest in QEMU", BOOT_SCRIPT, {
             id: "boot",
             env: { PINNED: "${{ steps.resolve.outputs.pinned }}", BIB_IMAGE: TOOL_IMAGES.bootcImageBuilder, BOOT_TIMEOUT: String(BOOT_TIMEOUT_SECONDS) },

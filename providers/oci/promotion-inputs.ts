@@ -10,6 +10,7 @@ import {
   isLoopbackRegistry,
   parseImageName,
 } from "../../config/grammar";
+import { parseCosignPublicKey } from "../../config/public-key";
 
 export interface InputFailure {
   readonly property: string;
@@ -23,6 +24,7 @@ export interface PromotionRequestShape {
   readonly evidence?: unknown;
   readonly rollback?: unknown;
   readonly insecure?: unknown;
+  readonly cosignPublicKey?: unknown;
 }
 
 function shown(value: unknown): string {
@@ -65,5 +67,9 @@ export function promotionInputFailures(inputs: PromotionRequestShape, options: {
     }
   }
   if (inputs.rollback !== undefined && typeof inputs.rollback !== "boolean") failures.push({ property: "rollback", reason: `${shown(inputs.rollback)} is not a boolean` });
+  if (inputs.cosignPublicKey !== undefined) {
+    const key = parseCosignPublicKey(inputs.cosignPublicKey);
+    if ("problem" in key) failures.push({ property: "cosignPublicKey", reason: `the verification key is ${key.problem}` });
+  }
   return failures;
 }

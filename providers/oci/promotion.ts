@@ -8,6 +8,7 @@ import { registryCredentials } from "./credentials";
 import { parseImageName } from "../../config/grammar";
 import { promotionInputFailures } from "./promotion-inputs";
 import { RegistryClient } from "./registry-client";
+import { SignatureVerification, verifyImageSignature } from "./signature-verification";
 import { promoteTags, resolveTags } from "./tag-promotion";
 
 export interface PromotionEvidence {
@@ -23,6 +24,11 @@ export interface PromotionInputs {
   readonly rollback?: boolean;
   readonly insecure?: boolean;
   /**
+   * PEM public key (the image repository's cosign.pub): the digest's cosign signature must verify
+   * with it before any tag moves. The policy pack requires it on every promotion of `stable`.
+   */
+  readonly cosignPublicKey?: string;
+  /**
    * Per tag, the digest it must point at. Added by check (never by the user) so that preview's diff
    * shows each tag's change against the state's observed `tagDigests`.
    */
@@ -34,6 +40,8 @@ export interface PromotionOutputs extends PromotionInputs {
   readonly tagDigests: Record<string, string | null>;
   /** The promoted manifest's media type: an index stays an index. */
   readonly mediaType: string;
+  /** The signature that verified before the tags moved; absent when no key was declared. */
+  readonly signature?: SignatureVerification;
 }
 
 /** Tags whose digest the declaration changes, with the state's value: what preview must show. */
@@ -80,18 +88,23 @@ export class PromotionProvider implements pulumi.dynamic.ResourceProvider<Promot
       olds.evidence?.bootRun !== news.evidence.bootRun ||
       olds.evidence?.bootedAt !== news.evidence.bootedAt ||
       (olds.rollback ?? false) !== (news.rollback ?? false) ||
-      (olds.insecure ?? false) !== (news.insecure ?? false);
+      (olds.insecure ?? false) !== (news.insecure ?? false) ||
+      (olds.cosignPublicKey ?? null) !== (news.cosignPublicKey ?? null);
     // Another image is another promotion; a new digest or tag set is an update of this one.
     return { changes: changed || olds.image !== news.image, replaces: olds.image !== news.image ? ["image"] : [] };
   }
 
   private async promote(news: PromotionInputs, expected: Record<string, string | null>): Promise<PromotionOutputs> {
     const { client, repository } = this.client(news);
+    // Before any tag moves: a failure throws SignatureVerificationError and nothing is written.
+    const signature = news.cosignPublicKey
+      ? await verifyImageSignature(client, { image: news.image, repository, digest: news.digest, publicKey: news.cosignPublicKey })
+      : undefined;
     const result = await promoteTags(client, {
       image: news.image, repository, digest: news.digest, tags: news.tags, expected,
       rollback: news.rollback ?? false, bootDate: utcDateStamp(new Date(news.evidence.bootedAt)),
     });
-    return { ...news, tagDigests: Object.fromEntries(result.tags.map((t) => [t.tag, t.after])), mediaType: result.mediaType };
+    return { ...news, tagDigests: Object.fromEntries(result.tags.map((t) => [t.tag, t.after])), mediaType: result.mediaType, ...(signature ? { signature } : {}) };
   }
 
   async create(inputs: PromotionInputs): Promise<pulumi.dynamic.CreateResult<PromotionOutputs>> {
@@ -125,16 +138,19 @@ export interface PromotionArgs {
   readonly rollback?: pulumi.Input<boolean>;
   /** Plain HTTP, loopback registries only (tests). */
   readonly insecure?: pulumi.Input<boolean>;
+  /** PEM public key the digest's cosign signature must verify with (stack config cosignPublicKey). */
+  readonly cosignPublicKey?: pulumi.Input<string>;
 }
 
 export class Promotion extends pulumi.dynamic.Resource {
   /** Per tag, the digest it points at (preview shows the change, refresh shows hand-made drift). */
   declare readonly tagDigests: pulumi.Output<Record<string, string | null>>;
   declare readonly mediaType: pulumi.Output<string>;
+  declare readonly signature: pulumi.Output<SignatureVerification | undefined>;
   declare readonly digest: pulumi.Output<string>;
   declare readonly tags: pulumi.Output<string[]>;
 
   constructor(name: string, args: PromotionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new PromotionProvider(), name, { rollback: false, insecure: false, ...args, tagDigests: undefined, mediaType: undefined }, opts, "margine", "Promotion");
+    super(new PromotionProvider(), name, { rollback: false, insecure: false, ...args, tagDigests: undefined, mediaType: undefined, signature: undefined }, opts, "margine", "Promotion");
   }
 }

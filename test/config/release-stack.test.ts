@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { generateKeyPairSync } from "node:crypto";
 import { ConfigError } from "../../config/errors";
 import { ConfigEntry, parseReleaseStackConfig } from "../../config/release-stack";
 import { PROJECT } from "../../config/stack";
@@ -10,7 +11,10 @@ const RELEASE = {
   },
   isos: [{ date: "20261120", identifier: "margine-20261120", files: [{ name: "margine.iso", sha256: "d".repeat(64), md5: "e".repeat(32), size: 10 }] }],
 };
+const keyPair = (curve = "prime256v1") => generateKeyPairSync("ec", { namedCurve: curve });
+const PUBLIC_KEY = keyPair().publicKey.export({ format: "pem", type: "spki" }).toString();
 const VALID: Record<string, unknown> = {
+  cosignPublicKey: PUBLIC_KEY,
   stackRole: "release",
   image: "ghcr.io/daniel-g-carrasco/margine",
   siteRepository: "daniel-g-carrasco/margine-os-1084ca72",
@@ -38,6 +42,26 @@ describe("config/release-stack", () => {
     assert.equal(cfg.release.isos[0].files[0].size, 10);
     assert.equal(cfg.insecureRegistry, false);
     assert.equal(cfg.siteApiUrl, undefined);
+    assert.equal(cfg.cosignPublicKey, PUBLIC_KEY);
+  });
+
+  it("requires cosignPublicKey once a stable promotion is declared, and only then", () => {
+    assert.throws(() => parseReleaseStackConfig(PROJECT, entries({ ...VALID, cosignPublicKey: undefined })),
+      (err: ConfigError) => err.key === `${PROJECT}:cosignPublicKey` && /required once release\.stable is declared/.test(err.message));
+    const noStable = withRelease((r) => { delete r.stable; });
+    assert.equal(parseReleaseStackConfig(PROJECT, entries({ ...noStable, cosignPublicKey: undefined })).cosignPublicKey, undefined);
+  });
+
+  it("refuses a cosignPublicKey that is a private key (without echoing it) or another curve", () => {
+    const { privateKey } = keyPair();
+    const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    assert.throws(() => parseReleaseStackConfig(PROJECT, entries({ ...VALID, cosignPublicKey: pem })), (err: ConfigError) => {
+      assert.match(err.message, /config margine-pipeline:cosignPublicKey: "\[private key\]" is not valid.*PRIVATE key/);
+      assert.doesNotMatch(err.message, /BEGIN PRIVATE/);
+      return true;
+    });
+    const p384 = keyPair("secp384r1").publicKey.export({ format: "pem", type: "spki" }).toString();
+    assert.throws(() => parseReleaseStackConfig(PROJECT, entries({ ...VALID, cosignPublicKey: p384 })), /secp384r1 key; cosign keys are ECDSA P-256/);
   });
 
   it("accepts a loopback registry over plain HTTP and a loopback site API (the engine tests)", () => {

@@ -18,6 +18,7 @@ import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry
 import { IaEmulator } from "../servers/ia-emulator";
 import { GitHubApiStandIn } from "../servers/github-api";
 import { SiteRepositoryStandIn } from "../servers/github-site";
+import { generateTestKeyPair, signImage } from "../support/cosign-fixture";
 
 const SENTINEL = {
   registry: "SENTINEL-registryPassword-7f3a9c1e",
@@ -38,6 +39,8 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
   let site: SiteRepositoryStandIn;
   let skopeo: string;
   const digests: Record<string, string> = {};
+  // The build's signing key: the Promotion moves only what this key signed (cosignPublicKey).
+  const keys = generateTestKeyPair();
   let image: string;
   let stackFile: string;
   let preview: WorkflowCommand;
@@ -62,6 +65,8 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
     for (const [name, seed] of [["a", "a"], ["b", "b"], ["c", "c"]]) {
       digests[name] = (await pushTestImage(registry.host, "margine", `candidate.2026112${name === "a" ? 0 : name === "b" ? 1 : 2}`, { seed })).digest;
     }
+    // a and b are signed as build.yml signs them; c (the hand-moved one) is not.
+    for (const name of ["a", "b"]) await signImage(registry.host, "margine", digests[name], keys.privateKey);
     ia = await new IaEmulator().start();
     ia.accounts.set(SENTINEL.iaAccess, SENTINEL.iaSecret);
     api = await new GitHubApiStandIn().start();
@@ -83,6 +88,7 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
         "margine-pipeline:insecureRegistry": true,
         "margine-pipeline:siteRepository": SITE_REPO,
         "margine-pipeline:siteApiUrl": api.url,
+        "margine-pipeline:cosignPublicKey": keys.publicKey,
         "margine-pipeline:release": { isos: [] },
       },
     }));

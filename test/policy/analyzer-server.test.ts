@@ -21,7 +21,7 @@ describe("policy pack through its gRPC analyzer server", function () {
     const info = await pack.info();
     assert.equal(info.name, "margine");
     assert.deepEqual(Object.fromEntries(info.policies.map((p) => [p.name, p.enforcementLevel])), {
-      "no-latest-tag": "mandatory", "tag-grammar": "mandatory", "promote-by-digest": "mandatory", "booted-evidence": "mandatory",
+      "no-latest-tag": "mandatory", "tag-grammar": "mandatory", "promote-by-digest": "mandatory", "booted-evidence": "mandatory", "signed-promotion": "mandatory",
       "secrets-stay-secret": "mandatory", "workflow-hardening": "mandatory", "ia-items-retained": "mandatory",
       "stale-stable": "advisory", "stale-stable-critical": "mandatory",
     });

@@ -1,9 +1,13 @@
 // Compliant baselines for the policy tests: each case changes one field of one of these.
+import { generateKeyPairSync } from "node:crypto";
 import { Policy } from "@pulumi/policy";
 import { PackConfig, PolicedResource, Violation, analyzeResources } from "../../policy/evaluator";
 import { ResourceTypes } from "../../policy/resource-types";
 
 export const DIGEST = `sha256:${"5f1e2a1b".repeat(8)}`;
+
+/** A P-256 PEM public key, as cosign.pub holds (the private half is discarded). */
+export const PUBLIC_KEY = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ format: "pem", type: "spki" }).toString();
 
 /** An ISO time `days` before now, so age-based policies are tested against the real clock. */
 export function daysAgo(days: number): string {
@@ -25,6 +29,7 @@ export function promotion(overrides: Record<string, unknown> = {}, bootedAt = da
       evidence: { bootRun: "https://github.com/daniel-g-carrasco/margine-image/actions/runs/19000000001", bootedAt },
       rollback: false,
       insecure: false,
+      cosignPublicKey: PUBLIC_KEY,
       ...overrides,
     },
   };

@@ -85,6 +85,9 @@ describe("components/release: the example release stack under mocks", () => {
     assert.deepEqual(promotion.inputs.tags, ["stable", "stable.20261120", "20261120"]);
     assert.deepEqual(promotion.inputs.evidence, example.stable!.evidence);
     assert.equal(promotion.inputs.rollback, false);
+    const stackFile = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.example-release.yaml"), "utf8")).config;
+    assert.match(String(promotion.inputs.cosignPublicKey), /^-----BEGIN PUBLIC KEY-----/);
+    assert.equal(promotion.inputs.cosignPublicKey, stackFile["margine-pipeline:cosignPublicKey"], "the stack's key reaches the Promotion");
   });
 
   it("declares each ISO release as an IaItem that is protected and retained on delete", () => {

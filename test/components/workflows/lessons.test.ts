@@ -38,7 +38,7 @@ describe("handbook lessons carried by the generated workflows", () => {
       const sign = build.jobs.sign;
       const script = step(sign, "Sign the pushed digest").run!;
       const signLines = script.split("\n").filter((l) => /cosign sign\b/.test(l));
-      assert.deepEqual(signLines, ['cosign sign --yes --key env://COSIGN_PRIVATE_KEY "${IMAGE}@${DIGEST}"']);
+      assert.deepEqual(signLines, ['cosign sign --yes --recursive --key env://COSIGN_PRIVATE_KEY "${IMAGE}@${DIGEST}"']);
       assert.equal(step(sign, "Sign the pushed digest").env?.DIGEST, "${{ needs.build.outputs.digest }}");
       assert.match(script, /\^sha256:\[0-9a-f\]\{64\}\$/, "refuses anything that is not a digest");
       assert.deepEqual(sign.needs, ["build"]);

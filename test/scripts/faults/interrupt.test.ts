@@ -76,7 +76,7 @@ describe("fault injection: SIGINT mid-run", function () {
   for (const [cli, args] of [
     ["staleness", (host: string) => ["--image", `${host}/margine:stable`, "--insecure", "--read-timeout", "30"]],
     ["retention", (host: string) => ["--image", `${host}/margine`, "--insecure", "--apply", "--read-timeout", "30"]],
-    ["promote", (host: string) => ["--image", `${host}/margine`, "--digest", `sha256:${"b".repeat(64)}`, "--tags", "stable,stable.20261120,20261120", "--insecure", "--read-timeout", "30"]],
+    ["promote", (host: string) => ["--image", `${host}/margine`, "--digest", `sha256:${"b".repeat(64)}`, "--tags", "stable,stable.20261120,20261120", "--insecure", "--no-verify", "--read-timeout", "30"]],
   ] as const) {
     it(`${cli} interrupted while the registry is silent: one line, exit 130`, async () => {
       const server = await startFaultServer("hang");

@@ -38,7 +38,7 @@ interface CliCase {
 const CASES: CliCase[] = [
   {
     cli: "promote", code: 1, prefix: /^error: 127\.0\.0\.1:\d+\/margine[@:]\S+: /,
-    args: (s) => ["--image", `${s.host}/margine`, "--digest", DIGEST, "--tags", "stable,stable.20261120,20261120", "--insecure", ...FAST],
+    args: (s) => ["--image", `${s.host}/margine`, "--digest", DIGEST, "--tags", "stable,stable.20261120,20261120", "--insecure", "--no-verify", ...FAST],
   },
   {
     cli: "retention", code: 1, prefix: /^error: 127\.0\.0\.1:\d+\/margine: /,
@@ -98,7 +98,7 @@ describe("fault injection: every networked CLI against broken servers", function
   it("a loopback registry speaking plain HTTP without --insecure: a TLS failure that says to pass --insecure", async () => {
     const server = await startFaultServer("html");
     try {
-      const run = startScript("promote", ["--image", `${server.host}/margine`, "--digest", DIGEST, "--tags", "stable", ...FAST]);
+      const run = startScript("promote", ["--image", `${server.host}/margine`, "--digest", DIGEST, "--tags", "stable", "--no-verify", ...FAST]);
       const { code } = await run.exited;
       assert.equal(code, 1, run.stderr());
       assert.match(run.stderr().split("\n")[0], /^error: .*https:\/\/127\.0\.0\.1:\d+\/v2\/\S+: TLS handshake with 127\.0\.0\.1:\d+ failed \(.*\); the server speaks plain HTTP: pass --insecure for a loopback registry/);
