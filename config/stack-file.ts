@@ -6,6 +6,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { ConfigError } from "./errors";
+import { yamlErrorText } from "./release-state-editor";
+
+/** A stack file's document; invalid YAML is one line naming the file, the lines and what is wrong. */
+export function parseStackFile(text: string, file: string): { config?: Record<string, unknown> } {
+  const doc = YAML.parseDocument(text);
+  if (doc.errors.length > 0) throw new ConfigError(file, undefined, "valid YAML", yamlErrorText(doc.errors, path.basename(file), text));
+  return (doc.toJS() ?? {}) as { config?: Record<string, unknown> };
+}
 
 /** The project root: the nearest folder above this module that holds Pulumi.yaml. */
 export function projectRoot(from: string = __dirname): string {
@@ -23,6 +31,5 @@ export function readStackFileValue(stack: string, key: string, root: string = pr
   } catch (e) {
     throw new ConfigError(key, `Pulumi.${stack}.yaml`, `a readable stack file ${file} (${(e as NodeJS.ErrnoException).code}); set releaseStack to the release stack's name`);
   }
-  const doc = YAML.parse(text) as { config?: Record<string, unknown> } | null;
-  return doc?.config?.[key];
+  return parseStackFile(text, file).config?.[key];
 }

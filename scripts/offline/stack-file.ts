@@ -2,9 +2,9 @@
 // only the operator can supply (secrets, the pinned host key) with placeholders for offline runs.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as YAML from "yaml";
 import { OPERATOR_KEYS, OPTIONAL_SECRET_KEYS, PROJECT, SECRET_KEYS } from "../../config/stack";
 import { parseStackRole, STACK_ROLE_KEY, StackRole } from "../../config/stack-role";
+import { parseStackFile } from "../../config/stack-file";
 
 export interface OfflineConfig {
   /** `project:key` -> value, objects as JSON text (what pulumi.Config.getObject parses). */
@@ -33,7 +33,7 @@ export function stackFilePath(projectDir: string, stack: string): string {
 export function readOfflineConfig(projectDir: string, stack: string, overrides: Record<string, unknown> = {}): OfflineConfig {
   const file = stackFilePath(projectDir, stack);
   if (!fs.existsSync(file)) throw new Error(`no stack file ${file}; expected Pulumi.${stack}.yaml next to Pulumi.yaml`);
-  const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = parseStackFile(fs.readFileSync(file, "utf8"), file);
   const raw: Record<string, unknown> = { ...(doc.config ?? {}) };
   for (const [key, value] of Object.entries(overrides)) raw[key.includes(":") ? key : `${PROJECT}:${key}`] = value;
 

@@ -148,6 +148,19 @@ describe("npm run synth", function () {
     });
   });
 
+  it("names the file and the lines of a YAML error in a stack file, in one line", () => {
+    const stackFile = path.join(PROJECT_DIR, "Pulumi.synthtest-yaml.yaml");
+    fs.writeFileSync(stackFile, "config:\n  margine-pipeline:zone: the-empty.place\n   margine-pipeline:image: x\n");
+    try {
+      const run = synth(["--stack", "synthtest-yaml", "--out", path.join(tmp, "yaml")]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /^error: Pulumi\.synthtest-yaml\.yaml:\d+: not valid YAML at lines? [\d-]+ \(.*\): /m);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    } finally {
+      fs.rmSync(stackFile);
+    }
+  });
+
   it("rejects an unknown stack or flag as a usage error (exit 2)", () => {
     const noStack = synth(["--stack", "nope"]);
     assert.equal(noStack.code, 2);
