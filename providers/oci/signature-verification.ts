@@ -95,7 +95,7 @@ interface SimpleSigningPayload {
 export function payloadProblem(payload: Buffer, signatureB64: string, key: CosignPublicKey, expected: { digest: string; dockerReference: string }): string | undefined {
   const signature = Buffer.from(signatureB64, "base64");
   if (signature.length === 0) return "empty signature annotation";
-  let valid = false;
+  let valid: boolean;
   try {
     valid = verifySignature("sha256", payload, { key: key.key, dsaEncoding: "der" }, signature);
   } catch (err) {
