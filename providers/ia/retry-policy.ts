@@ -2,26 +2,14 @@
 // `ia --retries 5 --sleep 60` was the workaround. This policy is bounded (attempts and a delay cap),
 // prefers IA's own Retry-After over a fixed sleep, and backs off exponentially otherwise.
 import { NETWORK_ATTEMPTS } from "../http-timeouts";
+import { retryDelayMs, RetryPolicy, sleep } from "../backoff";
 import { IaError } from "./ia-error";
 
-export interface RetryPolicy {
-  /** Total attempts of one request (first try included). */
-  readonly attempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
+export { retryDelayMs, sleep };
+export type { RetryPolicy };
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 8, baseDelayMs: 2_000, maxDelayMs: 120_000 };
 
-/** Delay before attempt `attempt + 1` (attempt counts from 1): Retry-After wins, capped at maxDelayMs. */
-export function retryDelayMs(policy: RetryPolicy, attempt: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
-  const exp = policy.baseDelayMs * 2 ** (attempt - 1);
-  // Up to 20 % jitter so parallel jobs do not hit IA in lockstep.
-  return Math.min(policy.maxDelayMs, Math.round(exp * (1 + Math.random() * 0.2)));
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `op` until it succeeds, fails with a non-retryable error, or the attempts run out.

@@ -4,6 +4,7 @@
 import { DEFAULT_TIMEOUTS, NETWORK_ATTEMPTS, NetTimeouts, networkError, notJsonReason, timedFetch } from "../http-timeouts";
 import { retryAfterMs } from "../retry-after";
 import { RegistryAuthError, RegistryError } from "./errors";
+import { retryDelayMs, RetryPolicy, sleep } from "../backoff";
 
 export interface RegistryEndpoint {
   /** host[:port], e.g. ghcr.io or 127.0.0.1:5000. */
@@ -140,7 +141,7 @@ export class RegistryTransport {
 
   private async sendWithRetry(req: RegistryRequest, authorization: string | undefined): Promise<RegistryResponse> {
     const attempts = this.endpoint.maxAttempts ?? 4;
-    const backoff = this.endpoint.backoffMs ?? 250;
+    const policy: RetryPolicy = { attempts, baseDelayMs: this.endpoint.backoffMs ?? 250, maxDelayMs: MAX_WAIT_MS };
     let unanswered = 0;
     for (let attempt = 1; ; attempt++) {
       let res: Response;
@@ -159,19 +160,15 @@ export class RegistryTransport {
         if (!failure.retryable || attempt >= attempts || unanswered >= NETWORK_ATTEMPTS) {
           throw new RegistryError(req.reference, undefined, `${failure.message}${attempt > 1 ? ` (${attempt} attempts)` : ""}`, failure.code);
         }
-        await sleep(backoff * 2 ** (attempt - 1));
+        await sleep(retryDelayMs(policy, attempt, undefined, false));
         continue;
       }
       const body = Buffer.from(await res.arrayBuffer());
       const transient = res.status === 429 || res.status >= 500;
       if (!transient || attempt >= attempts) return { status: res.status, headers: res.headers, body };
       // Honor the registry's own pacing first (GHCR's 429 toomanyrequests): hammering it prolongs the limit.
-      const wait = retryAfterMs(res.headers.get("retry-after")) ?? backoff * 2 ** (attempt - 1);
-      await sleep(Math.min(wait, MAX_WAIT_MS));
+      await sleep(retryDelayMs(policy, attempt, retryAfterMs(res.headers.get("retry-after")), false));
     }
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
