@@ -67,7 +67,7 @@ describe("npm run promote", function () {
     for (const extra of [["--dry-run"], []]) {
       const res = promote(["--image", `${registry.host}/margine`, "--digest", other, "--tags", "stable", "--insecure", "--no-verify", ...extra]);
       assert.equal(res.status, 2, res.stderr);
-      assert.match(res.stderr, /^error: .*carries no dated tag while the newest dated tag is 20261120 may be a rollback/);
+      assert.match(res.stderr, /^error: .*carries no dated tag while the newest dated tag is 20261120 may be a rollback/m);
     }
     assert.equal(skopeoDigest(registry.host, "margine", "stable"), digest);
   });
@@ -102,14 +102,14 @@ describe("npm run promote", function () {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("refuses with exit 2, before any request, without --verify-key or --no-verify", () => {
-      const res = promote(["--image", `${registry.host}/margine`, "--digest", digest, "--tags", "stable.20261122", "--insecure"]);
+      const res = promote(["--image", `${registry.host}/margine`, "--digest", digest, "--tags", "stable.20261128", "--insecure"]);
       assert.equal(res.status, 2, res.stderr);
       assert.match(res.stderr, /refusing to promote without verifying the signature: pass --verify-key FILE/);
-      assert.equal(skopeoDigest(registry.host, "margine", "stable.20261122"), null);
+      assert.equal(skopeoDigest(registry.host, "margine", "stable.20261128"), null);
     });
 
     it("refuses a missing key file, a private key and both flags with exit 2", () => {
-      const base = ["--image", `${registry.host}/margine`, "--digest", digest, "--tags", "stable.20261122", "--insecure"];
+      const base = ["--image", `${registry.host}/margine`, "--digest", digest, "--tags", "stable.20261128", "--insecure"];
       assert.match(promote([...base, "--verify-key", path.join(dir, "nope.pub")]).stderr, /--verify-key .*nope\.pub: no such file/);
       const privateFile = path.join(dir, "cosign.key");
       fs.writeFileSync(privateFile, keys.privateKey.export({ format: "pem", type: "pkcs8" }));

@@ -101,7 +101,7 @@ describe("fault injection: every networked CLI against broken servers", function
       const run = startScript("promote", ["--image", `${server.host}/margine`, "--digest", DIGEST, "--tags", "stable", "--no-verify", ...FAST]);
       const { code } = await run.exited;
       assert.equal(code, 1, run.stderr());
-      assert.match(run.stderr().split("\n")[0], /^error: .*https:\/\/127\.0\.0\.1:\d+\/v2\/\S+: TLS handshake with 127\.0\.0\.1:\d+ failed \(.*\); the server speaks plain HTTP: pass --insecure for a loopback registry/);
+      assert.match(run.stderr().split("\n").find((l) => !l.startsWith("warning: --no-verify")) ?? "", /^error: .*https:\/\/127\.0\.0\.1:\d+\/v2\/\S+: TLS handshake with 127\.0\.0\.1:\d+ failed \(.*\); the server speaks plain HTTP: pass --insecure for a loopback registry/);
     } finally {
       await server.stop();
     }
