@@ -29,6 +29,14 @@ export function runScript(script: string, args: string[], options: { env?: NodeJ
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
+/** Stops a child (SIGTERM) and waits for it to exit, so its port and files are released. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
 /** A plugin process that announced its gRPC port on stdout, as Pulumi's plugins do. */
 export interface PluginProcess {
   readonly child: ChildProcess;
@@ -86,12 +94,7 @@ export async function startPlugin(what: string, args: string[], options: SpawnOp
         check();
       });
     },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
+    stop: () => stopChild(child),
   };
 }
 

@@ -11,6 +11,7 @@ import { renderNginxSite } from "../../../components/edge/nginx-site";
 import { requireTool, runTool } from "../../support/system-tool";
 import { EdgeSandbox } from "./edge-sandbox";
 import { freePort } from "../../support/ports";
+import { stopChild } from "../../support/processes";
 
 const FILES = "files.example.test";
 const FALLBACK = "direct.files.example.test";
@@ -68,7 +69,7 @@ async function startNginx(nginx: string, sandbox: EdgeSandbox, cidrs: string[]):
     if (await new Promise((r) => net.connect(port, "127.0.0.1").on("connect", function (this: net.Socket) { this.destroy(); r(true); }).on("error", () => r(false)))) return { port, proc };
     await new Promise((r) => setTimeout(r, 50));
   }
-  proc.kill();
+  await stopChild(proc);
   throw new Error(`nginx did not listen on ${port}: ${fs.readFileSync(sandbox.at("/nginx/error.log"), "utf8")}`);
 }
 
@@ -114,7 +115,7 @@ describe("edge nginx site with Debian nginx", function () {
       // The DNS-only host is open to everyone: it serves the 7-day ISO copy directly.
       assert.equal((await get(port, FALLBACK, "/margine-20261120.iso")).status, 200);
     } finally {
-      proc.kill();
+      await stopChild(proc);
     }
   });
 
@@ -137,7 +138,7 @@ describe("edge nginx site with Debian nginx", function () {
       assert.equal(fallbackRoot.headers.location, `https://${FILES}/`);
       assert.equal((await get(port, FALLBACK, "/margine-20261120.iso")).body, "not really an iso\n");
     } finally {
-      proc.kill();
+      await stopChild(proc);
     }
   });
 });

@@ -45,6 +45,11 @@ describe("registry transport: token auth and Retry-After", () => {
     host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(async () => new Promise<void>((r) => server.close(() => r())));
+  // Each test starts from a fresh server state, whatever ran before it.
+  beforeEach(() => {
+    seen.length = 0;
+    throttleOnce = true;
+  });
 
   it("answers a Bearer challenge with a token from the realm, then honors Retry-After on 429", async () => {
     const client = new RegistryClient({ registry: host, insecure: true, username: "ci", password: "ghs_secret" });
