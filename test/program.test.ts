@@ -60,7 +60,9 @@ describe("program under mocks (example stack)", function () {
   });
 
   it("the default workflow token is read-only, cannot approve PRs, and actions must be SHA-pinned", () => {
-    for (const r of resourcesOfType(program, "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions")) {
+    const tokens = resourcesOfType(program, "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions");
+    assert.deepEqual(tokens.map((r) => r.inputs.repository).sort(), ["margine-image", "margine-pipeline"]);
+    for (const r of tokens) {
       assert.equal(r.inputs.defaultWorkflowPermissions, "read");
       assert.equal(r.inputs.canApprovePullRequestReviews, false);
     }
@@ -120,7 +122,9 @@ describe("program under mocks (example stack)", function () {
   });
 
   it("children are parented to their component and named after it", () => {
-    for (const r of program.resources.filter((x) => x.parent === "image-repo")) assert.ok(r.name.startsWith("image-repo-"), r.name);
+    const children = program.resources.filter((x) => x.parent === "image-repo");
+    assert.ok(children.length >= 10, `image-repo has ${children.length} children`);
+    for (const r of children) assert.ok(r.name.startsWith("image-repo-"), r.name);
   });
 
   it("no sentinel secret appears in plaintext: resources.json, outputs, or any serialized provider", () => {
