@@ -106,12 +106,21 @@ if [[ -z "$torrent" ]]; then
   echo "::warning::IA has not derived \${IDENTIFIER}_archive.torrent after \${TORRENT_WAIT_MINUTES} minutes; publishing HTTP links only"
 fi
 echo "torrent=\${torrent}" >> "$GITHUB_OUTPUT"
+# The release entries without hashing the multi-GB ISO again: md5 and size as publish-iso verified
+# them on IA, the ISO's sha256 from SHA256SUMS (written and checked before the upload).
 files=""
-for f in "$ISO" "$SUMS"; do
-  sha="$(sha256sum "$f" | cut -d' ' -f1)"
-  md5="$(md5sum "$f" | cut -d' ' -f1)"
-  files+="$(basename "$f"):\${sha}:\${md5}:$(stat -c %s "$f") "
-done
+while IFS=$'\t' read -r name md5 size; do
+  if [[ "$name" == SHA256SUMS ]]; then
+    sha="$(sha256sum "$SUMS" | cut -d' ' -f1)"
+  else
+    sha="$(awk -v n="$name" '$2 == n || $2 == "*" n { print $1 }' "$SUMS")"
+  fi
+  if [[ ! "$sha" =~ ^[0-9a-f]{64}$ ]]; then
+    echo "::error::no sha256 for \${name} in SHA256SUMS"
+    exit 1
+  fi
+  files+="\${name}:\${sha}:\${md5}:\${size} "
+done < <(jq -r '.files[] | [.name, .md5, (.size | tostring)] | @tsv' "$RUNNER_TEMP/publish.json")
 echo "files=\${files% }" >> "$GITHUB_OUTPUT"
 `;
 

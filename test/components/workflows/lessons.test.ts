@@ -1,6 +1,7 @@
 // One test per handbook lesson, asserted on the parsed YAML GitHub will read.
 import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -162,17 +163,23 @@ describe("handbook lessons carried by the generated workflows", () => {
       assert.match(release.run!, /if \[\[ -z "\$TORRENT" \]\]; then LINKS="HTTP links only/);
 
       // The upload script itself, with publish-iso answering as it does when the derive is slow
-      // (torrentUrl null) and when the torrent exists: real bash, jq, sha256sum and md5sum.
+      // (torrentUrl null) and when the torrent exists: real bash, jq and sha256sum. The release
+      // entries take md5 and size from publish-iso's report and the ISO's sha256 from SHA256SUMS:
+      // the multi-GB ISO is not hashed again.
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "publish-ia-"));
       try {
         const outdir = path.join(tmp, "dist"); // build-disk.ts OUTDIR, inlined in the script
         fs.mkdirSync(outdir);
         fs.writeFileSync(path.join(outdir, "margine-20261124.iso"), "iso bytes");
-        fs.writeFileSync(path.join(outdir, "SHA256SUMS"), "sums");
-        const runUpload = (torrentUrl: string | null) => {
+        const isoSha = crypto.createHash("sha256").update("iso bytes").digest("hex");
+        const sums = `${isoSha}  margine-20261124.iso\n`;
+        fs.writeFileSync(path.join(outdir, "SHA256SUMS"), sums);
+        const sumsSha = crypto.createHash("sha256").update(sums).digest("hex");
+        const reported = [{ name: "margine-20261124.iso", md5: "a".repeat(32), size: 9 }, { name: "SHA256SUMS", md5: "b".repeat(32), size: sums.length }];
+        const runUpload = (torrentUrl: string | null, files = reported) => {
           const bin = path.join(tmp, "bin");
           fs.mkdirSync(bin, { recursive: true });
-          fs.writeFileSync(path.join(bin, "npm"), `#!/usr/bin/env bash\necho '${JSON.stringify({ identifier: "margine-20261124", torrentUrl })}'\n`, { mode: 0o755 });
+          fs.writeFileSync(path.join(bin, "npm"), `#!/usr/bin/env bash\necho '${JSON.stringify({ identifier: "margine-20261124", torrentUrl, files })}'\n`, { mode: 0o755 });
           const output = path.join(tmp, "github-output");
           fs.writeFileSync(output, "");
           const res = spawnSync("bash", ["-euo", "pipefail", "-c", upload.run!], {
@@ -184,16 +191,22 @@ describe("handbook lessons carried by the generated workflows", () => {
               ISO_NAME: "margine-20261124.iso", TORRENT_WAIT_MINUTES: "25",
             },
           });
-          assert.equal(res.status, 0, res.stderr);
-          return { stdout: res.stdout, output: fs.readFileSync(output, "utf8") };
+          return { code: res.status, stderr: res.stderr, stdout: res.stdout, output: fs.readFileSync(output, "utf8") };
         };
         const slow = runUpload(null);
+        assert.equal(slow.code, 0, slow.stderr);
         assert.match(slow.stdout, /::warning::IA has not derived margine-20261124_archive\.torrent after 25 minutes; publishing HTTP links only/);
         assert.match(slow.output, /^torrent=$/m);
-        assert.match(slow.output, /^files=margine-20261124\.iso:[0-9a-f]{64}:[0-9a-f]{32}:9 SHA256SUMS:[0-9a-f]{64}:[0-9a-f]{32}:4$/m);
+        assert.match(slow.output, new RegExp(`^files=margine-20261124\\.iso:${isoSha}:${"a".repeat(32)}:9 SHA256SUMS:${sumsSha}:${"b".repeat(32)}:${sums.length}$`, "m"));
         const derived = runUpload("https://archive.org/download/margine-20261124/margine-20261124_archive.torrent");
+        assert.equal(derived.code, 0, derived.stderr);
         assert.doesNotMatch(derived.stdout, /::warning::/);
         assert.match(derived.output, /^torrent=https:\/\/archive\.org\/download\/margine-20261124\/margine-20261124_archive\.torrent$/m);
+        // A file publish-iso reports that SHA256SUMS does not list: the step fails, declaring nothing.
+        const unlisted = runUpload(null, [...reported, { name: "extra.img", md5: "c".repeat(32), size: 1 }]);
+        assert.equal(unlisted.code, 1);
+        assert.match(unlisted.stdout, /::error::no sha256 for extra\.img in SHA256SUMS/);
+        assert.doesNotMatch(unlisted.output, /^files=/m);
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
