@@ -104,14 +104,22 @@ export interface StackConfig {
   readonly secrets: { readonly [K in SecretKey]: pulumi.Output<string> } & { readonly [K in OptionalSecretKey]?: pulumi.Output<string> };
 }
 
-/** Reads and validates the whole stack config; throws pulumi.RunError (no stack trace) on bad input. */
-export function readStackConfig(): StackConfig {
+/**
+ * Runs a config read inside the program: a ConfigError becomes pulumi.RunError, which the engine
+ * prints as the one line it carries (no stack trace). Every stack's config read goes through here.
+ */
+export function readingConfig<T>(read: () => T): T {
   try {
-    return parseStackConfig(new pulumi.Config(PROJECT), (stack) => readStackFileValue(stack, `${PROJECT}:release`));
+    return read();
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;
   }
+}
+
+/** Reads and validates the whole platform stack config. */
+export function readStackConfig(): StackConfig {
+  return readingConfig(() => parseStackConfig(new pulumi.Config(PROJECT), (stack) => readStackFileValue(stack, `${PROJECT}:release`)));
 }
 
 /**

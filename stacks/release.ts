@@ -2,9 +2,8 @@
 // LATEST_ISO_DATE, from the release state release pull requests edit. It holds no secret: its
 // previews run a pull request's own code, and read the registry, IA and the site anonymously.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../config/errors";
 import { ConfigEntry, parseReleaseStackConfig, ReleaseStackConfig } from "../config/release-stack";
-import { PROJECT } from "../config/stack";
+import { PROJECT, readingConfig } from "../config/stack";
 import { Release } from "../components/release/release";
 
 export function releaseStack() {
@@ -30,10 +29,5 @@ function readReleaseStackConfig(): ReleaseStackConfig {
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
   if (typeof runtime.isConfigSecret !== "function") throw new pulumi.RunError("@pulumi/pulumi no longer exposes runtime.isConfigSecret; the release stack cannot prove it holds no secret");
   const entries: ConfigEntry[] = Object.entries(pulumi.runtime.allConfig()).map(([key, value]) => ({ key, value, secret: runtime.isConfigSecret!(key) }));
-  try {
-    return parseReleaseStackConfig(PROJECT, entries);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
-    throw err;
-  }
+  return readingConfig(() => parseReleaseStackConfig(PROJECT, entries));
 }
