@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run <cli> -- ARGS`: runs the compiled CLI from dist/scripts/, compiling first (tsc -p
 // tsconfig.build.json) when dist/ is missing or a source is newer than the last build.
-// `npm run build` (`--build`): compiles now. Plain JavaScript on purpose: it must start before
+// `npm run build` (`--build`): compiles now; `--build-if-stale`: only when a source changed. Plain JavaScript on purpose: it must start before
 // anything is compiled, and without ts-node.
 "use strict";
 const fs = require("node:fs");
@@ -42,8 +42,8 @@ function ensureBuilt(force) {
 }
 
 const [name, ...args] = process.argv.slice(2);
-if (name === "--build") {
-  ensureBuilt(true);
+if (name === "--build" || name === "--build-if-stale") {
+  ensureBuilt(name === "--build");
   process.exit(0);
 }
 if (!name || !/^[a-z0-9-]+$/.test(name) || !fs.existsSync(path.join(ROOT, "scripts", `${name}.ts`))) {
