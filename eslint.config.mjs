@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "out/", "test-output/", ".tools/", "policy/node_modules/"] },
+  { ignores: ["node_modules/", "dist/", "out/", "test-output/", ".tools/", "policy/node_modules/", "policy/bin/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,9 +3,9 @@
 // code, so its config must be readable by anyone: write credentials reach its providers only as
 // environment variables of release.yml's `up` job, which runs from main in a protected environment.
 import { ConfigError } from "./errors";
-import { isImageName, isLoopbackRegistry, isRepositoryName, parseImageName } from "./grammar";
-import { nearestName } from "./nearest-name";
-import { parseCosignPublicKey, PUBLIC_KEY_FORM } from "./public-key";
+import { isImageName, isLoopbackRegistry, isRepositoryName, parseImageName } from "../grammar/values";
+import { nearestName } from "../grammar/nearest-name";
+import { parseCosignPublicKey, PUBLIC_KEY_FORM } from "../grammar/public-key";
 import { parseReleaseState, ReleaseState } from "./release-state";
 import { STACK_ROLE_KEY } from "./stack-role";
 

@@ -2,7 +2,7 @@
 // promotion with its boot evidence, and the ISO releases. Pure parsing and validation, shared by
 // the program, the release-state editor in scripts/ and the tests.
 import { ConfigError } from "./errors";
-import { nearestName } from "./nearest-name";
+import { nearestName } from "../grammar/nearest-name";
 import {
   DIGEST_FORM,
   IA_IDENTIFIER_PATTERN,
@@ -13,7 +13,7 @@ import {
   isMd5Hex,
   isSha256Hex,
   utcDateStamp,
-} from "./grammar";
+} from "../grammar/values";
 
 /** Proof that the digest booted: the smoke-boot run that passed and when it booted. */
 export interface BootEvidence {

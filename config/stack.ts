@@ -4,7 +4,7 @@
 // The release state is not this stack's: it is read from the release stack's file.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
-import { isHostName, isHttpsUrl, isImageName, isIpv4Address, isRepositoryName } from "./grammar";
+import { isHostName, isHttpsUrl, isImageName, isIpv4Address, isRepositoryName } from "../grammar/values";
 import { parseReleaseState, ReleaseState } from "./release-state";
 import { readStackFileValue } from "./stack-file";
 

@@ -2,7 +2,7 @@
 // digest it booted". A Promotion carries the run that booted it and when; its dated tags name that
 // boot date; and moving stable backwards is a rollback that must be said (docs/release-flow.md).
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TagGrammar, isHttpsUrl, isIsoInstant, utcDateStamp } from "../config/grammar";
+import { TagGrammar, isHttpsUrl, isIsoInstant, utcDateStamp } from "../grammar/values";
 import { ResourceTypes } from "./resource-types";
 
 export function bootEvidenceFindings(props: Record<string, unknown>, now: Date): string[] {

@@ -3,7 +3,7 @@
 // `npm run synth` writes DIR/policy.json with it and `npm run policy` prints it.
 import { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { PACK_NAME, policies as packPolicies } from "./policies";
-import { nearestName } from "../config/nearest-name";
+import { nearestName } from "../grammar/nearest-name";
 
 /** One resources.json entry (docs/contracts.md), with the resource options synth records. */
 export interface PolicedResource {

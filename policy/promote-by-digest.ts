@@ -3,7 +3,7 @@
 // build got promoted. A Promotion's source is therefore a digest, never a tag, and every tag it
 // writes points to that one digest.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { DIGEST_FORM, isDigest, isImageName } from "../config/grammar";
+import { DIGEST_FORM, isDigest, isImageName } from "../grammar/values";
 import { ResourceTypes } from "./resource-types";
 
 export function promotionSourceFindings(props: Record<string, unknown>): string[] {

@@ -3,7 +3,7 @@
 // upgrade. Every Promotion that moves `stable` therefore carries the verification key, and the
 // Promotion verifies the digest's cosign signature with it before any tag moves.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { parseCosignPublicKey } from "../config/public-key";
+import { parseCosignPublicKey } from "../grammar/public-key";
 import { ResourceTypes } from "./resource-types";
 
 export function signedPromotionFindings(props: Record<string, unknown>): string[] {

@@ -2,7 +2,7 @@
 // stale-stable (advisory at 7 days) and stale-stable-critical (mandatory past 14 when configured),
 // the two thresholds of the handbook's client-side watchdog (11.1: "7 days, critical at 14").
 import { PolicyResource } from "@pulumi/policy";
-import { isIsoInstant } from "../config/grammar";
+import { isIsoInstant } from "../grammar/values";
 import { ResourceTypes } from "./resource-types";
 
 export interface StableAge {

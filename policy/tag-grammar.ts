@@ -3,7 +3,7 @@
 // stable channel; workflow tag templates emit only the grammar, and never the stable channel, which
 // belongs to the boot-gated promotion.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TagGrammar, utcDateStamp } from "../config/grammar";
+import { TagGrammar, utcDateStamp } from "../grammar/values";
 import { subject } from "./resource-text";
 import { ResourceTypes } from "./resource-types";
 import { WorkflowFile, readWorkflow, scriptCommands } from "./workflow-file";

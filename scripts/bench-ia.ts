@@ -14,8 +14,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { fileSha256 } from "../providers/ia/sha256sums";
-import { IaEmulator } from "../test/servers/ia-emulator";
-import { requireTool } from "../test/support/system-tool";
+import { IaEmulator } from "../fixtures/servers/ia-emulator";
+import { requireTool } from "../fixtures/system-tool";
 
 const ROOT = path.resolve(__dirname, "..");
 const MiB = 1024 * 1024;

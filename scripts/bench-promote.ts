@@ -10,9 +10,9 @@ import * as path from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { promoteTags } from "../providers/oci/tag-promotion";
-import { FaultProxy, roundTrips } from "../test/servers/fault-proxy";
-import { pushTestImage, startRegistry } from "../test/servers/registry";
-import { requireTool } from "../test/support/system-tool";
+import { FaultProxy, roundTrips } from "../fixtures/servers/fault-proxy";
+import { pushTestImage, startRegistry } from "../fixtures/servers/registry";
+import { requireTool } from "../fixtures/system-tool";
 import { runCli } from "./cli";
 
 const TAGS = ["stable", "stable.20261120", "20261120"];

@@ -1,8 +1,8 @@
-// The promote CLI's signature gate (issue #14): --verify-key FILE verifies the digest's cosign
+// The promote CLI's signature gate: --verify-key FILE verifies the digest's cosign
 // signature before any tag moves; without it the CLI refuses unless --no-verify says so
 // explicitly. Kept apart from promote.ts so the gate reads in one place.
 import * as fs from "node:fs";
-import { parseCosignPublicKey } from "../config/public-key";
+import { parseCosignPublicKey } from "../grammar/public-key";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { SignatureVerification, SignatureVerificationError, verifyImageSignature } from "../providers/oci/signature-verification";
 import { UsageError } from "./cli";

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as path from "node:path";
-import { IA_IDENTIFIER_PATTERN } from "../config/grammar";
+import { IA_IDENTIFIER_PATTERN } from "../grammar/values";
 import { credentialsFromEnv, IaCredentials, readIaConfigFile } from "../providers/ia/credentials";
 import { endpointsFromEnv } from "../providers/ia/endpoints";
 import { ItemPublisher } from "../providers/ia/item-publisher";

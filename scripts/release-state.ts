@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { IA_IDENTIFIER_PATTERN, isCalendarDate, isDigest, isHttpsUrl, isIsoInstant, isMd5Hex, isSha256Hex } from "../config/grammar";
+import { IA_IDENTIFIER_PATTERN, isCalendarDate, isDigest, isHttpsUrl, isIsoInstant, isMd5Hex, isSha256Hex } from "../grammar/values";
 import { IsoFile } from "../config/release-state";
 import { addIsoRelease, ReleaseEdit, setStableRelease } from "../config/release-state-editor";
 import { runCli, UsageError } from "./cli";

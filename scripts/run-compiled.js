@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run <cli> -- ARGS`: runs the compiled CLI from dist/scripts/, compiling first (tsc -p
 // tsconfig.build.json) when dist/ is missing or a source is newer than the last build.
-// `npm run build` (`--build`): compiles now; `--build-if-stale`: only when a source changed. Plain JavaScript on purpose: it must start before
-// anything is compiled, and without ts-node.
+// `npm run build` (`--build`): compiles now; `--build-if-stale`: only when a source changed.
+// The build also compiles the policy pack into policy/bin (policy/tsconfig.json): the pack runs
+// compiled, here and once published (docs/policy-pack.md). Plain JavaScript on purpose: it must
+// start before anything is compiled, and without ts-node.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -10,7 +12,9 @@ const { spawnSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..");
 const STAMP = path.join(ROOT, "dist", ".build-stamp");
-const SOURCES = ["index.ts", "stacks", "config", "components", "providers", "scripts", "policy", "tsconfig.json", "tsconfig.build.json", "package-lock.json"];
+const BUILDS = [path.join(ROOT, "tsconfig.build.json"), path.join(ROOT, "policy", "tsconfig.json")];
+const POLICY_MAIN = path.join(ROOT, "policy", "bin", "policy", "index.js");
+const SOURCES = ["index.ts", "stacks", "grammar", "config", "components", "providers", "scripts", "policy", "tsconfig.json", "tsconfig.build.json", "package-lock.json"];
 
 function newestSource() {
   let newest = 0;
@@ -30,13 +34,15 @@ function newestSource() {
 
 function ensureBuilt(force) {
   const built = fs.statSync(STAMP, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (!force && built >= newestSource()) return;
+  if (!force && built >= newestSource() && fs.existsSync(POLICY_MAIN)) return;
   if (!force) process.stderr.write("building the CLIs (npm run build)...\n");
   const tsc = require.resolve("typescript/bin/tsc");
-  const res = spawnSync(process.execPath, [tsc, "-p", path.join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: ["ignore", 2, 2] });
-  if (res.status !== 0) {
-    process.stderr.write("error: the build failed (above); fix it or run `npm run build` to see it again\n");
-    process.exit(1);
+  for (const project of BUILDS) {
+    const res = spawnSync(process.execPath, [tsc, "-p", project], { cwd: ROOT, stdio: ["ignore", 2, 2] });
+    if (res.status !== 0) {
+      process.stderr.write(`error: the build of ${path.relative(ROOT, project)} failed (above); fix it or run \`npm run build\` to see it again\n`);
+      process.exit(1);
+    }
   }
   fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
 }

@@ -3,7 +3,7 @@
 // applied by a maintainer; it reads, never changes, the release state of the release stack.
 import * as tls from "@pulumi/tls";
 import { readStackConfig } from "../config/stack";
-import { parseImageName } from "../config/grammar";
+import { parseImageName } from "../grammar/values";
 import { imageRepositorySettings } from "../components/github/image-repository";
 import { pipelineRepositorySettings } from "../components/github/pipeline-repository";
 import { RepositorySettings } from "../components/github/repository-settings";

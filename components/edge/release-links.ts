@@ -35,7 +35,7 @@ export function isoFileOf(release: IsoRelease): IsoFile {
 
 /** `ia` is the public Internet Archive except in tests, which point a page at a local stand-in. */
 export function releaseLinks(release: IsoRelease, ia: Pick<IaEndpoints, "iaUrl"> = PUBLIC_IA): ReleaseLinks {
-  // Identifiers are [A-Za-z0-9._-] (config/grammar.ts): nothing in them needs URL encoding.
+  // Identifiers are [A-Za-z0-9._-] (grammar/values.ts): nothing in them needs URL encoding.
   const id = release.identifier;
   const iso = isoFileOf(release);
   return {

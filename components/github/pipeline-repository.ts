@@ -3,7 +3,7 @@
 // only place the release's write credentials exist (docs/stacks.md). Release pull requests need an
 // approving review from a maintainer (CODEOWNERS) and a passing `preview` before they can merge.
 import { StackConfig } from "../../config/stack";
-import { parseImageName } from "../../config/grammar";
+import { parseImageName } from "../../grammar/values";
 import { RepositorySettingsArgs } from "./repository-settings";
 
 export const PIPELINE_ENVIRONMENTS = {

@@ -1,7 +1,7 @@
 // What the declared release state turns into, as plain values (no resources): the stable
 // promotion's tags, one IA item per ISO release, the site's date. Tested as tables without mocks;
 // components/release/release.ts registers the resources.
-import { TagGrammar } from "../../config/grammar";
+import { TagGrammar } from "../../grammar/values";
 import { IsoRelease, latestIso, ReleaseState, stableBootDate, StableRelease } from "../../config/release-state";
 import { endpointsFromEnv, itemDetailsUrl } from "../../providers/ia/endpoints";
 

@@ -1,6 +1,6 @@
 // build.yml of the image repository (handbook 11.1): build, rechunk, push the candidate tags with
 // one captured digest, sign that digest.
-import { TagGrammar } from "../../config/grammar";
+import { TagGrammar } from "../../grammar/values";
 import { IMAGE_ENVIRONMENTS, PR_BUILD_CHECK, VM_TEST_LABEL } from "../github/image-repository";
 import { ACTIONS, TOOL_IMAGES } from "./actions";
 import { COSIGN_VERSION, installCosign, signFormatFlags } from "./cosign";

@@ -1,4 +1,4 @@
-// The cosign the image workflows run (issue #14): pinned to one release, the one build.yml signs
+// The cosign the image workflows run: pinned to one release, the one build.yml signs
 // with and smoke-boot verifies with, and the test peer scripts/install-peers.sh builds.
 //
 // The format matters more than the version: clients rebase with ostree-image-signed, and

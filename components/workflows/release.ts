@@ -62,6 +62,10 @@ echo "$bin" >> "$GITHUB_PATH"
 // (none of ours needs an install script: the tests run the same tree installed the same way).
 const INSTALL_DEPENDENCIES_SCRIPT = "npm ci --ignore-scripts --no-audit --no-fund\n";
 
+// The policy pack runs compiled, as it does once published (policy/bin, git-ignored).
+export const BUILD_POLICY_PACK_SCRIPT = `npm --prefix "$POLICY_PACK" run build
+`;
+
 function engineSteps(stateRole: string): Step[] {
   return [
     run("Require a shared state backend", BACKEND_GUARD_SCRIPT),
@@ -69,6 +73,7 @@ function engineSteps(stateRole: string): Step[] {
     { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION } },
     { name: "Set up Go", uses: ACTIONS.setupGo, with: { "go-version-file": "tools/pulumi/go.mod", cache: false } },
     run("Install dependencies", INSTALL_DEPENDENCIES_SCRIPT),
+    run("Build the policy pack", BUILD_POLICY_PACK_SCRIPT),
     run("Install the Pulumi engine", INSTALL_ENGINE_SCRIPT),
     run("State backend credentials", BACKEND_CREDENTIALS_SCRIPT, { env: { STATE_ROLE: stateRole } }),
   ];

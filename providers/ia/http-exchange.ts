@@ -1,7 +1,7 @@
 // One HTTP request to IA with a replayable, streamed body. Redirects are followed here rather than by
 // fetch: IA answers 307 to uploads and fetch drops Authorization across origins (reference), so the
 // body is re-created from its source and the Authorization header kept. Connection drops become
-// retryable IaErrors (the `ia` client does not retry them: its issues #597, #625).
+// retryable IaErrors (the `ia` client does not retry them: internetarchive#597, internetarchive#625).
 import * as http from "node:http";
 import * as https from "node:https";
 import { Readable } from "node:stream";

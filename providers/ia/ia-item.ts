@@ -3,7 +3,7 @@
 // size) or uploads from `source`; metadata changes are in-place updates; delete keeps the item,
 // since IA keeps releases forever and users' torrents point at it (handbook 11.2).
 import * as pulumi from "@pulumi/pulumi";
-import { IA_IDENTIFIER_PATTERN, isMd5Hex, isSha256Hex } from "../../config/grammar";
+import { IA_IDENTIFIER_PATTERN, isMd5Hex, isSha256Hex } from "../../grammar/values";
 import { credentialsFromEnv } from "./credentials";
 import { endpointsFromEnv, itemDetailsUrl, itemFileUrl, torrentFileName } from "./endpoints";
 import { ItemPublisher, PublishFile } from "./item-publisher";

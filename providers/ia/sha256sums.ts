@@ -4,7 +4,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isSha256Hex } from "../../config/grammar";
+import { isSha256Hex } from "../../grammar/values";
 import { ProviderError } from "../provider-error";
 
 export const SHA256SUMS = "SHA256SUMS";

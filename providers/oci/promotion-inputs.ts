@@ -9,8 +9,8 @@ import {
   isIsoInstant,
   isLoopbackRegistry,
   parseImageName,
-} from "../../config/grammar";
-import { parseCosignPublicKey } from "../../config/public-key";
+} from "../../grammar/values";
+import { parseCosignPublicKey } from "../../grammar/public-key";
 
 export interface InputFailure {
   readonly property: string;

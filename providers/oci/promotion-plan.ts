@@ -1,7 +1,7 @@
 // The decision of a promotion, pure: given where each tag points now and what state (or --expect)
 // says it should be, which tags move, which are already done, which conflict, and whether moving
 // :stable goes back in time. No I/O here, so the rules are tested as tables.
-import { TagGrammar } from "../../config/grammar";
+import { TagGrammar } from "../../grammar/values";
 import { PromotionConflict, RollbackRequired } from "./errors";
 
 export interface PromotionPlanInput {

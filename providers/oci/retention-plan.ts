@@ -3,7 +3,7 @@
 // on it, so a version goes only when all its tags are expired transient tags (the GHCR trap in
 // docs/protocols.md): never one carrying stable, a dated alias or a sha256-*
 // signature tag, never an untagged version (index children, signature subjects) or an index child.
-import { TagGrammar, dateStampToTime } from "../../config/grammar";
+import { TagGrammar, dateStampToTime } from "../../grammar/values";
 
 export interface ImageVersion {
   /** What deletes it: the GHCR version id, or the digest on a plain registry. */

@@ -1,4 +1,4 @@
-// Cosign signature verification in the OCI client, no cosign binary at run time (issue #14). Reads
+// Cosign signature verification in the OCI client, no cosign binary at run time. Reads
 // the signature a build's `cosign sign --key` writes for a digest: the `sha256-<hex>.sig` tag, an
 // OCI manifest whose layers are simple-signing payloads (media type
 // application/vnd.dev.cosign.simplesigning.v1+json) each carrying its base64 ECDSA signature in the
@@ -8,7 +8,7 @@
 // layer is enough; otherwise the error says, per layer, what was found. Plain TypeScript, no
 // @pulumi/pulumi: the Promotion provider and the promote CLI run this same code.
 import { verify as verifySignature } from "node:crypto";
-import { CosignPublicKey, parseCosignPublicKey } from "../../config/public-key";
+import { CosignPublicKey, parseCosignPublicKey } from "../../grammar/public-key";
 import { ProviderError } from "../provider-error";
 import { RegistryError } from "./errors";
 import { isIndexMediaType } from "./media-types";

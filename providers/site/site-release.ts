@@ -3,7 +3,7 @@
 // only that constant, with squash auto-merge; refresh reads the constant on main, so a hand edit or
 // a PR closed unmerged shows as drift.
 import * as pulumi from "@pulumi/pulumi";
-import { isCalendarDate, isRepositoryName } from "../../config/grammar";
+import { isCalendarDate, isRepositoryName } from "../../grammar/values";
 import { BumpOutcome, SiteBumpClient } from "./site-bump-client";
 
 export const DEFAULT_SITE_PATH = "src/routes/index.tsx";

@@ -13,11 +13,12 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { EngineWorkspace, releaseWorkflowCommand, WorkflowCommand } from "../support/engine";
 import { runScript } from "../support/processes";
-import { requireTool, runTool } from "../support/system-tool";
-import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
-import { IaEmulator } from "../servers/ia-emulator";
-import { GitHubApiStandIn } from "../servers/github-api";
-import { SiteRepositoryStandIn } from "../servers/github-site";
+import { PublishedPack, installPublishedPack } from "../support/published-pack";
+import { requireTool, runTool } from "../../fixtures/system-tool";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
+import { IaEmulator } from "../../fixtures/servers/ia-emulator";
+import { GitHubApiStandIn } from "../../fixtures/servers/github-api";
+import { SiteRepositoryStandIn } from "../../fixtures/servers/github-site";
 import { generateTestKeyPair, signImage } from "../support/cosign-fixture";
 
 const SENTINEL = {
@@ -112,6 +113,8 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
     assert.equal(preview.env.PULUMI_CONFIG_PASSPHRASE, "", "previews get no passphrase");
     assert.ok(!Object.values(preview.env).some((v) => v.includes("SENTINEL")), "previews get no credential");
 
+    const build = await runStep(releaseWorkflowCommand("preview", "Build the policy pack", values));
+    assert.equal(build.code, 0, build.output);
     const init = await ws.pulumi(["stack", "init", preview.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "" });
     assert.equal(init.code, 0, init.output);
   });
@@ -209,14 +212,16 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
   });
 });
 
-describe("the policy pack under the real Pulumi engine (release.yml's preview command)", function () {
+describe("the published policy pack under the real Pulumi engine (release.yml's preview command)", function () {
   this.timeout(600_000);
   let ws: EngineWorkspace;
+  let published: PublishedPack;
   let registry: LocalRegistry;
   let digest: string;
 
   before(async () => {
     ws = EngineWorkspace.create();
+    published = installPublishedPack();
     registry = await startRegistry();
     digest = (await pushTestImage(registry.host, "margine", "candidate.20261120", { seed: "p" })).digest;
     // The mistakes the handbook warns about, declared directly (the release stack's config refuses
@@ -245,6 +250,7 @@ switch (process.env.MISTAKE) {
   after(async () => {
     await registry?.stop();
     ws?.dispose();
+    published?.dispose();
   });
 
   for (const [policy, mistake, message] of [
@@ -256,7 +262,8 @@ switch (process.env.MISTAKE) {
     it(`${mistake}: the preview fails naming ${policy} and its message, and nothing is created`, async () => {
       const preview = releaseWorkflowCommand("preview", "pulumi preview", { "vars.PULUMI_BACKEND_URL": `file://${ws.backend}` });
       const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), "runner-temp-"));
-      const res = await ws.run(preview.script, { ...preview.env, RUNNER_TEMP: runnerTemp, MISTAKE: mistake });
+      // The pack as `pulumi policy publish` ships it, installed outside the project.
+      const res = await ws.run(preview.script, { ...preview.env, POLICY_PACK: published.dir, RUNNER_TEMP: runnerTemp, MISTAKE: mistake });
       assert.notEqual(res.code, 0, res.output);
       const line = res.output.split("\n").find((l) => l.includes("[mandatory]") && l.includes(policy) && l.includes(mistake));
       assert.ok(line, `no mandatory ${policy} violation on ${mistake}:\n${res.output}`);

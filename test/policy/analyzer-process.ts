@@ -1,10 +1,13 @@
-// The policy pack run as the Pulumi engine runs it: `policy/index.ts` spawned as a process (ts-node,
-// argument 127.0.0.1:1, cwd policy/), its printed port, and Analyze / AnalyzeStack / Configure over
-// gRPC with @pulumi/pulumi's own analyzer client (docs/protocols.md).
+// The policy pack run as the Pulumi engine runs it: the Node.js language host starts
+// `node <@pulumi/pulumi found from the pack>/cmd/run-policy-pack <engine-address> <pack dir>` in the
+// pack's folder, which loads the compiled main (policy/bin, built by npm run build). Then its
+// printed port, and Analyze / AnalyzeStack / Configure over gRPC with @pulumi/pulumi's own analyzer
+// client (docs/protocols.md). The folder is policy/ or a pack installed as `pulumi policy publish`
+// ships it (test/policy/published-pack.test.ts).
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { PluginProcess, startPlugin } from "../support/processes";
+import { PluginProcess, buildIfStale, startPlugin } from "../support/processes";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the generated gRPC stubs are CommonJS without type declarations
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
@@ -47,11 +50,11 @@ export class AnalyzerProcess {
     return this.plugin.stderr();
   }
 
-  static async start(): Promise<AnalyzerProcess> {
-    const plugin = await startPlugin("policy pack", ["-r", "ts-node/register/transpile-only", "index.ts", "127.0.0.1:1"], {
-      cwd: POLICY_DIR,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1" },
-    });
+  static async start(packDir = POLICY_DIR): Promise<AnalyzerProcess> {
+    if (packDir === POLICY_DIR) buildIfStale();
+    const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    // 127.0.0.1:1: no engine to log to; the pack only serves.
+    const plugin = await startPlugin("policy pack", [runPolicyPack, "127.0.0.1:1", packDir], { cwd: packDir, env: process.env });
     const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${plugin.port}`, grpc.credentials.createInsecure());
     return new AnalyzerProcess(plugin, client);
   }

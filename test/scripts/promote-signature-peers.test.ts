@@ -9,8 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RegistryClient } from "../../providers/oci/registry-client";
 import { signatureTag } from "../../providers/oci/signature-verification";
-import { FaultProxy } from "../servers/fault-proxy";
-import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
+import { FaultProxy } from "../../fixtures/servers/fault-proxy";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
 import { inspectRaw, skopeoDigest } from "../providers/oci/registry-fixture";
 import { requirePeer, runPeer } from "../support/peers";
 

@@ -5,8 +5,8 @@ import * as path from "node:path";
 import { signatureTag } from "../../providers/oci/signature-verification";
 import { generateTestKeyPair, signImage } from "../support/cosign-fixture";
 import { runScript, startScript, waitUntil } from "../support/processes";
-import { FaultProxy } from "../servers/fault-proxy";
-import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
+import { FaultProxy } from "../../fixtures/servers/fault-proxy";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
 import { skopeoDigest } from "../providers/oci/registry-fixture";
 
 

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { publishIsoMain } from "../../scripts/publish-iso";
 import { UsageError } from "../../scripts/cli";
-import { IaEmulator } from "../servers/ia-emulator";
+import { IaEmulator } from "../../fixtures/servers/ia-emulator";
 import { cliArgs } from "../support/processes";
 
 const ROOT = path.resolve(__dirname, "../..");

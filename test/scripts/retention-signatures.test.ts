@@ -1,4 +1,4 @@
-// Regression for issue #14: retention keeps every `sha256-*.sig` tag and signature manifest of a
+// Regression: retention keeps every `sha256-*.sig` tag and signature manifest of a
 // kept version, with signatures written by the real cosign, so a client with the trust policy can
 // still verify :stable after the weekly clean-up.
 import { strict as assert } from "node:assert";
@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { RegistryClient } from "../../providers/oci/registry-client";
 import { signatureTag, verifyImageSignature } from "../../providers/oci/signature-verification";
 import { retentionMain } from "../../scripts/retention";
-import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
 import { skopeoDigest } from "../providers/oci/registry-fixture";
 import { requirePeer, runPeer } from "../support/peers";
 

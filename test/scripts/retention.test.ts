@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { retentionMain } from "../../scripts/retention";
-import { GitHubApiStandIn } from "../servers/github-api";
-import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
+import { GitHubApiStandIn } from "../../fixtures/servers/github-api";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
 import { skopeoDigest } from "../providers/oci/registry-fixture";
 import { RegistryClient } from "../../providers/oci/registry-client";
 

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { sha256sumsText } from "../../providers/ia/sha256sums";
 import { UsageError } from "../../scripts/cli";
 import { sha256sumsMain } from "../../scripts/sha256sums";
-import { requireTool } from "../support/system-tool";
+import { requireTool } from "../../fixtures/system-tool";
 import { cliArgs } from "../support/processes";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { runScript } from "../support/processes";
 import { stalenessVerdict } from "../../scripts/staleness-check";
-import { LocalRegistry, pushTestImage, startRegistry } from "../servers/registry";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
 
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString();

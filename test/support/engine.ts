@@ -26,7 +26,7 @@ export function requireEngine(): string {
 }
 
 /** What the project copy needs to run: the program, its config, the policy pack. */
-const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "stacks", "config", "components", "providers", "policy"];
+const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "stacks", "grammar", "config", "components", "providers", "policy"];
 
 export interface CommandResult {
   readonly code: number | null;
@@ -45,7 +45,9 @@ export class EngineWorkspace {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "margine-engine-"));
     const dir = path.join(root, "project");
     fs.mkdirSync(dir);
-    for (const entry of PROJECT_ENTRIES) fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true });
+    // Without the compiled policy pack: the workflow's own build step makes it in the copy.
+    const policyBuild = path.join(PROJECT_DIR, "policy", "bin");
+    for (const entry of PROJECT_ENTRIES) fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true, filter: (src) => src !== policyBuild });
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     const backend = path.join(root, "state");
     fs.mkdirSync(backend);

@@ -15,18 +15,18 @@ export interface CliResult {
  * compiled code in dist/, built first when a source changed (scripts/run-compiled.js).
  */
 export function cliArgs(script: string, args: readonly string[]): string[] {
-  compileOnce();
+  buildIfStale();
   return [path.join(PROJECT_DIR, "scripts", "run-compiled.js"), script, ...args];
 }
 
 let compiled = false;
 
 /**
- * Builds dist/ once per test process when a source changed (after an edit, `npx mocha FILE`):
- * otherwise the first CLI a test runs would print the build's progress line before its own
- * output, and a test that reads that output would see one line too many.
+ * Builds dist/ and policy/bin once per test process when a source changed (after an edit,
+ * `npx mocha FILE`): otherwise the first CLI a test runs would print the build's progress line
+ * before its own output, and a test that reads that output would see one line too many.
  */
-function compileOnce(): void {
+export function buildIfStale(): void {
   if (compiled) return;
   const res = spawnSync(process.execPath, [path.join(PROJECT_DIR, "scripts", "run-compiled.js"), "--build-if-stale"], { encoding: "utf8" });
   if (res.status !== 0) throw new Error(`the CLIs do not build (npm run build): ${res.stderr}`);

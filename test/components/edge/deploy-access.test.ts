@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RRSYNC, renderAuthorizedKeys, renderSshdDropIn } from "../../../components/edge/deploy-access";
 import { DEPLOY_USER, EDGE_PATHS } from "../../../components/edge/edge-layout";
-import { requireTool, runTool } from "../../support/system-tool";
+import { requireTool, runTool } from "../../../fixtures/system-tool";
 import { stopChild } from "../../support/processes";
 
 function attempt(command: string, args: string[]): { ok: boolean; output: string } {

@@ -12,7 +12,7 @@ import {
   renderProvisionScript,
   renderRemoveScript,
 } from "../../../components/edge/remote-scripts";
-import { requireTool } from "../../support/system-tool";
+import { requireTool } from "../../../fixtures/system-tool";
 import { EdgeHost } from "./edge-host";
 import { FALLBACK, FILES, SITE, edgeValues, makeKeys, startPebble } from "./edge-host-fixtures";
 

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { EDGE_FILES, EdgeFileValues, ORIGIN_PEM } from "../../../components/edge/edge-files";
 import { renderInstallScript, renderProvisionScript } from "../../../components/edge/remote-scripts";
 import { ReleaseState } from "../../../config/release-state";
-import { runTool } from "../../support/system-tool";
+import { runTool } from "../../../fixtures/system-tool";
 import { EdgeHost } from "./edge-host";
 
 export const FILES = "files.example.test";

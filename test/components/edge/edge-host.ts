@@ -8,7 +8,7 @@ import { ChildProcess, SpawnOptions, spawn, spawnSync } from "node:child_process
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { requireTool } from "../../support/system-tool";
+import { requireTool } from "../../../fixtures/system-tool";
 
 export const ADMIN = "margine-admin";
 const OVERLAID = ["/etc", "/var", "/srv", "/home", "/root", "/usr/local"];

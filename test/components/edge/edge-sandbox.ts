@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EDGE_PATHS, TLS_FILES } from "../../../components/edge/edge-layout";
-import { requireTool, runTool } from "../../support/system-tool";
+import { requireTool, runTool } from "../../../fixtures/system-tool";
 
 export class EdgeSandbox {
   readonly root: string;

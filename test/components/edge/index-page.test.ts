@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { IsoRelease, ReleaseState } from "../../../config/release-state";
 import { renderIndexHtml } from "../../../components/edge/index-page";
 import { renderSha256Sums } from "../../../components/edge/sha256sums";
-import { requireTool } from "../../support/system-tool";
+import { requireTool } from "../../../fixtures/system-tool";
 import { PROJECT_DIR } from "../../support/program-run";
 
 const FALLBACK = "direct.files.example.test";

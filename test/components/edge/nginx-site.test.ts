@@ -8,9 +8,9 @@ import * as net from "node:net";
 import { OFFLINE_CLOUDFLARE_RANGES } from "../../../scripts/offline/cloudflare-invokes";
 import { EDGE_PATHS } from "../../../components/edge/edge-layout";
 import { renderNginxSite } from "../../../components/edge/nginx-site";
-import { requireTool, runTool } from "../../support/system-tool";
+import { requireTool, runTool } from "../../../fixtures/system-tool";
 import { EdgeSandbox } from "./edge-sandbox";
-import { freePort } from "../../support/ports";
+import { freePort } from "../../../fixtures/ports";
 import { stopChild } from "../../support/processes";
 
 const FILES = "files.example.test";

@@ -13,7 +13,7 @@ import {
   renderProvisionScript,
   renderRemoveScript,
 } from "../../../components/edge/remote-scripts";
-import { requireTool, runTool } from "../../support/system-tool";
+import { requireTool, runTool } from "../../../fixtures/system-tool";
 
 const FALLBACK = "direct.files.example.test";
 

@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { IaEmulator } from "../../servers/ia-emulator";
-import { requireTool } from "../../support/system-tool";
+import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
+import { requireTool } from "../../../fixtures/system-tool";
 import { parsed, step } from "./generated";
 
 const DIGEST = `sha256:${"c".repeat(64)}`;

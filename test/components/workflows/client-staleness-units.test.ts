@@ -14,7 +14,7 @@ import {
   renderStalenessService,
   renderStalenessTimer,
 } from "../../../components/workflows/client-staleness-units";
-import { requireTool } from "../../support/system-tool";
+import { requireTool } from "../../../fixtures/system-tool";
 import { FILES } from "./generated";
 
 const DAY = 86_400_000;

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { LintFinding, actionlint } from "../../support/actionlint";
-import { requireTool } from "../../support/system-tool";
+import { requireTool } from "../../../fixtures/system-tool";
 import { ALL_FILES, WORKFLOW_FILES, runScripts } from "./generated";
 
 describe("generated workflows and scripts, checked by their real consumers", () => {

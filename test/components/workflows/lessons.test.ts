@@ -5,7 +5,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TagGrammar } from "../../../config/grammar";
+import { TagGrammar } from "../../../grammar/values";
 import { IMAGE_ENVIRONMENTS } from "../../../components/github/image-repository";
 import { PIPELINE_ENVIRONMENTS } from "../../../components/github/pipeline-repository";
 import { ALL_FILES, ParsedWorkflow, WORKFLOW_FILES, parsed, runScripts, step, text } from "./generated";

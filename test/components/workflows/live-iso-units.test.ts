@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LIVE_SESSION_DISABLED_UNITS, liveSessionDropIns, renderLiveIsoUnitsScript } from "../../../components/workflows/live-iso-units";
 import { FILES } from "./generated";
-import { requireTool } from "../../support/system-tool";
+import { requireTool } from "../../../fixtures/system-tool";
 
 describe("live ISO units that must not run", () => {
   const script = renderLiveIsoUnitsScript();

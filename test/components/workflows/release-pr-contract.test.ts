@@ -12,7 +12,7 @@ import { buildDiskWorkflow } from "../../../components/workflows/build-disk";
 import { Workflow } from "../../../components/workflows/model";
 import { smokeBootWorkflow } from "../../../components/workflows/smoke-boot";
 import { PROJECT_DIR } from "../../support/program-run";
-import { requireTool } from "../../support/system-tool";
+import { requireTool } from "../../../fixtures/system-tool";
 import { cliArgs } from "../../support/processes";
 
 const DIGEST = `sha256:${"4f".repeat(32)}`;

@@ -12,7 +12,7 @@ const signLine = (): string => {
   return lines[0];
 };
 
-describe("signature gate in the generated workflows (issue #14)", () => {
+describe("signature gate in the generated workflows", () => {
   it("build.yml and smoke-boot.yml install the same pinned cosign release, never the installer's default", () => {
     const installs = [
       step(parsed("build.yml").jobs.sign, /^Install cosign/),

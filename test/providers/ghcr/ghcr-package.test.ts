@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { GhcrPackageInputs, GhcrPackageProvider } from "../../../providers/ghcr/ghcr-package";
 import { HostError, ProviderHost, serializeProvider } from "../../support/provider-host";
-import { GitHubApiStandIn } from "../../servers/github-api";
+import { GitHubApiStandIn } from "../../../fixtures/servers/github-api";
 
 describe("GhcrPackage through the real dynamic-provider host", function () {
   this.timeout(60_000);

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileMd5 } from "../../../providers/ia/s3-upload";
-import { requireTool } from "../../support/system-tool";
+import { requireTool } from "../../../fixtures/system-tool";
 
 describe("fileMd5", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "file-md5-"));

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { IaItemInputs, IaItemProvider, declaredSha256Sums } from "../../../providers/ia/ia-item";
 import { HostError, ProviderHost, serializeProvider } from "../../support/provider-host";
-import { IaEmulator } from "../../servers/ia-emulator";
+import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
 
 describe("IaItem through the real dynamic-provider host", function () {
   this.timeout(60_000);

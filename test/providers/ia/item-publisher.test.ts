@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ItemPublisher, PublisherOptions } from "../../../providers/ia/item-publisher";
-import { IaEmulator } from "../../servers/ia-emulator";
+import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
 
 const KEYS = { access: "ACCESS0123456789", secret: "SECRET0123456789" };
 const ID = "margine-20261120";

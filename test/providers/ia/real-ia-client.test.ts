@@ -11,8 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { ItemPublisher } from "../../../providers/ia/item-publisher";
-import { requireTool } from "../../support/system-tool";
-import { IaEmulator } from "../../servers/ia-emulator";
+import { requireTool } from "../../../fixtures/system-tool";
+import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
 
 const run = promisify(execFile);
 

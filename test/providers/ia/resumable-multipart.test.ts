@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { IaError } from "../../../providers/ia/ia-error";
 import { IaS3Client, MiB } from "../../../providers/ia/s3-upload";
 import { journalPath, readJournal } from "../../../providers/ia/upload-journal";
-import { IaEmulator } from "../../servers/ia-emulator";
+import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
 
 const KEYS = { access: "ACCESS0123456789", secret: "SECRET0123456789" };
 const FAST = { attempts: 2, baseDelayMs: 5, maxDelayMs: 50 };

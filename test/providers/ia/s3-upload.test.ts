@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { IaError } from "../../../providers/ia/ia-error";
 import { IaS3Client, MiB } from "../../../providers/ia/s3-upload";
-import { IaEmulator } from "../../servers/ia-emulator";
+import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
 
 const KEYS = { access: "ACCESS0123456789", secret: "SECRET0123456789" };
 const FAST = { attempts: 4, baseDelayMs: 10, maxDelayMs: 3_000 };

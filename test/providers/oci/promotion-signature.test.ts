@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { PromotionInputs, PromotionProvider } from "../../../providers/oci/promotion";
 import { signatureTag } from "../../../providers/oci/signature-verification";
 import { generateTestKeyPair, signImage } from "../../support/cosign-fixture";
-import { LocalRegistry, pushTestImage, startRegistry } from "../../servers/registry";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../../fixtures/servers/registry";
 import { HostError, ProviderHost, serializeProvider } from "../../support/provider-host";
 import { skopeoDigest } from "./registry-fixture";
 

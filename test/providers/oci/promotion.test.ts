@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { PromotionInputs, PromotionProvider } from "../../../providers/oci/promotion";
 import { RegistryClient } from "../../../providers/oci/registry-client";
-import { FaultProxy } from "../../servers/fault-proxy";
-import { LocalRegistry, pushTestImage, startRegistry } from "../../servers/registry";
+import { FaultProxy } from "../../../fixtures/servers/fault-proxy";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../../fixtures/servers/registry";
 import { HostError, ProviderHost, serializeProvider } from "../../support/provider-host";
 import { skopeoDigest } from "./registry-fixture";
 

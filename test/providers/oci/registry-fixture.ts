@@ -1,7 +1,7 @@
 // Shared by the OCI tests: one local registry per file, images pushed with skopeo, and skopeo as the
 // independent checker of where tags point (never our own client checking itself).
 import { createHash } from "node:crypto";
-import { requireTool, runTool } from "../../support/system-tool";
+import { requireTool, runTool } from "../../../fixtures/system-tool";
 
 /** The raw manifest a tag resolves to, read by skopeo, with the digest of exactly those bytes. */
 export function inspectRaw(host: string, repository: string, tag: string): { digest: string; manifest: { mediaType?: string; manifests?: unknown[] } } {

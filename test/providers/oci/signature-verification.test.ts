@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import { parseCosignPublicKey } from "../../../config/public-key";
+import { parseCosignPublicKey } from "../../../grammar/public-key";
 import { RegistryClient } from "../../../providers/oci/registry-client";
 import { SignatureVerificationError, signatureTag, verifyImageSignature } from "../../../providers/oci/signature-verification";
 import { cosignPayload, generateTestKeyPair, putSignature, signImage, signPayload, signRecursively } from "../../support/cosign-fixture";
-import { LocalRegistry, pushTestImage, startRegistry } from "../../servers/registry";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../../fixtures/servers/registry";
 
 describe("cosign signature verification (OCI client, node:crypto)", function () {
   this.timeout(60_000);

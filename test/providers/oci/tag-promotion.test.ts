@@ -3,8 +3,8 @@ import { PromotionConflict, RegistryError, RollbackRequired } from "../../../pro
 import { OCI_INDEX } from "../../../providers/oci/media-types";
 import { RegistryClient } from "../../../providers/oci/registry-client";
 import { promoteTags } from "../../../providers/oci/tag-promotion";
-import { FaultProxy } from "../../servers/fault-proxy";
-import { LocalRegistry, pushTestImage, startRegistry } from "../../servers/registry";
+import { FaultProxy } from "../../../fixtures/servers/fault-proxy";
+import { LocalRegistry, pushTestImage, startRegistry } from "../../../fixtures/servers/registry";
 import { inspectRaw, skopeoDigest } from "./registry-fixture";
 
 describe("promoteTags against Debian's docker-registry, checked with skopeo", function () {

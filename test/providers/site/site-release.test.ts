@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import { SiteReleaseInputs, SiteReleaseProvider } from "../../../providers/site/site-release";
 import { bumpBranch } from "../../../providers/site/site-bump-client";
 import { HostError, ProviderHost, serializeProvider } from "../../support/provider-host";
-import { GitHubApiStandIn } from "../../servers/github-api";
-import { SiteRepositoryStandIn } from "../../servers/github-site";
+import { GitHubApiStandIn } from "../../../fixtures/servers/github-api";
+import { SiteRepositoryStandIn } from "../../../fixtures/servers/github-site";
 
 const PATH = "src/routes/index.tsx";
 const SITE_SOURCE = [

@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { journalPath } from "../../../providers/ia/upload-journal";
-import { startFaultServer } from "../../servers/fault-servers";
-import { IaEmulator } from "../../servers/ia-emulator";
+import { startFaultServer } from "../../../fixtures/servers/fault-servers";
+import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
 import { startScript, waitUntil } from "../../support/processes";
 
 const MiB = 1024 * 1024;

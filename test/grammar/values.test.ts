@@ -12,11 +12,11 @@ import {
   isSha256Hex,
   isRepositoryName,
   utcDateStamp,
-} from "../../config/grammar";
+} from "../../grammar/values";
 
 const HEX = "a".repeat(64);
 
-describe("config/grammar", () => {
+describe("grammar/values", () => {
   it("digests are sha256 with 64 lowercase hex characters, nothing else", () => {
     assert.equal(isDigest(`sha256:${HEX}`), true);
     for (const bad of [`sha256:${HEX.slice(1)}`, `sha256:${HEX.toUpperCase()}`, `sha512:${HEX}`, HEX, `sha256:${HEX}0`, "latest", undefined]) {

@@ -1,10 +1,10 @@
 // The versions of an image as the retention plan sees them, from either source: a plain registry
 // (tags resolved by HEAD and grouped by digest; age from the config's `created`) or GHCR's packages
 // API (one version per digest with created_at). Index children are found by reading every tagged index.
-import { ContainerPackageRef, ContainerPackagesApi } from "../ghcr/packages-api";
-import { isIndexMediaType } from "./media-types";
-import { RegistryClient } from "./registry-client";
-import { ImageVersion } from "./retention-plan";
+import { ContainerPackageRef, ContainerPackagesApi } from "./packages-api";
+import { isIndexMediaType } from "../oci/media-types";
+import { RegistryClient } from "../oci/registry-client";
+import { ImageVersion } from "../oci/retention-plan";
 
 interface ManifestJson {
   readonly config?: { digest: string };
