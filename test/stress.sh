@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 shopt -s globstar nullglob
-files=(test/providers/**/*.test.ts test/scripts/**/*.test.ts test/policy/analyzer-server.test.ts test/policy/policy-cli.test.ts test/components/edge/*.test.ts)
+files=(test/providers/**/*.test.ts test/scripts/**/*.test.ts test/policy/analyzer-server.test.ts test/policy/published-pack.test.ts test/policy/policy-cli.test.ts test/components/edge/*.test.ts)
 if [[ ${STRESS_E2E:-0} == 1 ]]; then files+=(test/e2e/*.test.ts); fi
 
 load=()
