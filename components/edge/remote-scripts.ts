@@ -81,7 +81,7 @@ export function renderInstallScript(file: FileInstall): string {
   lines.push(`sudo mv -f ${file.path}.new ${file.path}`);
   if (file.validate) {
     lines.push(
-      // Grouped: `! a && b` would negate only `a`, so a rejected file would be kept (issue #15).
+      // Grouped: `! a && b` would negate only `a`, so a rejected file would be kept (a bug the edge tests caught).
       `if ! { ${file.validate}; }; then`,
       `  echo "${file.path} rejected by: ${file.validate.replace(/"/g, "'")}; previous version restored" >&2`,
       `  if sudo test -e ${file.path}.previous; then sudo mv -f ${file.path}.previous ${file.path}; else`,
