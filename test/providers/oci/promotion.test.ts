@@ -84,11 +84,20 @@ describe("Promotion through the real dynamic-provider host", function () {
 
     const third = (await pushTestImage(registry.host, "margine", "candidate.20261128", { seed: "c" })).digest;
     const news = (await host.check(provider, checked, inputs({ digest: third, tags: ["stable"], evidence: { ...evidence, bootedAt: "2026-11-28T10:00:00Z" } }))).inputs;
+    const since = host.stderr.length;
     await assert.rejects(host.update(provider, id, outs, news), (err: HostError) => {
       assert.match(err.message, /conflict, nothing was moved: :stable is at sha256:[0-9a-f]{64}, expected sha256:/);
       return true;
     });
     assert.equal(skopeoDigest(registry.host, "margine", "stable"), first);
+
+    // A failed read is also logged by the host, and the engine shows that line under the
+    // resource: it must read as the error, not "[object Object]: undefined" (the serialized class).
+    const unreachable = { ...props, image: "127.0.0.1:1/margine" };
+    await assert.rejects(host.read(provider, id, unreachable), /127\.0\.0\.1:1/);
+    const logged = await host.waitForStderr(/RegistryError: /, { since });
+    assert.match(logged, /^RegistryError: 127\.0\.0\.1:1\/margine/m);
+    assert.doesNotMatch(logged, /\[object Object\]|: undefined/);
   });
 
   it("check asks for rollback: true when the new digest booted before the current one", async () => {
