@@ -13,8 +13,11 @@ export interface SiteBumpOptions {
   readonly path: string;
   /** REST API root; a GitHub Enterprise or local stand-in URL in tests. */
   readonly apiUrl: string;
-  /** Fine-grained PAT with Contents + Pull requests write on the site repository only. */
-  readonly token: string;
+  /**
+   * Fine-grained PAT with Contents + Pull requests write on the site repository only. Without it
+   * the client can still read a public repository anonymously (a refresh), but never bump.
+   */
+  readonly token: string | undefined;
   /** Branch the site deploys from. */
   readonly baseBranch?: string;
 }
@@ -72,9 +75,10 @@ export class SiteBumpClient {
 
   private failure(doing: string, err: unknown): SiteBumpError {
     const status = (err as { status?: number }).status;
-    const hint = status === 401 || status === 403 || status === 404
-      ? `; SITE_BUMP_TOKEN needs Contents and Pull requests write on ${this.options.repository}`
-      : "";
+    const refused = status === 401 || status === 403 || status === 404;
+    const hint = !refused ? ""
+      : this.options.token ? `; SITE_BUMP_TOKEN needs Contents and Pull requests write on ${this.options.repository}`
+      : `; without SITE_BUMP_TOKEN only a public repository can be read`;
     return new SiteBumpError(`${this.where()}: ${doing} failed (${status ? `HTTP ${status}: ` : ""}${(err as Error).message})${hint}`);
   }
 
@@ -109,6 +113,7 @@ export class SiteBumpClient {
 
   /** Brings the base branch to `date` through a pull request that changes only the constant. */
   async bump(date: string): Promise<BumpOutcome> {
+    if (!this.options.token) throw new SiteBumpError(`${this.where()}: bumping LATEST_ISO_DATE needs SITE_BUMP_TOKEN`);
     const main = await this.readMain();
     if (main.currentDate === date) return { action: "already-current", currentDate: date };
     const open = await this.findOpenPullRequest(date);

@@ -73,27 +73,35 @@ function outcomeOutputs(inputs: SiteReleaseInputs, outcome: BumpOutcome): SiteRe
   }
 }
 
+/** Where the site stands against the recorded release: current, a bump PR open, or drifted. */
+async function observedSite(client: SiteBumpClient, props: SiteReleaseOutputs): Promise<SiteReleaseOutputs> {
+  const { currentDate } = await client.readMain();
+  if (currentDate === props.latestIsoDate) return { ...props, status: "current", currentDate };
+  const open = await client.findOpenPullRequest(props.latestIsoDate);
+  return open
+    ? { ...props, status: "pull-request", currentDate, pullRequestUrl: open.url }
+    : { ...props, status: "drifted", currentDate };
+}
+
 export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<SiteReleaseInputs, SiteReleaseOutputs> {
   /**
    * SITE_BUMP_TOKEN, read at call time: the release stack holds no secret (docs/stacks.md), and
    * nothing read here lands in state. Only release.yml's `up` job sets it.
    */
-  private siteClient(inputs: SiteReleaseInputs): SiteBumpClient | undefined {
-    const token = process.env.SITE_BUMP_TOKEN;
-    if (!token) return undefined;
+  private siteClient(inputs: SiteReleaseInputs): SiteBumpClient {
+    const token = process.env.SITE_BUMP_TOKEN || undefined;
     return new SiteBumpClient({ repository: inputs.repository, path: inputs.path, apiUrl: inputs.apiUrl, token });
   }
 
   private async bumped(inputs: SiteReleaseInputs): Promise<SiteReleaseOutputs> {
-    const client = this.siteClient(inputs);
-    if (!client) {
+    if (!process.env.SITE_BUMP_TOKEN) {
       releaseWarning(
         `no site bump token (SITE_BUMP_TOKEN is not set): LATEST_ISO_DATE on ${inputs.repository} ` +
         `was not bumped to ${inputs.latestIsoDate}; the release goes on. Set the token and run pulumi up again.`,
       );
       return { ...inputs, status: "skipped", currentDate: null, pullRequestUrl: null, autoMerge: null };
     }
-    const outcome = await client.bump(inputs.latestIsoDate);
+    const outcome = await this.siteClient(inputs).bump(inputs.latestIsoDate);
     if (outcome.action === "opened-pull-request" && outcome.autoMerge.state === "unavailable") {
       releaseWarning(
         `auto-merge could not be enabled on ${outcome.pullRequest.url} (${outcome.autoMerge.reason}); ` +
@@ -129,20 +137,15 @@ export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<Site
 
   async read(id: string, props?: SiteReleaseOutputs): Promise<pulumi.dynamic.ReadResult<SiteReleaseOutputs>> {
     if (!props) throw new Error(`SiteRelease ${id}: import is not supported; declare it in the program`);
-    const client = this.siteClient(props);
-    if (!client) {
-      releaseWarning(`no site bump token: ${props.repository} was not read; the recorded state is kept`);
+    try {
+      return { id, props: await observedSite(this.siteClient(props), props) };
+    } catch (err) {
+      // With the token, a failed read is an error. Without it (a maintainer's refresh, a preview),
+      // the read was anonymous and best-effort: a private site repository refuses it.
+      if (process.env.SITE_BUMP_TOKEN) throw err;
+      releaseWarning(`no site bump token, and ${props.repository} could not be read anonymously (${(err as Error).message}); the recorded state is kept`);
       return { id, props };
     }
-    const { currentDate } = await client.readMain();
-    if (currentDate === props.latestIsoDate) return { id, props: { ...props, status: "current", currentDate } };
-    const open = await client.findOpenPullRequest(props.latestIsoDate);
-    return {
-      id,
-      props: open
-        ? { ...props, status: "pull-request", currentDate, pullRequestUrl: open.url }
-        : { ...props, status: "drifted", currentDate },
-    };
   }
 
   async delete(): Promise<void> {

@@ -177,6 +177,29 @@ describe("SiteRelease through the real dynamic-provider host", function () {
       await bare.waitForStderr(/warning: SiteRelease: no site bump token \(SITE_BUMP_TOKEN is not set\): LATEST_ISO_DATE on daniel-g-carrasco\/margine-os-1084ca72 was not bumped to 20261120; the release goes on/);
     });
 
+    const recorded = () => ({ ...inputs, status: "current", currentDate: "20261120", pullRequestUrl: null, autoMerge: null });
+
+    it("refresh reads a public site anonymously and shows the drift, with no credential sent", async () => {
+      api.anonymousReads = true;
+      try {
+        const { props } = await bare.read(provider, `${inputs.repository}/${PATH}`, recorded());
+        assert.equal(props.status, "drifted");
+        assert.equal(props.currentDate, "20261106");
+        assert.ok(api.requests.length >= 2, "main read and open pull requests listed");
+        assert.deepEqual(api.requests.filter((r) => r.method !== "GET" || r.authorization !== undefined), []);
+      } finally {
+        api.anonymousReads = false;
+      }
+    });
+
+    it("refresh of a site that refuses anonymous reads keeps the recorded state and says why", async () => {
+      const since = bare.stderr.length;
+      const { props } = await bare.read(provider, `${inputs.repository}/${PATH}`, recorded());
+      assert.deepEqual(props, recorded());
+      const warned = await bare.waitForStderr(/could not be read anonymously/, { since });
+      assert.match(warned, /warning: SiteRelease: no site bump token, and daniel-g-carrasco\/margine-os-1084ca72 could not be read anonymously \(.*HTTP 401.*only a public repository can be read\); the recorded state is kept/);
+    });
+
     it("a skipped bump stays pending: the next diff retries it", async () => {
       const { id, outs } = await bare.create(provider, inputs);
       assert.equal((await bare.diff(provider, id, outs, inputs)).changes, "some");
