@@ -9,7 +9,7 @@ import { IaCredentials } from "./credentials";
 import { NetTimeouts, notJsonReason } from "../http-timeouts";
 import { IaEndpoints } from "./endpoints";
 import { IaError } from "./ia-error";
-import { exchange, IaResponse } from "./http-exchange";
+import { ChunkBuffers, exchange, IaResponse } from "./http-exchange";
 import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy, sleep, withRetries } from "./retry-policy";
 import { expectS3Success, s3ErrorFields } from "./s3-answer";
 import { inFlight } from "./in-flight";
@@ -81,6 +81,7 @@ export class IaS3Client {
   private readonly partSize: number;
   private readonly multipartThreshold: number;
   private readonly parallelParts: number;
+  private readonly buffers = new ChunkBuffers();
 
   constructor(private readonly options: S3ClientOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -155,7 +156,7 @@ export class IaS3Client {
         method: "PUT",
         url: this.objectUrl(file.identifier, file.name),
         headers: { ...this.auth, ...file.headers, "content-md5": md5, "content-type": "application/octet-stream" },
-        body: () => (Buffer.isBuffer(file.source) ? file.source : fs.createReadStream(file.source, { highWaterMark: MiB })),
+        body: () => (Buffer.isBuffer(file.source) ? file.source : { path: file.source, start: 0, length: file.size, buffers: this.buffers }),
         contentLength: file.size,
         timeouts: this.options.timeouts,
         onBodyBytes: (n) => { sent += n; bytesSent += n; this.options.onProgress?.({ name: file.name, sent, total: file.size }); },
@@ -301,7 +302,7 @@ export class IaS3Client {
             method: "PUT",
             url: this.objectUrl(file.identifier, file.name, `?partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`),
             headers: { ...this.auth, "content-type": "application/octet-stream" },
-            body: () => fs.createReadStream(path, { start, end: start + length - 1, highWaterMark: MiB }),
+            body: () => ({ path, start, length, buffers: this.buffers }),
             contentLength: length,
             timeouts: this.options.timeouts,
             onBodyBytes: (b) => { sent += b; bytesSent += b; progress += b; this.options.onProgress?.({ name: file.name, sent: progress, total: file.size }); },
