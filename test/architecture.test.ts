@@ -7,18 +7,31 @@ import { PROJECT_DIR } from "./support/program-run";
 
 interface Import { readonly from: string; readonly to: string }
 
-/** Every relative and @pulumi/pulumi import of every tracked .ts file, resolved to a project path. */
-function imports(): Import[] {
+/** Every import specifier of every tracked .ts file, by file. */
+function specifiers(): { from: string; spec: string }[] {
   const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\n").filter((f) => f && !f.startsWith("test/golden/"));
-  const out: Import[] = [];
+  const out: { from: string; spec: string }[] = [];
   for (const from of files) {
     const text = fs.readFileSync(path.join(PROJECT_DIR, from), "utf8");
-    for (const [, spec] of text.matchAll(/(?:^import[^;]*? from |^export[^;]*? from |require\(|import\()\s*"([^"]+)"/gm)) {
-      if (spec === "@pulumi/pulumi" || spec.startsWith("@pulumi/pulumi/")) out.push({ from, to: "@pulumi/pulumi" });
-      else if (spec.startsWith(".")) out.push({ from, to: path.relative(PROJECT_DIR, path.resolve(PROJECT_DIR, path.dirname(from), spec)) });
-    }
+    for (const [, spec] of text.matchAll(/(?:^import[^;]*? from |^import |^export[^;]*? from |require\(|import\()\s*"([^"]+)"/gm)) out.push({ from, spec });
   }
   return out;
+}
+
+/** Every relative and @pulumi/pulumi import, resolved to a project path. */
+function imports(all: { from: string; spec: string }[]): Import[] {
+  const out: Import[] = [];
+  for (const { from, spec } of all) {
+    if (spec === "@pulumi/pulumi" || spec.startsWith("@pulumi/pulumi/")) out.push({ from, to: "@pulumi/pulumi" });
+    else if (spec.startsWith(".")) out.push({ from, to: path.relative(PROJECT_DIR, path.resolve(PROJECT_DIR, path.dirname(from), spec)) });
+  }
+  return out;
+}
+
+/** The npm package a bare specifier names (`@scope/name` or `name`); undefined for relative and node: ones. */
+function packageOf(spec: string): string | undefined {
+  if (spec.startsWith(".") || spec.startsWith("node:")) return undefined;
+  return spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
 }
 
 const top = (p: string) => p.split("/")[0];
@@ -40,7 +53,8 @@ const ALLOWED: Record<string, string[]> = {
 };
 
 describe("layers point one way", () => {
-  const all = imports();
+  const specs = specifiers();
+  const all = imports(specs);
 
   it("finds the imports it judges", () => {
     assert.ok(all.length > 300, `${all.length} imports`);
@@ -60,6 +74,14 @@ describe("layers point one way", () => {
     const found = all.filter((i) => i.from.startsWith("providers/"));
     assert.ok(found.some((i) => i.from.startsWith("providers/ghcr/") && i.to.startsWith("providers/oci/")));
     assert.deepEqual(found.filter((i) => i.from.startsWith("providers/oci/") && i.to.startsWith("providers/ghcr/")).map((i) => `${i.from} -> ${i.to}`), []);
+  });
+
+  it("the policy pack and the grammar it ships import only packages policy/package.json pins exactly", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy", "package.json"), "utf8"));
+    const packed = specs.filter((i) => top(i.from) === "policy" || top(i.from) === "grammar");
+    const packages = new Set(packed.map((i) => packageOf(i.spec)).filter((p): p is string => p !== undefined));
+    assert.ok(packages.has("@pulumi/policy"), [...packages].join(", "));
+    for (const p of packages) assert.match(manifest.dependencies[p] ?? "missing", /^\d+\.\d+\.\d+$/, `${p} in policy/package.json`);
   });
 
   it("protocol clients never import @pulumi/pulumi: only the dynamic providers in providers/ do", () => {

@@ -33,27 +33,11 @@ describe("policy pack as published (npm pack, installed outside the repository)"
     assert.deepEqual(published.files.filter((f) => f.endsWith(".ts") || !/^package\/(bin\/(policy|grammar)\/[a-z0-9-]+\.js|package\.json|PulumiPolicy\.yaml|npm-shrinkwrap\.json)$/.test(f)), []);
   });
 
-  it("every package the pack's code imports is one of its own dependencies, pinned exactly", () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy", "package.json"), "utf8"));
-    const seen = new Set<string>();
-    const packages = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const [, spec] of fs.readFileSync(file, "utf8").matchAll(/(?:from |require\(|import\()\s*"([^"]+)"/g)) {
-        if (spec.startsWith(".")) visit(`${path.resolve(path.dirname(file), spec)}.ts`);
-        else if (!spec.startsWith("node:")) packages.add(spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/"));
-      }
-    };
-    visit(path.join(PROJECT_DIR, "policy", "index.ts"));
-    assert.ok(seen.has(path.join(PROJECT_DIR, "grammar", "values.ts")), "the walk reaches the grammar");
-    for (const p of packages) assert.match(manifest.dependencies[p] ?? "missing", /^\d+\.\d+\.\d+$/, `${p} in policy/package.json`);
-    assert.ok(packages.has("@pulumi/policy"));
-  });
-
   it("the install takes the versions the lock pins, the ones the project's tests run", () => {
     const rootLock = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package-lock.json"), "utf8")).packages;
-    for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "yaml"]) {
+    const { dependencies } = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy", "package.json"), "utf8"));
+    assert.ok(Object.keys(dependencies).length >= 3);
+    for (const dep of Object.keys(dependencies)) {
       // @pulumi/policy writes its own version as "v1.21.0".
       const got = String(JSON.parse(fs.readFileSync(path.join(published.dir, "node_modules", dep, "package.json"), "utf8")).version).replace(/^v/, "");
       assert.equal(got, rootLock[`node_modules/${dep}`].version, dep);
