@@ -65,6 +65,11 @@ export class SiteBumpClient {
     this.base = options.baseBranch ?? "main";
   }
 
+  /** No token: reads only, and only of a public repository. */
+  get anonymous(): boolean {
+    return !this.options.token;
+  }
+
   private octokit() {
     return githubClient({ token: this.options.token, baseUrl: this.options.apiUrl });
   }
@@ -77,8 +82,8 @@ export class SiteBumpClient {
     const status = (err as { status?: number }).status;
     const refused = status === 401 || status === 403 || status === 404;
     const hint = !refused ? ""
-      : this.options.token ? `; SITE_BUMP_TOKEN needs Contents and Pull requests write on ${this.options.repository}`
-      : `; without SITE_BUMP_TOKEN only a public repository can be read`;
+      : this.anonymous ? "; without SITE_BUMP_TOKEN only a public repository can be read"
+      : `; SITE_BUMP_TOKEN needs Contents and Pull requests write on ${this.options.repository}`;
     return new SiteBumpError(`${this.where()}: ${doing} failed (${status ? `HTTP ${status}: ` : ""}${(err as Error).message})${hint}`);
   }
 
@@ -113,7 +118,7 @@ export class SiteBumpClient {
 
   /** Brings the base branch to `date` through a pull request that changes only the constant. */
   async bump(date: string): Promise<BumpOutcome> {
-    if (!this.options.token) throw new SiteBumpError(`${this.where()}: bumping LATEST_ISO_DATE needs SITE_BUMP_TOKEN`);
+    if (this.anonymous) throw new SiteBumpError(`${this.where()}: bumping LATEST_ISO_DATE needs SITE_BUMP_TOKEN`);
     const main = await this.readMain();
     if (main.currentDate === date) return { action: "already-current", currentDate: date };
     const open = await this.findOpenPullRequest(date);

@@ -94,14 +94,15 @@ export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<Site
   }
 
   private async bumped(inputs: SiteReleaseInputs): Promise<SiteReleaseOutputs> {
-    if (!process.env.SITE_BUMP_TOKEN) {
+    const client = this.siteClient(inputs);
+    if (client.anonymous) {
       releaseWarning(
         `no site bump token (SITE_BUMP_TOKEN is not set): LATEST_ISO_DATE on ${inputs.repository} ` +
         `was not bumped to ${inputs.latestIsoDate}; the release goes on. Set the token and run pulumi up again.`,
       );
       return { ...inputs, status: "skipped", currentDate: null, pullRequestUrl: null, autoMerge: null };
     }
-    const outcome = await this.siteClient(inputs).bump(inputs.latestIsoDate);
+    const outcome = await client.bump(inputs.latestIsoDate);
     if (outcome.action === "opened-pull-request" && outcome.autoMerge.state === "unavailable") {
       releaseWarning(
         `auto-merge could not be enabled on ${outcome.pullRequest.url} (${outcome.autoMerge.reason}); ` +
@@ -137,12 +138,13 @@ export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<Site
 
   async read(id: string, props?: SiteReleaseOutputs): Promise<pulumi.dynamic.ReadResult<SiteReleaseOutputs>> {
     if (!props) throw new Error(`SiteRelease ${id}: import is not supported; declare it in the program`);
+    const client = this.siteClient(props);
     try {
-      return { id, props: await observedSite(this.siteClient(props), props) };
+      return { id, props: await observedSite(client, props) };
     } catch (err) {
       // With the token, a failed read is an error. Without it (a maintainer's refresh, a preview),
       // the read was anonymous and best-effort: a private site repository refuses it.
-      if (process.env.SITE_BUMP_TOKEN) throw err;
+      if (!client.anonymous) throw err;
       releaseWarning(`no site bump token, and ${props.repository} could not be read anonymously (${(err as Error).message}); the recorded state is kept`);
       return { id, props };
     }
