@@ -29,17 +29,19 @@ interface Run {
   hashes: boolean;
 }
 
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
 /** Each figure's median over runs of one tool (a failed run fails the row). */
 function medianRun(runs: readonly Run[]): Run {
-  const median = (pick: (r: Run) => number) => {
-    const v = runs.map(pick).sort((a, b) => a - b);
-    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  };
+  const of = (pick: (r: Run) => number) => median(runs.map(pick));
   const failed = runs.find((r) => !r.ok);
   return {
     ...(failed ?? runs[0]),
-    wallS: median((r) => r.wallS), transferS: median((r) => r.transferS), peakRssMb: median((r) => r.peakRssMb),
-    cpuS: median((r) => r.cpuS), emulatorCpuS: median((r) => r.emulatorCpuS),
+    wallS: of((r) => r.wallS), transferS: of((r) => r.transferS), peakRssMb: of((r) => r.peakRssMb),
+    cpuS: of((r) => r.cpuS), emulatorCpuS: of((r) => r.emulatorCpuS),
   };
 }
 
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
     // "besides md5" figure below depends on it.
     const md5Cpu: number[] = [];
     for (let i = 0; i < 3; i++) md5Cpu.push((await timed("md5sum", [file], {})).cpuS);
-    const md5CpuS = md5Cpu.sort((a, b) => a - b)[1];
+    const md5CpuS = median(md5Cpu);
 
     const rows: string[] = [];
     const row = (label: string, run: Run) => {
