@@ -43,7 +43,7 @@ export function runCli(main: () => Promise<number | void>): void {
 /**
  * pulumi.RunError (the program's clean-exit error) recognised by the marker Pulumi itself checks
  * (RunError.isInstance), so the CLIs do not load @pulumi/pulumi: it costs about 30 MB of memory
- * and 2 s of start-up, and publish-iso streams multi-GB ISOs within a 150 MB budget.
+ * and 2 s of start-up, and publish-iso streams multi-GB ISOs within an 80 MB budget.
  */
 function isPulumiRunError(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { __pulumiRunError?: unknown }).__pulumiRunError === true;

@@ -282,8 +282,9 @@ export class IaS3Client {
     };
 
     // The whole-file md5 is computed beside the upload, by coreutils' md5sum in a child process at
-    // low priority: on the sending thread it took 1.75 s of CPU per GiB, a worker thread's heap broke
-    // the 150 MB budget (measured 211 MB), and at normal priority it took CPU from the upload itself.
+    // low priority: on the sending thread it took 1.75 s of CPU per GiB, and a worker thread's heap
+    // alone broke the memory budget (211 MB measured; publish-iso peaks at 60 MB now). Low priority
+    // puts the upload first on a shared machine; on an idle one it made no measurable difference.
     // It only has to be done when the last part is; IA's metadata API checks it at the end.
     const wholeMd5 = fileMd5(path, { background: true });
     wholeMd5.catch(() => undefined); // awaited after the parts; a failed upload must not leave it unhandled
