@@ -135,7 +135,9 @@ describe("edge command scripts on a stand-in VM (namespaces, real daemons)", fun
     const slow = vm.spawn(["curl", "-sk", "-o", "/dev/null", "--resolve", `${FALLBACK}:443:127.0.0.1`, `https://${FALLBACK}/margine-20261101.iso`]);
     try {
       // limit_rate holds the first download open for seconds: a second one meanwhile is refused.
-      await vm.until("the second download to be refused", () => vm.get(FALLBACK, "/margine-20261101.iso", ["-o", "/dev/null"]).status === 503, 20_000);
+      // The probe asks for 10 bytes: should it run before the slow download has its slot, it gets
+      // them at once and frees the slot, instead of becoming the slow download itself.
+      await vm.until("the second download to be refused", () => vm.get(FALLBACK, "/margine-20261101.iso", ["-r", "0-9", "-o", "/dev/null"]).status === 503, 20_000);
       const busy = vm.get(FALLBACK, "/margine-20261101.iso");
       assert.equal(busy.status, 503);
       assert.match(busy.body, /one download at a time\. Use the Internet Archive/);
