@@ -9,7 +9,8 @@ import { IaVerificationError } from "./ia-error";
 import { ItemMetadata, itemMetadataHeaders } from "./metadata-headers";
 import { IaItemRecord, IaMetadataClient, metadataPatch } from "./metadata-api";
 import { sleep } from "./retry-policy";
-import { fileMd5, IaS3Client, md5Hex, S3ClientOptions } from "./s3-upload";
+import { fileMd5, md5Hex } from "./file-md5";
+import { IaS3Client, S3ClientOptions } from "./s3-upload";
 
 export interface PublishFile {
   readonly name: string;
@@ -58,6 +59,19 @@ export interface PublisherOptions extends Omit<S3ClientOptions, "credentials"> {
   readonly pollMs?: number;
 }
 
+interface ExpectedFile {
+  readonly name: string;
+  readonly md5: string;
+  readonly size: number;
+}
+
+/** A file the metadata API does not show as uploaded; `garbled` when it shows it with another md5 or size. */
+interface WrongFile {
+  readonly name: string;
+  readonly garbled: boolean;
+  readonly text: string;
+}
+
 export class ItemPublisher {
   readonly metadataApi: IaMetadataClient;
 
@@ -77,12 +91,8 @@ export class ItemPublisher {
     const sizeHint = uploads.reduce((sum, u) => sum + u.size, 0);
     const metaHeaders = itemMetadataHeaders(req.metadata);
     const published: PublishedFile[] = [];
-    for (const p of plan) {
-      if (p.skipped) {
-        this.options.log?.(`${identifier}/${p.name}: md5 ${p.md5} already on IA, skipped`);
-        published.push({ name: p.name, md5: p.md5!, size: p.size, skipped: true, bytesSent: 0 });
-        continue;
-      }
+    const warnings: string[] = [];
+    const send = async (p: (typeof plan)[number]) => {
       const last = p === uploads[uploads.length - 1];
       const report = await s3!.upload({
         identifier,
@@ -100,12 +110,32 @@ export class ItemPublisher {
           "x-archive-keep-old-version": "1",
         },
       });
-      published.push({ name: p.name, md5: report.md5, size: p.size, skipped: false, bytesSent: report.bytesSent, ...(report.resumedParts ? { resumedParts: report.resumedParts } : {}) });
+      if (report.multipartRefused && !warnings.some((w) => w.includes("refused multipart"))) {
+        warnings.push(`${identifier}: IA refused multipart (${report.multipartRefused}); files went up in one PUT each, so an interrupted upload starts over`);
+      }
+      return { name: p.name, md5: report.md5, size: p.size, skipped: false, bytesSent: report.bytesSent, ...(report.resumedParts ? { resumedParts: report.resumedParts } : {}) };
+    };
+    for (const p of plan) {
+      if (p.skipped) {
+        this.options.log?.(`${identifier}/${p.name}: md5 ${p.md5} already on IA, skipped`);
+        published.push({ name: p.name, md5: p.md5!, size: p.size, skipped: true, bytesSent: 0 });
+        continue;
+      }
+      published.push(await send(p));
     }
-    const after = await this.verifyFiles(identifier, published);
+    // A file IA lists with another md5 after it accepted the upload is sent again, once: a second
+    // wrong md5 is not a transfer accident, and the run fails saying so.
+    const first = await this.awaitFiles(identifier, published);
+    const garbled = first.wrong.filter((w) => w.garbled && published.some((f) => f.name === w.name && !f.skipped));
+    for (const w of garbled) {
+      this.options.log?.(`warning: ${identifier}/${w.text} after the upload; sending ${w.name} again, once`);
+      const again = await send(plan.find((p) => p.name === w.name)!);
+      const i = published.findIndex((f) => f.name === w.name);
+      published[i] = { ...again, bytesSent: published[i].bytesSent + again.bytesSent };
+    }
+    const after = garbled.length > 0 ? await this.verifyFiles(identifier, published) : verified(identifier, first);
     const patch = metadataPatch(after.metadata, req.metadata);
     await this.metadataApi.patchMetadata(identifier, patch);
-    const warnings: string[] = [];
     const torrentUrl = await this.awaitTorrent(identifier, after, warnings);
     return {
       identifier,
@@ -135,21 +165,23 @@ export class ItemPublisher {
     return { name: file.name, source: file.source, md5, size, skipped };
   }
 
-  /** Polls the metadata API until every file shows the expected md5 and size. */
-  async verifyFiles(identifier: string, files: readonly { name: string; md5: string; size: number }[]): Promise<IaItemRecord> {
+  /** Polls the metadata API until every file shows the expected md5 and size; throws when they do not in time. */
+  async verifyFiles(identifier: string, files: readonly ExpectedFile[]): Promise<IaItemRecord> {
+    return verified(identifier, await this.awaitFiles(identifier, files));
+  }
+
+  /** Polls until every file shows the expected md5 and size, or the wait is over: what is still wrong then. */
+  private async awaitFiles(identifier: string, files: readonly ExpectedFile[]): Promise<{ item: IaItemRecord | undefined; wrong: WrongFile[] }> {
     const deadline = Date.now() + (this.options.verifyWaitMs ?? 120_000);
     for (;;) {
       const item = await this.metadataApi.getItem(identifier);
-      const wrong = files.flatMap((f) => {
+      const wrong = files.flatMap((f): WrongFile[] => {
         const r = item?.files.find((x) => x.name === f.name);
-        if (!r) return [`${f.name} is missing`];
-        if (r.md5 !== f.md5 || r.size !== f.size) return [`${f.name} has md5 ${r.md5} size ${r.size}, expected md5 ${f.md5} size ${f.size}`];
+        if (!r) return [{ name: f.name, garbled: false, text: `${f.name} is missing` }];
+        if (r.md5 !== f.md5 || r.size !== f.size) return [{ name: f.name, garbled: true, text: `${f.name} has md5 ${r.md5} size ${r.size}, expected md5 ${f.md5} size ${f.size}` }];
         return [];
       });
-      if (wrong.length === 0) return item!;
-      if (Date.now() >= deadline) {
-        throw new IaVerificationError(`${identifier}: after upload the metadata API reports ${wrong.join("; ")}. Upload again (npm run publish-iso skips the files that match)`);
-      }
+      if (wrong.length === 0 || Date.now() >= deadline) return { item, wrong };
       await sleep(this.options.pollMs ?? 2_000);
     }
   }
@@ -172,4 +204,9 @@ export class ItemPublisher {
     }
     return itemFileUrl(this.options.endpoints, identifier, name);
   }
+}
+
+function verified(identifier: string, check: { item: IaItemRecord | undefined; wrong: readonly WrongFile[] }): IaItemRecord {
+  if (check.wrong.length === 0) return check.item!;
+  throw new IaVerificationError(`${identifier}: after upload the metadata API reports ${check.wrong.map((w) => w.text).join("; ")}. Upload again (npm run publish-iso skips the files that match)`);
 }

@@ -4,7 +4,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileMd5 } from "../../../providers/ia/s3-upload";
+import { fileMd5 } from "../../../providers/ia/file-md5";
 import { requireTool } from "../../../fixtures/system-tool";
 
 describe("fileMd5", () => {

@@ -115,4 +115,21 @@ describe("ItemPublisher against the emulator", function () {
       /margine-20261120\/x\.iso: it is not on IA, and no source file was given to upload/);
     assert.equal(ia.requests.filter((r) => r.method === "PUT").length, 0);
   });
+
+  it("a file IA lists with the wrong md5 after the upload is sent again, once", async () => {
+    ia.misrecordMd5.set("margine-20261120.iso", 1);
+    const logs: string[] = [];
+    const result = await publisher({ verifyWaitMs: 100, log: (m) => logs.push(m) }).publish(request());
+    const isoPuts = ia.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/margine-20261120.iso"));
+    assert.equal(isoPuts.length, 2, "the garbled file went up a second time");
+    assert.ok(logs.some((m) => /^warning: margine-20261120\/margine-20261120\.iso has md5 [0-9a-f]{32} .* after the upload; sending margine-20261120\.iso again, once$/.test(m)), logs.join("\n"));
+    assert.equal(ia.item(ID)!.files.get("margine-20261120.iso")!.md5, md5(iso));
+    assert.equal(result.files[0].bytesSent, 2 * fs.statSync(iso).size);
+  });
+
+  it("a file IA lists with the wrong md5 twice fails the run, saying so", async () => {
+    ia.misrecordMd5.set("margine-20261120.iso", 2);
+    await assert.rejects(publisher({ verifyWaitMs: 100 }).publish(request()), /after upload the metadata API reports margine-20261120\.iso has md5 [0-9a-f]{32} size \d+, expected md5/);
+    assert.equal(ia.requests.filter((r) => r.method === "PUT" && r.path.endsWith("/margine-20261120.iso")).length, 2, "sent twice, not more");
+  });
 });
