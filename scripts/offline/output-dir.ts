@@ -38,10 +38,17 @@ export function checkOutputDir(dir: string): OutputDirState {
   throw new OutputDirRefused(dir, `holds ${entries.length} entr${entries.length === 1 ? "y" : "ies"} that synth did not write`);
 }
 
-/** Empties (or creates) a folder that checkOutputDir accepted, and marks it as synth's. */
+/**
+ * Empties (or creates) a folder that checkOutputDir accepted, and marks it as synth's. The marker is
+ * the first thing written and is never removed, so a run killed at any point (SIGKILL included)
+ * leaves a folder the rerun accepts and replaces, instead of one it refuses as not its own.
+ */
 export function resetOutputDir(dir: string): void {
   // Checked again at write time: the folder may have changed while the program was evaluated.
-  if (checkOutputDir(dir) === "synth-output") fs.rmSync(dir, { recursive: true });
+  if (checkOutputDir(dir) === "synth-output") {
+    for (const entry of fs.readdirSync(dir)) if (entry !== SYNTH_MARKER) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+    return;
+  }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, SYNTH_MARKER), "Written by `npm run synth`; synth empties this folder on every run.\n");
 }
