@@ -15,6 +15,8 @@ export default tseslint.config(
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/await-thenable": "error",
+      // One import statement per module: two are a merge left half-done.
+      "no-duplicate-imports": "error",
       // `any` is allowed where Pulumi's and gRPC's untyped payloads are handled (tests, mocks).
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -1,4 +1,4 @@
-// Issue #14, handbook 11.6: clients rebase with the ostree-image-signed transport and verify the
+// Handbook 11.6: clients rebase with the ostree-image-signed transport and verify the
 // image signature against cosign.pub before checkout, so one unsigned :stable fails every client's
 // upgrade. Every Promotion that moves `stable` therefore carries the verification key, and the
 // Promotion verifies the digest's cosign signature with it before any tag moves.

@@ -7,9 +7,8 @@
 // rollback not declared with --rollback), 3 conflict (a tag is not where --expect says), 4 not signed by
 // the --verify-key key (scripts/promote-verification.ts), 1 other failure, 130 interrupted (the line
 // says which tags moved; :stable always moves last).
-import { isDigest } from "../grammar/values";
+import { isDigest, parseImageName } from "../grammar/values";
 import { registryCredentials } from "../providers/oci/credentials";
-import { parseImageName } from "../grammar/values";
 import { PromotionConflict, RollbackRequired } from "../providers/oci/errors";
 import { promotionInputFailures } from "../providers/oci/promotion-inputs";
 import { RegistryClient } from "../providers/oci/registry-client";

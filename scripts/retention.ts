@@ -6,10 +6,9 @@
 // index children. Dry run unless --apply. On ghcr.io it uses the GitHub packages API (GITHUB_TOKEN;
 // GITHUB_API_URL overrides the API root), elsewhere the registry API (REGISTRY_USERNAME/PASSWORD).
 // Prints one JSON object; exit 0 done, 2 invalid input, 1 failure.
-import { isImageName, isLoopbackRegistry } from "../grammar/values";
+import { isImageName, isLoopbackRegistry, parseImageName } from "../grammar/values";
 import { ContainerPackageRef, ContainerPackagesApi } from "../providers/ghcr/packages-api";
 import { registryCredentials } from "../providers/oci/credentials";
-import { parseImageName } from "../grammar/values";
 import { ghcrVersions, registryVersions } from "../providers/ghcr/image-versions";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { planRetention } from "../providers/oci/retention-plan";

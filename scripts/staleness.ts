@@ -6,9 +6,8 @@
 // verdicts, a usage error or an unreachable registry exits 3 ("unknown", the monitoring-plugin
 // convention), never 2. Credentials: REGISTRY_USERNAME/REGISTRY_PASSWORD, GITHUB_TOKEN for ghcr.io;
 // none are needed for a public image.
-import { isDigest, isImageName, isLoopbackRegistry } from "../grammar/values";
+import { isDigest, isImageName, isLoopbackRegistry, parseImageName } from "../grammar/values";
 import { registryCredentials } from "../providers/oci/credentials";
-import { parseImageName } from "../grammar/values";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 import { imageCreated, implausibleCreated, stalenessVerdict } from "./staleness-check";

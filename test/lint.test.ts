@@ -27,7 +27,7 @@ describe("lint gate", function () {
         links++;
         if (!fs.existsSync(path.join(PROJECT_DIR, doc))) problems.push(`${f}: ${doc} does not exist`);
       }
-      for (const [outside] of text.matchAll(/DESIGN\.md|\breference\/[\w-]+\.md|\bissues? #?\d+\b|\.\.\/shared\//g)) problems.push(`${f}: names ${outside}, which is not in this repository`);
+      for (const [outside] of text.matchAll(/DESIGN\.md|\breference\/[\w-]+\.md|\bissues? #?\d+\b|\.\.\/shared\//gi)) problems.push(`${f}: names ${outside}, which is not in this repository`);
     }
     assert.deepEqual(problems, []);
     assert.ok(links >= 20, `found ${links} links to docs/`);

@@ -3,9 +3,8 @@
 // The provider is thin: validation in promotion-inputs.ts, the decision in promotion-plan.ts, the
 // registry work in tag-promotion.ts over the protocol client.
 import * as pulumi from "@pulumi/pulumi";
-import { utcDateStamp } from "../../grammar/values";
+import { parseImageName, utcDateStamp } from "../../grammar/values";
 import { registryCredentials } from "./credentials";
-import { parseImageName } from "../../grammar/values";
 import { promotionInputFailures } from "./promotion-inputs";
 import { RegistryClient } from "./registry-client";
 import { SignatureVerification, verifyImageSignature } from "./signature-verification";

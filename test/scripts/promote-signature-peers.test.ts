@@ -1,4 +1,4 @@
-// Issue #14 proven with independent peers: the real cosign signs (cosign sign --key, no tlog)
+// The signature gate proven with independent peers: the real cosign signs (cosign sign --key, no tlog)
 // into the local docker-registry, `npm run promote --verify-key` gates on it, and the client side
 // pulls :stable as bootc does: containers/image's own policy check (policy.json type
 // sigstoreSigned, keyPath = cosign.pub, the handbook's client policy) through image-policy-copy,

@@ -1,4 +1,4 @@
-// Issue #14 in the generated workflows: build.yml signs in the format clients verify, with the
+// The signature gate in the generated workflows: build.yml signs in the format clients verify, with the
 // pinned cosign; smoke-boot verifies the pinned digest's signature before it boots.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";

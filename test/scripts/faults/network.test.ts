@@ -7,10 +7,9 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FaultKind, FaultServer, startFaultServer } from "../../../fixtures/servers/fault-servers";
+import { closedPort, FaultKind, FaultServer, startFaultServer } from "../../../fixtures/servers/fault-servers";
 import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
 import { GitHubApiStandIn } from "../../../fixtures/servers/github-api";
-import { closedPort } from "../../../fixtures/servers/fault-servers";
 import { startScript } from "../../support/processes";
 
 const FAST = ["--connect-timeout", "1", "--read-timeout", "1"];
