@@ -17,6 +17,6 @@ export class ConfigError extends Error {
 
 function describe(value: unknown): string {
   if (value === undefined) return "missing value";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

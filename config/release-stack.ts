@@ -44,11 +44,19 @@ export function parseReleaseStackConfig(project: string, entries: readonly Confi
   for (const { key, value, secret } of entries) {
     const [namespace, name] = key.includes(":") ? key.split(":", 2) : [project, key];
     if (secret) {
-      throw new ConfigError(key, "[secret]", "no secret in the release stack: its previews run pull-request code; keep credentials in the platform stack and pass them to release.yml's up job as environment variables");
+      throw new ConfigError(
+        key,
+        "[secret]",
+        "no secret in the release stack: its previews run pull-request code; keep credentials in the platform stack and pass them to release.yml's up job as environment variables",
+      );
     }
     if (namespace !== project || !(RELEASE_STACK_KEYS as readonly string[]).includes(name)) {
       const near = namespace === project ? nearestName(name, RELEASE_STACK_KEYS) : undefined;
-      throw new ConfigError(key, value, `one of the release stack's keys (${RELEASE_STACK_KEYS.map((k) => `${project}:${k}`).join(", ")})${near ? `; did you mean ${project}:${near}?` : ""}`);
+      throw new ConfigError(
+        key,
+        value,
+        `one of the release stack's keys (${RELEASE_STACK_KEYS.map((k) => `${project}:${k}`).join(", ")})${near ? `; did you mean ${project}:${near}?` : ""}`,
+      );
     }
     values.set(name, value);
   }
@@ -58,7 +66,10 @@ export function parseReleaseStackConfig(project: string, entries: readonly Confi
   const siteRepository = values.get("siteRepository");
   if (!isRepositoryName(siteRepository)) throw new ConfigError(`${project}:siteRepository`, siteRepository, "OWNER/NAME, a GitHub repository");
   const siteApiUrl = values.get("siteApiUrl");
-  if (siteApiUrl !== undefined && (typeof siteApiUrl !== "string" || !/^(https:\/\/[^/\s]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)(\/\S*)?$/.test(siteApiUrl))) {
+  if (
+    siteApiUrl !== undefined &&
+    (typeof siteApiUrl !== "string" || !/^(https:\/\/[^/\s]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)(\/\S*)?$/.test(siteApiUrl))
+  ) {
     throw new ConfigError(`${project}:siteApiUrl`, siteApiUrl, "the GitHub REST API root, an https URL (plain http only on loopback)");
   }
   const insecureRaw = values.get("insecureRegistry") ?? false;
@@ -67,18 +78,34 @@ export function parseReleaseStackConfig(project: string, entries: readonly Confi
     throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, "true or false");
   }
   if (insecureRegistry && !isLoopbackRegistry(image)) {
-    throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, `false: plain HTTP is allowed only for loopback registries, not ${parseImageName(image).registry}`);
+    throw new ConfigError(
+      `${project}:insecureRegistry`,
+      insecureRaw,
+      `false: plain HTTP is allowed only for loopback registries, not ${parseImageName(image).registry}`,
+    );
   }
   const release = parseReleaseState(parseMaybeJson(values.get("release")), `${project}:release`);
   const cosignPublicKey = values.get("cosignPublicKey");
   if (cosignPublicKey !== undefined) {
     const parsed = parseCosignPublicKey(cosignPublicKey);
-    if ("problem" in parsed) throw new ConfigError(`${project}:cosignPublicKey`, /PRIVATE/.test(parsed.problem) ? "[private key]" : cosignPublicKey, `${PUBLIC_KEY_FORM}; this value is ${parsed.problem}`);
+    if ("problem" in parsed)
+      throw new ConfigError(
+        `${project}:cosignPublicKey`,
+        /PRIVATE/.test(parsed.problem) ? "[private key]" : cosignPublicKey,
+        `${PUBLIC_KEY_FORM}; this value is ${parsed.problem}`,
+      );
   } else if (release.stable) {
-    throw new ConfigError(`${project}:cosignPublicKey`, undefined, `${PUBLIC_KEY_FORM}, required once release.stable is declared: nothing becomes :stable unless its signature verifies (pulumi config set cosignPublicKey < cosign.pub)`);
+    throw new ConfigError(
+      `${project}:cosignPublicKey`,
+      undefined,
+      `${PUBLIC_KEY_FORM}, required once release.stable is declared: nothing becomes :stable unless its signature verifies (pulumi config set cosignPublicKey < cosign.pub)`,
+    );
   }
   return {
-    image, siteRepository, release, insecureRegistry,
+    image,
+    siteRepository,
+    release,
+    insecureRegistry,
     ...(siteApiUrl ? { siteApiUrl: siteApiUrl as string } : {}),
     ...(typeof cosignPublicKey === "string" ? { cosignPublicKey } : {}),
   };

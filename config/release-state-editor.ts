@@ -12,7 +12,10 @@ const RENDER = { lineWidth: 0 } as const;
 
 /** An edit that cannot be made as asked; `exitCode` 2 for bad requests, 1 for an unusable file. */
 export class ReleaseEditError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2 = 2) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 2,
+  ) {
     super(message);
     this.name = "ReleaseEditError";
   }
@@ -39,13 +42,13 @@ export function setStableRelease(text: string, stable: StableRelease, file: stri
     if (earlier && !stable.rollback) {
       throw new ReleaseEditError(
         `${file}: stable is ${current.digest} booted ${current.evidence.bootedAt}; ${stable.digest} booted earlier ` +
-        `(${stable.evidence.bootedAt}), so moving stable to it is a rollback: pass --rollback`,
+          `(${stable.evidence.bootedAt}), so moving stable to it is a rollback: pass --rollback`,
       );
     }
     if (!earlier && stable.rollback && current.digest !== stable.digest) {
       throw new ReleaseEditError(
         `${file}: --rollback moves stable to an earlier boot, but ${stable.digest} booted ${stable.evidence.bootedAt}, ` +
-        `not before the current ${current.digest} (${current.evidence.bootedAt}); drop --rollback for a forward promotion`,
+          `not before the current ${current.digest} (${current.evidence.bootedAt}); drop --rollback for a forward promotion`,
       );
     }
     if (sameStable(current, stable)) return { text, changed: false, summary: `stable already ${stable.digest}` };
@@ -113,13 +116,21 @@ function openReleaseState(text: string, file: string): { doc: Document; release:
  * parser reports where it noticed the problem, which can be the line before the faulty one (an
  * over-indented key shows on the line above), so the message names the whole range and quotes it.
  */
-export function yamlErrorText(errors: readonly { message: string; linePos?: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] }[], file: string, text: string): string {
+export function yamlErrorText(
+  errors: readonly { message: string; linePos?: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] }[],
+  file: string,
+  text: string,
+): string {
   const lines = errors.flatMap((e) => (e.linePos ?? []).map((p) => p.line));
   const from = lines.length > 0 ? Math.min(...lines) : undefined;
   const to = lines.length > 0 ? Math.max(...lines) : undefined;
   const what = errors[0].message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
   if (from === undefined || to === undefined) return `${file}: not valid YAML: ${what}`;
-  const source = text.split(/\r?\n/).slice(from - 1, to).map((l) => JSON.stringify(l)).join(", ");
+  const source = text
+    .split(/\r?\n/)
+    .slice(from - 1, to)
+    .map((l) => JSON.stringify(l))
+    .join(", ");
   return `${file}:${from}: not valid YAML ${from === to ? `at line ${from}` : `at lines ${from}-${to}`} (${source}): ${what}`;
 }
 
@@ -165,6 +176,5 @@ function setScalar(map: YAMLMap, key: string, value: string | boolean, type?: Sc
 }
 
 function sameStable(a: StableRelease, b: StableRelease): boolean {
-  return a.digest === b.digest && a.rollback === b.rollback &&
-    a.evidence.bootRun === b.evidence.bootRun && a.evidence.bootedAt === b.evidence.bootedAt;
+  return a.digest === b.digest && a.rollback === b.rollback && a.evidence.bootRun === b.evidence.bootRun && a.evidence.bootedAt === b.evidence.bootedAt;
 }

@@ -3,17 +3,7 @@
 // the program, the release-state editor in scripts/ and the tests.
 import { ConfigError } from "./errors";
 import { nearestName } from "../grammar/nearest-name";
-import {
-  DIGEST_FORM,
-  IA_IDENTIFIER_PATTERN,
-  isCalendarDate,
-  isDigest,
-  isHttpsUrl,
-  isIsoInstant,
-  isMd5Hex,
-  isSha256Hex,
-  utcDateStamp,
-} from "../grammar/values";
+import { DIGEST_FORM, IA_IDENTIFIER_PATTERN, isCalendarDate, isDigest, isHttpsUrl, isIsoInstant, isMd5Hex, isSha256Hex, utcDateStamp } from "../grammar/values";
 
 /** Proof that the digest booted: the smoke-boot run that passed and when it booted. */
 export interface BootEvidence {
@@ -82,7 +72,8 @@ export function parseReleaseState(raw: unknown, key: string, now: Date = new Dat
     dates.set(iso.date, i);
     // One IA item per release: a second date in the same item would overwrite or mix its files.
     const other = identifiers.get(iso.identifier);
-    if (other !== undefined) throw new ConfigError(`${key}.isos[${i}].identifier`, iso.identifier, `one IA item per release; the release of ${other} already uses it`);
+    if (other !== undefined)
+      throw new ConfigError(`${key}.isos[${i}].identifier`, iso.identifier, `one IA item per release; the release of ${other} already uses it`);
     identifiers.set(iso.identifier, iso.date);
   }
   return { stable, isos };
@@ -96,7 +87,11 @@ function parseStable(raw: unknown, key: string, now: Date): StableRelease {
     throw new ConfigError(`${key}.evidence.bootRun`, ev.bootRun, "the https URL of the passing smoke-boot run (.../actions/runs/N)");
   }
   if (!isIsoInstant(ev.bootedAt)) {
-    throw new ConfigError(`${key}.evidence.bootedAt`, ev.bootedAt, "an ISO 8601 time with zone that exists on the calendar, quoted in YAML (unquoted, Pulumi reads it as a timestamp and reformats it), e.g. \"2026-11-20T10:00:00Z\"");
+    throw new ConfigError(
+      `${key}.evidence.bootedAt`,
+      ev.bootedAt,
+      'an ISO 8601 time with zone that exists on the calendar, quoted in YAML (unquoted, Pulumi reads it as a timestamp and reformats it), e.g. "2026-11-20T10:00:00Z"',
+    );
   }
   if (Date.parse(ev.bootedAt) - now.getTime() > FUTURE_BOOT_TOLERANCE_MS) {
     throw new ConfigError(`${key}.evidence.bootedAt`, ev.bootedAt, `the time smoke-boot booted the digest, not in the future (now ${now.toISOString()})`);
@@ -124,7 +119,11 @@ function parseIso(raw: unknown, key: string): IsoRelease {
     if (first !== i) throw new ConfigError(`${key}.files[${i}].name`, f.name, `a name no other file of the release has; files[${first}] is also ${f.name}`);
   }
   if (!files.some((f) => /\.iso$/i.test(f.name))) {
-    throw new ConfigError(`${key}.files`, files.map((f) => f.name), "the release's files including its .iso image (an ISO release without an .iso would publish nothing to boot)");
+    throw new ConfigError(
+      `${key}.files`,
+      files.map((f) => f.name),
+      "the release's files including its .iso image (an ISO release without an .iso would publish nothing to boot)",
+    );
   }
   return { date, identifier: obj.identifier, files };
 }
@@ -155,9 +154,12 @@ function record(raw: unknown, key: string, expected: string, known: readonly str
   for (const name of Object.keys(raw)) {
     if (known.includes(name)) continue;
     const nearest = nearestName(name, known);
-    throw new ConfigError(`${key}.${name}`, (raw as Record<string, unknown>)[name], `one of ${known.join(", ")}`,
-      `config ${key}: unknown key \`${name}\`${nearest ? `; did you mean \`${nearest}\`?` : ""} (known keys: ${known.join(", ")})`);
+    throw new ConfigError(
+      `${key}.${name}`,
+      (raw as Record<string, unknown>)[name],
+      `one of ${known.join(", ")}`,
+      `config ${key}: unknown key \`${name}\`${nearest ? `; did you mean \`${nearest}\`?` : ""} (known keys: ${known.join(", ")})`,
+    );
   }
   return raw as Record<string, unknown>;
 }
-

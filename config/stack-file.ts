@@ -29,7 +29,11 @@ export function readStackFileValue(stack: string, key: string, root: string = pr
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new ConfigError(key, `Pulumi.${stack}.yaml`, `a readable stack file ${file} (${(e as NodeJS.ErrnoException).code}); set releaseStack to the release stack's name`);
+    throw new ConfigError(
+      key,
+      `Pulumi.${stack}.yaml`,
+      `a readable stack file ${file} (${(e as NodeJS.ErrnoException).code}); set releaseStack to the release stack's name`,
+    );
   }
   return parseStackFile(text, file).config?.[key];
 }

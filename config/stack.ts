@@ -126,7 +126,10 @@ export function readStackConfig(): StackConfig {
  * The reading itself, on anything shaped like pulumi.Config, so tests can drive it as a table.
  * `releaseOf(stack)` gives the raw `release` value declared in that stack's file.
  */
-export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | "requireSecret" | "getSecret">, releaseOf: (stack: string) => unknown): StackConfig {
+export function parseStackConfig(
+  cfg: Pick<pulumi.Config, "get" | "getObject" | "requireSecret" | "getSecret">,
+  releaseOf: (stack: string) => unknown,
+): StackConfig {
   const repo = (key: string) => requireValid(cfg, key, isRepositoryName, "OWNER/NAME, a GitHub repository");
   const host = (key: string) => requireValid(cfg, key, isHostName, "a lowercase DNS host name such as files.the-empty.place");
 
@@ -134,7 +137,10 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
   const zone = host("zone");
   const siteHost = host("siteHost");
   const filesHost = host("filesHost");
-  for (const [key, value] of [["siteHost", siteHost], ["filesHost", filesHost]] as const) {
+  for (const [key, value] of [
+    ["siteHost", siteHost],
+    ["filesHost", filesHost],
+  ] as const) {
     if (value !== zone && !value.endsWith(`.${zone}`)) {
       throw new ConfigError(`${PROJECT}:${key}`, value, `a host inside the zone ${zone}`);
     }
@@ -146,11 +152,19 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
   }
   const stateBackendUrl = cfg.get("stateBackendUrl");
   if (stateBackendUrl !== undefined && !/^(s3|gs|azblob|https):\/\/\S+$/.test(stateBackendUrl)) {
-    throw new ConfigError(`${PROJECT}:stateBackendUrl`, stateBackendUrl, "a shared Pulumi backend URL (s3://, gs://, azblob:// or https://api.pulumi.com); a file:// backend is local to one machine");
+    throw new ConfigError(
+      `${PROJECT}:stateBackendUrl`,
+      stateBackendUrl,
+      "a shared Pulumi backend URL (s3://, gs://, azblob:// or https://api.pulumi.com); a file:// backend is local to one machine",
+    );
   }
   const stateRoles = parseStateRoles(cfg.getObject<unknown>("stateRoles"));
   if (cfg.get("release") !== undefined) {
-    throw new ConfigError(`${PROJECT}:release`, "[release state]", "no release state in the platform stack: releases live in the release stack's file (Pulumi.<releaseStack>.yaml, see docs/stacks.md)");
+    throw new ConfigError(
+      `${PROJECT}:release`,
+      "[release state]",
+      "no release state in the platform stack: releases live in the release stack's file (Pulumi.<releaseStack>.yaml, see docs/stacks.md)",
+    );
   }
   const releaseStack = cfg.get("releaseStack") ?? "release";
   if (!/^[A-Za-z0-9_.-]+$/.test(releaseStack)) throw new ConfigError(`${PROJECT}:releaseStack`, releaseStack, "the name of the release stack, e.g. release");
@@ -159,8 +173,16 @@ export function parseStackConfig(cfg: Pick<pulumi.Config, "get" | "getObject" | 
   const toolsRef = cfg.get("toolsRef");
   if (toolsRef === undefined || !/^[0-9a-f]{40}$/.test(toolsRef)) throw new ConfigError(`${PROJECT}:toolsRef`, toolsRef, OPERATOR_KEYS.toolsRef);
   const maintainers = cfg.getObject<unknown>("maintainers");
-  if (!Array.isArray(maintainers) || maintainers.length === 0 || !maintainers.every((m) => typeof m === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(m))) {
-    throw new ConfigError(`${PROJECT}:maintainers`, maintainers, "a non-empty list of GitHub logins who review release pull requests, e.g. [daniel-g-carrasco]");
+  if (
+    !Array.isArray(maintainers) ||
+    maintainers.length === 0 ||
+    !maintainers.every((m) => typeof m === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(m))
+  ) {
+    throw new ConfigError(
+      `${PROJECT}:maintainers`,
+      maintainers,
+      "a non-empty list of GitHub logins who review release pull requests, e.g. [daniel-g-carrasco]",
+    );
   }
 
   const secrets = Object.fromEntries([
@@ -196,7 +218,11 @@ function parseStateRoles(raw: unknown): StackConfig["stateRoles"] {
   const role = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,128}$/;
   const roles = raw as { read?: unknown; write?: unknown };
   if (typeof raw !== "object" || raw === null || !role.test(String(roles.read)) || !role.test(String(roles.write))) {
-    throw new ConfigError(`${PROJECT}:stateRoles`, raw, "{read: arn:aws:iam::ACCOUNT:role/NAME, write: arn:aws:iam::ACCOUNT:role/NAME}, the roles release.yml assumes for the s3 state backend");
+    throw new ConfigError(
+      `${PROJECT}:stateRoles`,
+      raw,
+      "{read: arn:aws:iam::ACCOUNT:role/NAME, write: arn:aws:iam::ACCOUNT:role/NAME}, the roles release.yml assumes for the s3 state backend",
+    );
   }
   return { read: String(roles.read), write: String(roles.write) };
 }
@@ -228,12 +254,7 @@ function parseEdge(cfg: Pick<pulumi.Config, "get" | "getObject">, filesHost: str
   return { sshHost: String(sshHost), sshPort, sshUser, hostKey: hostKey.trim(), address };
 }
 
-function requireValid(
-  cfg: Pick<pulumi.Config, "get">,
-  key: string,
-  valid: (v: unknown) => boolean,
-  expected: string,
-): string {
+function requireValid(cfg: Pick<pulumi.Config, "get">, key: string, valid: (v: unknown) => boolean, expected: string): string {
   const value = cfg.get(key);
   if (!valid(value)) throw new ConfigError(`${PROJECT}:${key}`, value, expected);
   return value as string;

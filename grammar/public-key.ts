@@ -3,7 +3,8 @@
 // config parser, the Promotion provider and the promote CLI share it.
 import { createHash, createPublicKey, KeyObject } from "node:crypto";
 
-export const PUBLIC_KEY_FORM = "a PEM public key (-----BEGIN PUBLIC KEY-----), ECDSA P-256 as `cosign generate-key-pair` writes (the image repository's cosign.pub)";
+export const PUBLIC_KEY_FORM =
+  "a PEM public key (-----BEGIN PUBLIC KEY-----), ECDSA P-256 as `cosign generate-key-pair` writes (the image repository's cosign.pub)";
 
 export interface CosignPublicKey {
   readonly key: KeyObject;
@@ -14,7 +15,8 @@ export interface CosignPublicKey {
 /** The key, or a reason it is not a usable cosign public key. */
 export function parseCosignPublicKey(pem: unknown): CosignPublicKey | { problem: string } {
   if (typeof pem !== "string" || !/-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/.test(pem)) {
-    if (typeof pem === "string" && /PRIVATE KEY-----/.test(pem)) return { problem: "this is a PRIVATE key: never put it here; give the public key (cosign.pub)" };
+    if (typeof pem === "string" && /PRIVATE KEY-----/.test(pem))
+      return { problem: "this is a PRIVATE key: never put it here; give the public key (cosign.pub)" };
     return { problem: `not ${PUBLIC_KEY_FORM}` };
   }
   let key: KeyObject;
@@ -31,7 +33,9 @@ export function parseCosignPublicKey(pem: unknown): CosignPublicKey | { problem:
 }
 
 export function publicKeyFingerprint(key: KeyObject): string {
-  return `sha256:${createHash("sha256").update(key.export({ format: "der", type: "spki" })).digest("hex")}`;
+  return `sha256:${createHash("sha256")
+    .update(key.export({ format: "der", type: "spki" }))
+    .digest("hex")}`;
 }
 
 export function isCosignPublicKey(value: unknown): value is string {

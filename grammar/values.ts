@@ -26,12 +26,7 @@ export function isCalendarDate(value: unknown): value is string {
   const month = Number(value.slice(4, 6));
   const day = Number(value.slice(6, 8));
   const date = new Date(Date.UTC(year, month - 1, day));
-  return (
-    year >= 2000 &&
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day
-  );
+  return year >= 2000 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /** The UTC calendar date of an instant, as YYYYMMDD (the handbook's `date -u +%Y%m%d`). */
@@ -105,20 +100,12 @@ export const TagGrammar = {
 export function isHostName(value: unknown): value is string {
   if (typeof value !== "string" || value.length > 253) return false;
   const labels = value.split(".");
-  return (
-    labels.length >= 2 &&
-    labels.every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l)) &&
-    !/^\d+$/.test(labels[labels.length - 1])
-  );
+  return labels.length >= 2 && labels.every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
 }
 
 /** GitHub `owner/name`. */
 export function isRepositoryName(value: unknown): value is string {
-  return (
-    typeof value === "string" &&
-    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value) &&
-    !value.endsWith(".git")
-  );
+  return typeof value === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value) && !value.endsWith(".git");
 }
 
 /**
@@ -186,8 +173,11 @@ export function isIsoInstant(value: unknown): value is string {
   return (
     m !== null &&
     isCalendarDate(`${m[1]}${m[2]}${m[3]}`) &&
-    Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6] ?? 0) < 60 &&
-    Number(m[7] ?? 0) < 24 && Number(m[8] ?? 0) < 60 &&
+    Number(m[4]) < 24 &&
+    Number(m[5]) < 60 &&
+    Number(m[6] ?? 0) < 60 &&
+    Number(m[7] ?? 0) < 24 &&
+    Number(m[8] ?? 0) < 60 &&
     !Number.isNaN(Date.parse(value))
   );
 }

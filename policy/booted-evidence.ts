@@ -9,11 +9,15 @@ export function bootEvidenceFindings(props: Record<string, unknown>, now: Date):
   const found: string[] = [];
   const evidence = props.evidence as { bootRun?: unknown; bootedAt?: unknown } | undefined;
   if (typeof evidence !== "object" || evidence === null) {
-    return ["has no evidence; set evidence {bootRun: URL of the passing smoke-boot run, bootedAt: ISO time} — only a booted digest is promoted",
-      ...rollbackFindings(props)];
+    return [
+      "has no evidence; set evidence {bootRun: URL of the passing smoke-boot run, bootedAt: ISO time} — only a booted digest is promoted",
+      ...rollbackFindings(props),
+    ];
   }
   if (!isHttpsUrl(evidence.bootRun) || !/\/actions\/runs\/\d+/.test(evidence.bootRun)) {
-    found.push(`evidence.bootRun ${JSON.stringify(evidence.bootRun)} is not a smoke-boot run; set it to https://github.com/<owner>/<repo>/actions/runs/<id> of the passing boot`);
+    found.push(
+      `evidence.bootRun ${JSON.stringify(evidence.bootRun)} is not a smoke-boot run; set it to https://github.com/<owner>/<repo>/actions/runs/<id> of the passing boot`,
+    );
   }
   if (!isIsoInstant(evidence.bootedAt)) {
     found.push(`evidence.bootedAt ${JSON.stringify(evidence.bootedAt)} is not an ISO 8601 time with zone (e.g. 2026-11-20T10:00:00Z)`);

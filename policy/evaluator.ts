@@ -46,7 +46,12 @@ export class PackConfigError extends Error {
 
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 
-interface SchemaProperty { readonly type?: string; readonly minimum?: number; readonly maximum?: number; readonly enum?: readonly unknown[] }
+interface SchemaProperty {
+  readonly type?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly enum?: readonly unknown[];
+}
 
 /**
  * Every mistake in a pack config, one line each: an unknown policy name, an invalid
@@ -54,7 +59,8 @@ interface SchemaProperty { readonly type?: string; readonly minimum?: number; re
  * A typo must never turn a check off silently (a misspelt policy would just not be configured).
  */
 export function packConfigErrors(config: unknown, policies: readonly { name: string; configSchema?: unknown }[] = packPolicies): string[] {
-  if (typeof config !== "object" || config === null || Array.isArray(config)) return ["expected an object of policy name -> {enforcementLevel?, ...settings} or a level"];
+  if (typeof config !== "object" || config === null || Array.isArray(config))
+    return ["expected an object of policy name -> {enforcementLevel?, ...settings} or a level"];
   const errors: string[] = [];
   const names = policies.map((p) => p.name);
   for (const [name, entry] of Object.entries(config)) {
@@ -72,17 +78,20 @@ export function packConfigErrors(config: unknown, policies: readonly { name: str
       errors.push(`${name}: ${JSON.stringify(entry)} is neither an enforcement level nor an object of settings`);
       continue;
     }
-    const properties = ((policy.configSchema as { properties?: Record<string, SchemaProperty> } | undefined)?.properties) ?? {};
+    const properties = (policy.configSchema as { properties?: Record<string, SchemaProperty> } | undefined)?.properties ?? {};
     for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
       if (key === "enforcementLevel") {
-        if (typeof value !== "string" || !LEVELS.includes(value)) errors.push(`${name}.enforcementLevel: ${JSON.stringify(value)} is not one of ${LEVELS.join(", ")}`);
+        if (typeof value !== "string" || !LEVELS.includes(value))
+          errors.push(`${name}.enforcementLevel: ${JSON.stringify(value)} is not one of ${LEVELS.join(", ")}`);
         continue;
       }
       const schema = properties[key];
       if (!schema) {
         const known = Object.keys(properties);
         const near = nearestName(key, known);
-        errors.push(`${name}: unknown setting "${key}"${near ? `; did you mean "${near}"?` : ""} (${known.length > 0 ? `settings: enforcementLevel, ${known.join(", ")}` : "it takes only enforcementLevel"})`);
+        errors.push(
+          `${name}: unknown setting "${key}"${near ? `; did you mean "${near}"?` : ""} (${known.length > 0 ? `settings: enforcementLevel, ${known.join(", ")}` : "it takes only enforcementLevel"})`,
+        );
         continue;
       }
       const problem = schemaProblem(value, schema);
@@ -103,25 +112,26 @@ function schemaProblem(value: unknown, schema: SchemaProperty): string | undefin
   return undefined;
 }
 
-
 export async function analyzeResources(resources: readonly PolicedResource[], config: PackConfig = {}, policies = packPolicies): Promise<PolicyReport> {
   const configErrors = packConfigErrors(config, policies);
   if (configErrors.length > 0) throw new PackConfigError(`policy pack config: ${configErrors.join("; ")}`);
   const urnOf = (r: PolicedResource) => `urn:pulumi:offline::margine-pipeline::${r.type}::${r.name}`;
   const byUrn = new Map(resources.map((r) => [urnOf(r), r]));
   const violations: Violation[] = [];
-  const notApplicable = (reason?: string): never => { throw new NotApplicable(reason); };
+  const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason);
+  };
 
   for (const policy of policies) {
     const entry = config[policy.name];
-    const settings = typeof entry === "string" ? { enforcementLevel: entry } : entry ?? {};
+    const settings = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
     const { enforcementLevel: configured, ...policyConfig } = settings;
     const level = configured ?? policy.enforcementLevel ?? "mandatory";
     if (level === "disabled") continue;
     const reported: "advisory" | "mandatory" = level === "advisory" ? "advisory" : "mandatory";
     const getConfig = <T extends object>() => policyConfig as T;
     const report = (about: PolicedResource | undefined) => (message: string, urn?: string) => {
-      const target = urn ? byUrn.get(urn) ?? about : about;
+      const target = urn ? (byUrn.get(urn) ?? about) : about;
       violations.push({ policyName: policy.name, enforcementLevel: reported, ...(target ? { resource: target.name, type: target.type } : {}), message });
     };
     try {
@@ -134,7 +144,9 @@ export async function analyzeResources(resources: readonly PolicedResource[], co
       } else if ("validateStack" in policy) {
         const args: StackValidationArgs = {
           resources: resources.map((r) => policyResource(r, urnOf(r))),
-          getConfig, notApplicable, stackTags: new Map(),
+          getConfig,
+          notApplicable,
+          stackTags: new Map(),
         } as unknown as StackValidationArgs;
         await ignoreNotApplicable(policy.validateStack(args, report(undefined)));
       }
@@ -185,11 +197,20 @@ function policyResource(r: PolicedResource, urn: string): PolicyResource {
 export function resourceEntries(data: unknown, file: string): PolicedResource[] {
   if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON array of {type, name, parent?, inputs} (synth's resources.json)`);
   for (const [i, r] of data.entries()) {
-    const ok = typeof r === "object" && r !== null && typeof r.type === "string" && typeof r.name === "string" &&
-      typeof r.inputs === "object" && r.inputs !== null && !Array.isArray(r.inputs) &&
+    const ok =
+      typeof r === "object" &&
+      r !== null &&
+      typeof r.type === "string" &&
+      typeof r.name === "string" &&
+      typeof r.inputs === "object" &&
+      r.inputs !== null &&
+      !Array.isArray(r.inputs) &&
       (r.parent === undefined || typeof r.parent === "string") &&
       (r.options === undefined || (typeof r.options === "object" && r.options !== null));
-    if (!ok) throw new Error(`${file}: entry [${i}] ${JSON.stringify(r).slice(0, 120)} is not {type: string, name: string, parent?: string, inputs: object, options?: object}`);
+    if (!ok)
+      throw new Error(
+        `${file}: entry [${i}] ${JSON.stringify(r).slice(0, 120)} is not {type: string, name: string, parent?: string, inputs: object, options?: object}`,
+      );
   }
   return data as PolicedResource[];
 }

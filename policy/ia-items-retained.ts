@@ -15,7 +15,9 @@ export const iaItemsRetained: ResourceValidationPolicy = {
     // @pulumi/pulumi 3.248's AnalyzerResourceOptions); resources.json records it.
     const opts = args.opts as { protect?: boolean; retainOnDelete?: boolean };
     if (opts.protect !== true && opts.retainOnDelete !== true) {
-      reportViolation(`IaItem ${args.name} (${String(args.props.identifier)}): create it with { protect: true, retainOnDelete: true } so removing the release from the stack never deletes the published ISO`);
+      reportViolation(
+        `IaItem ${args.name} (${String(args.props.identifier)}): create it with { protect: true, retainOnDelete: true } so removing the release from the stack never deletes the published ISO`,
+      );
     }
   },
 };

@@ -16,14 +16,18 @@ const UNTAGGED_PULL =
 export function latestFindings(item: InputText, workflow: boolean): string[] {
   const found: string[] = [];
   for (const m of item.text.matchAll(LATEST_REFERENCE)) {
-    found.push(`${location(item, m.index!)}: "${excerpt(item.text, m.index!)}" uses :latest; name a tag of the handbook's grammar (candidate, stable, stable.YYYYMMDD, YYYYMMDD) or a sha256 digest`);
+    found.push(
+      `${location(item, m.index!)}: "${excerpt(item.text, m.index!)}" uses :latest; name a tag of the handbook's grammar (candidate, stable, stable.YYYYMMDD, YYYYMMDD) or a sha256 digest`,
+    );
   }
   if (!workflow) return found;
   for (const m of item.text.matchAll(LATEST_METADATA)) {
     found.push(`${location(item, m.index!)}: "${m[0]}" makes docker/metadata-action write :latest; remove it (set flavor latest=false)`);
   }
   for (const m of item.text.matchAll(UNTAGGED_PULL)) {
-    found.push(`${location(item, m.index!)}: "${m[1]}" has no tag or digest, so it pulls :latest; pin it as ${m[1]}@sha256:<digest> or name a tag such as :stable`);
+    found.push(
+      `${location(item, m.index!)}: "${m[1]}" has no tag or digest, so it pulls :latest; pin it as ${m[1]}@sha256:<digest> or name a tag such as :stable`,
+    );
   }
   return found;
 }
@@ -31,7 +35,10 @@ export function latestFindings(item: InputText, workflow: boolean): string[] {
 function excerpt(text: string, index: number): string {
   const start = text.lastIndexOf("\n", index) + 1;
   const end = text.indexOf("\n", index);
-  return text.slice(start, end < 0 ? undefined : end).trim().slice(0, 160);
+  return text
+    .slice(start, end < 0 ? undefined : end)
+    .trim()
+    .slice(0, 160);
 }
 
 export const noLatestTag: ResourceValidationPolicy = {

@@ -10,14 +10,17 @@ export function promotionSourceFindings(props: Record<string, unknown>): string[
   const found: string[] = [];
   const { image, digest, tags } = props;
   if (!isDigest(digest)) {
-    found.push(typeof digest === "string" && !digest.startsWith("sha256:")
-      ? `digest "${digest}" is a tag, not a digest; set digest to the sha256 smoke-boot booted (${DIGEST_FORM}), never a tag that can move`
-      : `digest ${JSON.stringify(digest)} is not a manifest digest; expected ${DIGEST_FORM}`);
+    found.push(
+      typeof digest === "string" && !digest.startsWith("sha256:")
+        ? `digest "${digest}" is a tag, not a digest; set digest to the sha256 smoke-boot booted (${DIGEST_FORM}), never a tag that can move`
+        : `digest ${JSON.stringify(digest)} is not a manifest digest; expected ${DIGEST_FORM}`,
+    );
   }
   if (!isImageName(image)) {
-    const hint = typeof image === "string" && /[:@][^/]*$/.test(image.slice(image.indexOf("/")))
-      ? "; drop the tag or digest from image — the source is the digest input"
-      : "";
+    const hint =
+      typeof image === "string" && /[:@][^/]*$/.test(image.slice(image.indexOf("/")))
+        ? "; drop the tag or digest from image — the source is the digest input"
+        : "";
     found.push(`image ${JSON.stringify(image)} must be host/repository with no tag or digest${hint}`);
   }
   if (!Array.isArray(tags) || tags.length === 0) {

@@ -12,7 +12,14 @@ export function readJsonFile(file: string, what: string): unknown {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a file" : code === "EACCES" ? "permission denied" : code ?? (e as Error).message;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory, not a file"
+          : code === "EACCES"
+            ? "permission denied"
+            : (code ?? (e as Error).message);
     throw new ResourcesFileError(`${file}: cannot read ${what}: ${why}`);
   }
   try {

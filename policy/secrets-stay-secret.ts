@@ -53,14 +53,18 @@ export const secretsStaySecret: ResourceValidationPolicy = {
         if (args.props[key] !== undefined) reportViolation(`${where}: secret ${name} sets the deprecated ${key}; set value (the SDK makes it secret)`);
       }
       if (args.props.value !== undefined && !isSecretInput(args, "value")) {
-        reportViolation(`${where}: the value of secret ${name} is not a Pulumi secret and would sit in state in plaintext; pass it as pulumi.secret(...) or config.requireSecret("...")`);
+        reportViolation(
+          `${where}: the value of secret ${name} is not a Pulumi secret and would sit in state in plaintext; pass it as pulumi.secret(...) or config.requireSecret("...")`,
+        );
       }
     }
     const keys = PLAINTEXT_INPUTS[args.type] ?? [];
     for (const item of await inputTexts(args.props)) {
       if (!keys.includes(item.key)) continue;
       for (const found of secretLiteralKinds(item.text)) {
-        reportViolation(`${where} ${location(item, found.index)}: looks like ${found.kind} in plaintext; move it to an Actions secret (or stack secret) and reference it, e.g. \${{ secrets.NAME }}`);
+        reportViolation(
+          `${where} ${location(item, found.index)}: looks like ${found.kind} in plaintext; move it to an Actions secret (or stack secret) and reference it, e.g. \${{ secrets.NAME }}`,
+        );
       }
     }
   },

@@ -10,7 +10,9 @@ export function signedPromotionFindings(props: Record<string, unknown>): string[
   if (!Array.isArray(props.tags) || !props.tags.includes("stable")) return [];
   const key = props.cosignPublicKey;
   if (key === undefined || key === null || key === "") {
-    return ["moves stable without a verification key; set cosignPublicKey (release stack config) to the image repository's cosign.pub, so the digest's signature is verified before any tag moves"];
+    return [
+      "moves stable without a verification key; set cosignPublicKey (release stack config) to the image repository's cosign.pub, so the digest's signature is verified before any tag moves",
+    ];
   }
   const parsed = parseCosignPublicKey(key);
   return "problem" in parsed ? [`cosignPublicKey is ${parsed.problem}`] : [];

@@ -23,6 +23,8 @@ export function stableAge(resources: readonly PolicyResource[], now: Date): Stab
 }
 
 export function staleMessage(age: StableAge, limit: number): string {
-  return `Promotion ${age.resource.name}: :stable booted ${age.bootedAt}, ${Math.floor(age.days)} days ago (limit ${limit}); ` +
-    "clients warn past 7 days — fix the build/smoke-boot pipeline or merge the pending promotion PR that moves stable to a newly booted digest";
+  return (
+    `Promotion ${age.resource.name}: :stable booted ${age.bootedAt}, ${Math.floor(age.days)} days ago (limit ${limit}); ` +
+    "clients warn past 7 days — fix the build/smoke-boot pipeline or merge the pending promotion PR that moves stable to a newly booted digest"
+  );
 }

@@ -16,7 +16,8 @@ export function promotionTagFindings(tags: unknown): string[] {
   return tags.flatMap((tag, i) =>
     typeof tag === "string" && TagGrammar.isPromotionTag(tag)
       ? []
-      : [`tags[${i}] "${String(tag)}" is not a promotion tag; expected ${TagGrammar.promotionForm}`]);
+      : [`tags[${i}] "${String(tag)}" is not a promotion tag; expected ${TagGrammar.promotionForm}`],
+  );
 }
 
 /** Findings in the tag templates of docker/metadata-action steps and literal `docker://...:tag` refs. */
@@ -27,7 +28,10 @@ export function workflowTagFindings(workflow: WorkflowFile): string[] {
     for (const step of job.steps) {
       const at = `line ${step.line} (job ${job.id})`;
       if (step.uses?.startsWith("docker/metadata-action@") && typeof step.with.tags === "string") {
-        for (const line of step.with.tags.split("\n").map((l) => l.trim()).filter(Boolean)) {
+        for (const line of step.with.tags
+          .split("\n")
+          .map((l) => l.trim())
+          .filter(Boolean)) {
           const problem = metadataTagProblem(line, env);
           if (problem) found.push(`${at}: tag template "${line}" ${problem}`);
         }
@@ -58,13 +62,16 @@ function literalTag(reference: string): string | undefined {
 }
 
 function metadataTagProblem(line: string, env: Record<string, unknown>): string | undefined {
-  const fields = Object.fromEntries(line.split(",").map((kv) => {
-    const eq = kv.indexOf("=");
-    return eq < 0 ? [kv.trim(), ""] : [kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()];
-  }));
+  const fields = Object.fromEntries(
+    line.split(",").map((kv) => {
+      const eq = kv.indexOf("=");
+      return eq < 0 ? [kv.trim(), ""] : [kv.slice(0, eq).trim(), kv.slice(eq + 1).trim()];
+    }),
+  );
   if (fields.type === "ref") {
     if (fields.event !== "pr") return `uses type=ref,event=${fields.event}; only event=pr (prefix pr-) is in the grammar`;
-    if (fields.prefix !== "pr-" || fields.suffix) return `must be type=ref,event=pr,prefix=pr- (tag pr-N); got prefix "${fields.prefix ?? ""}"${fields.suffix ? ` and suffix "${fields.suffix}"` : ""}`;
+    if (fields.prefix !== "pr-" || fields.suffix)
+      return `must be type=ref,event=pr,prefix=pr- (tag pr-N); got prefix "${fields.prefix ?? ""}"${fields.suffix ? ` and suffix "${fields.suffix}"` : ""}`;
     return undefined;
   }
   if (fields.type !== "raw") return `uses type=${fields.type}; the grammar allows only type=raw values and type=ref,event=pr`;
@@ -72,7 +79,8 @@ function metadataTagProblem(line: string, env: Record<string, unknown>): string 
   if (typeof value !== "string") return value.problem;
   const parsed = TagGrammar.parse(value);
   if (!parsed) return `renders "${value}", outside the grammar (${GRAMMAR})`;
-  if (!BUILD_KINDS.has(parsed.kind)) return `renders "${value}": build workflows write candidate and pr-N tags only; the stable channel is written by the boot-gated promotion`;
+  if (!BUILD_KINDS.has(parsed.kind))
+    return `renders "${value}": build workflows write candidate and pr-N tags only; the stable channel is written by the boot-gated promotion`;
   return undefined;
 }
 

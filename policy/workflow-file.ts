@@ -54,7 +54,9 @@ export function parseWorkflow(path: string, text: string): WorkflowFile {
     ? on.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key))
     : isSeq(on)
       ? on.items.map((i) => String(isScalar(i) ? i.value : i))
-      : isScalar(on) ? [String(on.value)] : [];
+      : isScalar(on)
+        ? [String(on.value)]
+        : [];
   const jobsNode = root.get("jobs", true);
   const jobs: WorkflowJob[] = [];
   if (isMap(jobsNode)) {

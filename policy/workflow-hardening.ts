@@ -9,8 +9,22 @@ import { WorkflowFile, readWorkflow, scriptCommands } from "./workflow-file";
 
 const FULL_SHA = /^[^@\s]+@[0-9a-f]{40}$/;
 /** skopeo flags that take their value as the next word. */
-const VALUE_FLAGS = new Set(["--retry-times", "--src-creds", "--dest-creds", "--digestfile", "--authfile", "--src-authfile",
-  "--dest-authfile", "--format", "-f", "--multi-arch", "--sign-by", "--src-cert-dir", "--dest-cert-dir", "--retry-delay"]);
+const VALUE_FLAGS = new Set([
+  "--retry-times",
+  "--src-creds",
+  "--dest-creds",
+  "--digestfile",
+  "--authfile",
+  "--src-authfile",
+  "--dest-authfile",
+  "--format",
+  "-f",
+  "--multi-arch",
+  "--sign-by",
+  "--src-cert-dir",
+  "--dest-cert-dir",
+  "--retry-delay",
+]);
 
 export function hardeningFindings(wf: WorkflowFile): string[] {
   const found: string[] = [];
@@ -56,7 +70,10 @@ function pinFindings(uses: string, at: string): string[] {
 /** cosign signs what a digest names; a tag can move between sign and verify. */
 function signFindings(command: string, at: string): string[] {
   if (!/\bcosign\s+sign(?!-)\b/.test(command)) return [];
-  const target = words(command).filter((w) => !w.startsWith("-") && !["cosign", "sign"].includes(w)).pop() ?? "";
+  const target =
+    words(command)
+      .filter((w) => !w.startsWith("-") && !["cosign", "sign"].includes(w))
+      .pop() ?? "";
   if (target.includes("@")) return [];
   if (!hasTag(target) && /digest|image_ref|pinned/i.test(target)) return [];
   return [`${at}: "cosign sign ... ${target}" signs by tag; sign IMAGE@sha256:<digest> (the image_ref the push step captured with --digestfile)`];

@@ -54,7 +54,8 @@ export class NetworkError extends ProviderError {
   }
 }
 
-const TLS_CODES = /^(EPROTO|ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)/;
+const TLS_CODES =
+  /^(EPROTO|ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)/;
 
 function seconds(ms: number): string {
   return `${ms % 1000 === 0 ? ms / 1000 : (ms / 1000).toFixed(1)} s`;
@@ -75,16 +76,26 @@ export function networkError(err: unknown, method: string, url: string, timeouts
   })();
   const loopback = /^(127\.|localhost|\[::1\])/.test(target);
   if (code === "ECONNREFUSED") return new NetworkError(method, url, "refused", `connection refused: nothing listens on ${target}`, code);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new NetworkError(method, url, "dns", `no such host: ${target.replace(/:\d+$/, "")} does not resolve (${code})`, code);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return new NetworkError(method, url, "dns", `no such host: ${target.replace(/:\d+$/, "")} does not resolve (${code})`, code);
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return new NetworkError(method, url, "unreachable", `${target} is unreachable (${code})`, code);
   if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
     return new NetworkError(method, url, "connect-timeout", `no connection to ${target} within ${seconds(timeouts.connectMs)} (connect timeout)`, code);
   }
   if (code && TLS_CODES.test(code)) {
-    const hint = code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "EPROTO"
-      ? loopback ? "; the server speaks plain HTTP: pass --insecure for a loopback registry" : "; the server does not speak TLS on this port"
-      : "";
-    return new NetworkError(method, url, "tls", `TLS handshake with ${target} failed (${code}${inner?.message && !inner.message.includes(code) ? `: ${inner.message}` : ""})${hint}`, code);
+    const hint =
+      code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "EPROTO"
+        ? loopback
+          ? "; the server speaks plain HTTP: pass --insecure for a loopback registry"
+          : "; the server does not speak TLS on this port"
+        : "";
+    return new NetworkError(
+      method,
+      url,
+      "tls",
+      `TLS handshake with ${target} failed (${code}${inner?.message && !inner.message.includes(code) ? `: ${inner.message}` : ""})${hint}`,
+      code,
+    );
   }
   if (code === "ECONNRESET" || code === "EPIPE" || /socket hang up|other side closed/i.test(inner?.message ?? "")) {
     return new NetworkError(method, url, "reset", `the server closed the connection before answering (${code ?? "socket hang up"})`, code);
@@ -99,12 +110,28 @@ export function networkError(err: unknown, method: string, url: string, timeouts
  */
 export function armTimeouts(request: http.ClientRequest, method: string, url: string, timeouts: NetTimeouts): void {
   const connectTimer = setTimeout(() => {
-    request.destroy(new NetworkError(method, url, "connect-timeout", `no connection to ${new URL(url).host} within ${seconds(timeouts.connectMs)} (connect timeout)`, "ETIMEDOUT"));
+    request.destroy(
+      new NetworkError(
+        method,
+        url,
+        "connect-timeout",
+        `no connection to ${new URL(url).host} within ${seconds(timeouts.connectMs)} (connect timeout)`,
+        "ETIMEDOUT",
+      ),
+    );
   }, timeouts.connectMs);
   const connected = () => {
     clearTimeout(connectTimer);
     request.setTimeout(timeouts.idleMs, () => {
-      request.destroy(new NetworkError(method, url, "idle-timeout", `no answer for ${seconds(timeouts.idleMs)} (read timeout): the server accepted the connection but went silent`, "ETIMEDOUT"));
+      request.destroy(
+        new NetworkError(
+          method,
+          url,
+          "idle-timeout",
+          `no answer for ${seconds(timeouts.idleMs)} (read timeout): the server accepted the connection but went silent`,
+          "ETIMEDOUT",
+        ),
+      );
     });
   };
   request.once("socket", (socket) => {
@@ -166,7 +193,13 @@ export function timedFetch(timeouts: NetTimeouts = DEFAULT_TIMEOUTS): (input: st
   };
 }
 
-function sendBuffered(method: string, url: string, headers: Record<string, string>, body: Buffer | undefined, timeouts: NetTimeouts): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function sendBuffered(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  timeouts: NetTimeouts,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     let target: URL;
     try {

@@ -24,7 +24,15 @@ const MiB = 1024 * 1024;
 const exec = promisify(execFile);
 
 interface Run {
-  tool: string; ok: boolean; wallS: number; transferS: number; peakRssMb: number; cpuS: number; emulatorCpuS: number; bytesReceived: number; note: string;
+  tool: string;
+  ok: boolean;
+  wallS: number;
+  transferS: number;
+  peakRssMb: number;
+  cpuS: number;
+  emulatorCpuS: number;
+  bytesReceived: number;
+  note: string;
   /** The tool md5s the whole file (publish-iso, ia --verify): its CPU per GiB is shown with and without that. */
   hashes: boolean;
 }
@@ -40,13 +48,20 @@ function medianRun(runs: readonly Run[]): Run {
   const failed = runs.find((r) => !r.ok);
   return {
     ...(failed ?? runs[0]),
-    wallS: of((r) => r.wallS), transferS: of((r) => r.transferS), peakRssMb: of((r) => r.peakRssMb),
-    cpuS: of((r) => r.cpuS), emulatorCpuS: of((r) => r.emulatorCpuS),
+    wallS: of((r) => r.wallS),
+    transferS: of((r) => r.transferS),
+    peakRssMb: of((r) => r.peakRssMb),
+    cpuS: of((r) => r.cpuS),
+    emulatorCpuS: of((r) => r.emulatorCpuS),
   };
 }
 
 /** One run of a tool under /usr/bin/time -v: its peak RSS and CPU (children such as md5sum included). */
-async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; wallS: number; peakRssMb: number; cpuS: number; emulatorCpuS: number; stderr: string; end: number }> {
+async function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ok: boolean; wallS: number; peakRssMb: number; cpuS: number; emulatorCpuS: number; stderr: string; end: number }> {
   const started = Date.now();
   const emulatorCpu = process.cpuUsage(); // the emulator runs in this process
   let stderr = "";
@@ -60,11 +75,27 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
   const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? "0");
   const seconds = (label: string) => Number(new RegExp(`${label} time \\(seconds\\): ([\\d.]+)`).exec(stderr)?.[1] ?? "0");
   const emulator = process.cpuUsage(emulatorCpu);
-  return { ok, wallS: (Date.now() - started) / 1000, peakRssMb: rssKb / 1024, cpuS: seconds("User") + seconds("System"), emulatorCpuS: (emulator.user + emulator.system) / 1e6, stderr, end: Date.now() };
+  return {
+    ok,
+    wallS: (Date.now() - started) / 1000,
+    peakRssMb: rssKb / 1024,
+    cpuS: seconds("User") + seconds("System"),
+    emulatorCpuS: (emulator.user + emulator.system) / 1e6,
+    stderr,
+    end: Date.now(),
+  };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { "size-mib": { type: "string", default: "1024" }, "part-size-mib": { type: "string", default: "64" }, "link-mibps": { type: "string", default: "64" }, repeat: { type: "string", default: "1" }, dir: { type: "string", default: "/tmp" } } });
+  const { values } = parseArgs({
+    options: {
+      "size-mib": { type: "string", default: "1024" },
+      "part-size-mib": { type: "string", default: "64" },
+      "link-mibps": { type: "string", default: "64" },
+      repeat: { type: "string", default: "1" },
+      dir: { type: "string", default: "/tmp" },
+    },
+  });
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat ${values.repeat}: expected a whole number >= 1`);
   const loadBefore = os.loadavg();
@@ -97,15 +128,69 @@ async function main(): Promise<void> {
     // publish-iso as shipped: the compiled command (2 parts in flight unless `extra` says
     // otherwise), or, for the memory comparison, the same source under ts-node.
     const ours = async (id: string, extra: string[] = [], runtime: "compiled" | "ts-node" = "compiled"): Promise<Run> => {
-      const entry = runtime === "compiled" ? [path.join(ROOT, "dist/scripts/publish-iso.js")] : ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/publish-iso.ts")];
-      const r = await timed(process.execPath, [...entry, "--identifier", id, "--file", file,
-        "--config-file", ini, "--no-derive", "--torrent-wait", "0", "--part-size", String(partSize / MiB), "--retry-delay", "1", ...extra], { IA_S3_URL: ia.url, IA_URL: ia.url, TS_NODE_TRANSPILE_ONLY: "1" });
-      return { tool: ["publish-iso", ...extra, ...(runtime === "ts-node" ? ["(ts-node)"] : [])].join(" "), hashes: true, ok: r.ok, wallS: r.wallS, transferS: (r.end - firstRequest(id)) / 1000, peakRssMb: r.peakRssMb, cpuS: r.cpuS, emulatorCpuS: r.emulatorCpuS, bytesReceived: received(id), note: r.ok ? "" : r.stderr.split("\n").find((l) => l.startsWith("error:")) ?? "" };
+      const entry =
+        runtime === "compiled"
+          ? [path.join(ROOT, "dist/scripts/publish-iso.js")]
+          : ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/publish-iso.ts")];
+      const r = await timed(
+        process.execPath,
+        [
+          ...entry,
+          "--identifier",
+          id,
+          "--file",
+          file,
+          "--config-file",
+          ini,
+          "--no-derive",
+          "--torrent-wait",
+          "0",
+          "--part-size",
+          String(partSize / MiB),
+          "--retry-delay",
+          "1",
+          ...extra,
+        ],
+        { IA_S3_URL: ia.url, IA_URL: ia.url, TS_NODE_TRANSPILE_ONLY: "1" },
+      );
+      return {
+        tool: ["publish-iso", ...extra, ...(runtime === "ts-node" ? ["(ts-node)"] : [])].join(" "),
+        hashes: true,
+        ok: r.ok,
+        wallS: r.wallS,
+        transferS: (r.end - firstRequest(id)) / 1000,
+        peakRssMb: r.peakRssMb,
+        cpuS: r.cpuS,
+        emulatorCpuS: r.emulatorCpuS,
+        bytesReceived: received(id),
+        note: r.ok ? "" : (r.stderr.split("\n").find((l) => l.startsWith("error:")) ?? ""),
+      };
     };
     const theirs = async (id: string, verify = false): Promise<Run> => {
-      const r = await timed(iaBin, ["-i", "upload", id, file, "--no-derive", "--retries", "3", "--sleep", "1", ...(verify ? ["--verify"] : [])], { http_proxy: ia.url, HTTP_PROXY: ia.url, no_proxy: "", NO_PROXY: "", IA_CONFIG_FILE: ini });
-      const last = r.stderr.split("\n").filter((l) => /error|Error/.test(l)).slice(-1)[0] ?? "";
-      return { tool: verify ? "ia --verify" : "ia upload", hashes: verify, ok: r.ok, wallS: r.wallS, transferS: (r.end - firstRequest(id)) / 1000, peakRssMb: r.peakRssMb, cpuS: r.cpuS, emulatorCpuS: r.emulatorCpuS, bytesReceived: received(id), note: r.ok ? "" : last.trim().slice(0, 160) };
+      const r = await timed(iaBin, ["-i", "upload", id, file, "--no-derive", "--retries", "3", "--sleep", "1", ...(verify ? ["--verify"] : [])], {
+        http_proxy: ia.url,
+        HTTP_PROXY: ia.url,
+        no_proxy: "",
+        NO_PROXY: "",
+        IA_CONFIG_FILE: ini,
+      });
+      const last =
+        r.stderr
+          .split("\n")
+          .filter((l) => /error|Error/.test(l))
+          .slice(-1)[0] ?? "";
+      return {
+        tool: verify ? "ia --verify" : "ia upload",
+        hashes: verify,
+        ok: r.ok,
+        wallS: r.wallS,
+        transferS: (r.end - firstRequest(id)) / 1000,
+        peakRssMb: r.peakRssMb,
+        cpuS: r.cpuS,
+        emulatorCpuS: r.emulatorCpuS,
+        bytesReceived: received(id),
+        note: r.ok ? "" : last.trim().slice(0, 160),
+      };
     };
 
     const gib = size / (1024 * MiB);
@@ -148,14 +233,22 @@ async function main(): Promise<void> {
       }
     }
     for (const runs of loopbackRuns) show(repeat > 1 ? `loopback, median of ${repeat}` : "loopback", medianRun(runs));
-    rows.push(`md5sum of the file alone: ${md5CpuS.toFixed(1)} s CPU (median of 3) - the work publish-iso does beside the upload and \`ia upload\` skips; ${os.cpus().length} cores here`);
+    rows.push(
+      `md5sum of the file alone: ${md5CpuS.toFixed(1)} s CPU (median of 3) - the work publish-iso does beside the upload and \`ia upload\` skips; ${os.cpus().length} cores here`,
+    );
     console.error(rows[rows.length - 1]);
 
     // One 503 SlowDown when 90 % of the file has been sent: the part that holds byte 0.9*size for
     // this client, the single PUT for ia.
     const at = Math.floor(size * 0.9);
     const part = Math.floor(at / partSize) + 1;
-    ia.faults.add({ kind: "slowdown", method: "PUT", path: new RegExp(`^/bench-ours-503/.*partNumber=${part}&`), atByte: at - (part - 1) * partSize, times: 1 });
+    ia.faults.add({
+      kind: "slowdown",
+      method: "PUT",
+      path: new RegExp(`^/bench-ours-503/.*partNumber=${part}&`),
+      atByte: at - (part - 1) * partSize,
+      times: 1,
+    });
     show("503 at 90 %", await ours("bench-ours-503"));
     ia.faults.add({ kind: "slowdown", method: "PUT", path: /^\/bench-ia-503\//, atByte: at, times: 1 });
     const iaRun = await theirs("bench-ia-503");
@@ -187,14 +280,22 @@ async function main(): Promise<void> {
     const cliS = (Date.now() - t2) / 1000;
     if (ourHex !== coreHex) throw new Error(`sha256 differs: ${ourHex} vs ${coreHex}`);
     const mib = size / MiB;
-    rows.push(`sha256: coreutils sha256sum ${coreS.toFixed(2)} s (${(mib / coreS).toFixed(0)} MiB/s); sha256sums hashing ${inProcessS.toFixed(2)} s (${(mib / inProcessS).toFixed(0)} MiB/s, ${(coreS / inProcessS).toFixed(2)}x); ` +
-      `sha256sums CLI end to end incl. start-up ${cliS.toFixed(2)} s (${(coreS / cliS).toFixed(2)}x)`);
-    rows.push(...await startupRows());
+    rows.push(
+      `sha256: coreutils sha256sum ${coreS.toFixed(2)} s (${(mib / coreS).toFixed(0)} MiB/s); sha256sums hashing ${inProcessS.toFixed(2)} s (${(mib / inProcessS).toFixed(0)} MiB/s, ${(coreS / inProcessS).toFixed(2)}x); ` +
+        `sha256sums CLI end to end incl. start-up ${cliS.toFixed(2)} s (${(coreS / cliS).toFixed(2)}x)`,
+    );
+    rows.push(...(await startupRows()));
     const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
-    console.log(`IA upload benchmark, ${mib} MiB file, part size ${partSize / MiB} MiB, emulator on 127.0.0.1 as a hashing sink (transfer = the tool's first request about the item to its exit)`);
-    console.log("publish-iso hashes the file once (md5sum, beside the upload, low priority) and verifies its md5 and size through the metadata API; `ia upload` verifies nothing, `ia --verify` hashes first and sends Content-MD5.");
-    console.log("CPU = the tool's user+system time under /usr/bin/time, start-up and children (md5sum) included; emulator = this process's CPU over the same run; " +
-      "besides md5 = CPU less md5sum's CPU for the same file, for the tools that hash it (publish-iso, ia --verify).");
+    console.log(
+      `IA upload benchmark, ${mib} MiB file, part size ${partSize / MiB} MiB, emulator on 127.0.0.1 as a hashing sink (transfer = the tool's first request about the item to its exit)`,
+    );
+    console.log(
+      "publish-iso hashes the file once (md5sum, beside the upload, low priority) and verifies its md5 and size through the metadata API; `ia upload` verifies nothing, `ia --verify` hashes first and sends Content-MD5.",
+    );
+    console.log(
+      "CPU = the tool's user+system time under /usr/bin/time, start-up and children (md5sum) included; emulator = this process's CPU over the same run; " +
+        "besides md5 = CPU less md5sum's CPU for the same file, for the tools that hash it (publish-iso, ia --verify).",
+    );
     console.log(`load average (1, 5, 15 min): ${load(loadBefore)} at the start, ${load(os.loadavg())} at the end; ${os.cpus().length} cores`);
     for (const line of rows) console.log(line);
   } finally {

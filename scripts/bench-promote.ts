@@ -17,7 +17,11 @@ import { runCli } from "./cli";
 
 const TAGS = ["stable", "stable.20261120", "20261120"];
 
-interface Sample { requests: number; roundTrips: number; ms: number }
+interface Sample {
+  requests: number;
+  roundTrips: number;
+  ms: number;
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,8 +56,15 @@ runCli(async () => {
       for (const tag of TAGS) {
         // Asynchronous on purpose: the counting proxy runs in this process's event loop.
         await promisify(execFile)(skopeo, [
-          "--policy", policy, "copy", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false", "--quiet",
-          `docker://${proxy.host}/bench-skopeo-${run}@${digest}`, `docker://${proxy.host}/bench-skopeo-${run}:${tag}`,
+          "--policy",
+          policy,
+          "copy",
+          "--preserve-digests",
+          "--src-tls-verify=false",
+          "--dest-tls-verify=false",
+          "--quiet",
+          `docker://${proxy.host}/bench-skopeo-${run}@${digest}`,
+          `docker://${proxy.host}/bench-skopeo-${run}:${tag}`,
         ]);
       }
       theirs.push({ requests: proxy.requests.length, roundTrips: roundTrips(proxy.requests), ms: performance.now() - started });
@@ -64,7 +75,11 @@ runCli(async () => {
     fs.rmSync(work, { recursive: true, force: true });
   }
   const row = (name: string, s: Sample[]) =>
-    `${name.padEnd(38)} ${String(median(s.map((x) => x.requests))).padStart(8)} ${String(median(s.map((x) => x.roundTrips))).padStart(11)} ${median(s.map((x) => x.ms)).toFixed(0).padStart(9)}`;
+    `${name.padEnd(38)} ${String(median(s.map((x) => x.requests))).padStart(8)} ${String(median(s.map((x) => x.roundTrips))).padStart(11)} ${median(
+      s.map((x) => x.ms),
+    )
+      .toFixed(0)
+      .padStart(9)}`;
   console.log(`promote 3 tags (${TAGS.join(", ")}), median of ${runs} runs, same local docker-registry`);
   console.log(`${"".padEnd(38)} ${"requests".padStart(8)} ${"round trips".padStart(11)} ${"wall ms".padStart(9)}`);
   console.log(row("margine RegistryClient (promoteTags)", ours));

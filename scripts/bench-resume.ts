@@ -36,7 +36,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { "size-mib": { type: "string", default: "256" }, "part-size-mib": { type: "string", default: "16" }, "kill-at": { type: "string", default: "0.5" } } });
+  const { values } = parseArgs({
+    options: {
+      "size-mib": { type: "string", default: "256" },
+      "part-size-mib": { type: "string", default: "16" },
+      "kill-at": { type: "string", default: "0.5" },
+    },
+  });
   const size = Number(values["size-mib"]) * MiB;
   const partMiB = Number(values["part-size-mib"]);
   const killAt = Math.floor(size * Number(values["kill-at"]));
@@ -54,9 +60,32 @@ async function main(): Promise<void> {
         ia.accounts.set("AKBENCH", "SKBENCH");
         Object.assign(ia.capabilities, c?.capabilities ?? {});
         const id = `bench-resume-${rows.length}`;
-        const ours = () => spawn(process.execPath, [path.join(ROOT, "dist/scripts/publish-iso.js"), "--identifier", id, "--file", file, "--config-file", ini,
-          "--no-derive", "--torrent-wait", "0", "--part-size", String(partMiB), "--retry-delay", "1"], { env: { ...process.env, IA_S3_URL: ia.url, IA_URL: ia.url }, stdio: "ignore" });
-        const theirs = () => spawn(iaBin, ["-i", "upload", id, file, "--no-derive", "--retries", "3", "--sleep", "1"], { env: { ...process.env, http_proxy: ia.url, HTTP_PROXY: ia.url, no_proxy: "", NO_PROXY: "", IA_CONFIG_FILE: ini }, stdio: "ignore" });
+        const ours = () =>
+          spawn(
+            process.execPath,
+            [
+              path.join(ROOT, "dist/scripts/publish-iso.js"),
+              "--identifier",
+              id,
+              "--file",
+              file,
+              "--config-file",
+              ini,
+              "--no-derive",
+              "--torrent-wait",
+              "0",
+              "--part-size",
+              String(partMiB),
+              "--retry-delay",
+              "1",
+            ],
+            { env: { ...process.env, IA_S3_URL: ia.url, IA_URL: ia.url }, stdio: "ignore" },
+          );
+        const theirs = () =>
+          spawn(iaBin, ["-i", "upload", id, file, "--no-derive", "--retries", "3", "--sleep", "1"], {
+            env: { ...process.env, http_proxy: ia.url, HTTP_PROXY: ia.url, no_proxy: "", NO_PROXY: "", IA_CONFIG_FILE: ini },
+            stdio: "ignore",
+          });
         const command = c ? ours : theirs;
         const first = command();
         const received = () => ia.requests.filter((r) => r.path.startsWith(`/${id}/`)).reduce((s, r) => s + r.bodyBytes, 0);
@@ -69,15 +98,19 @@ async function main(): Promise<void> {
         const code = await exited(command());
         const rerunSent = received() - sentBefore;
         const label = c ? `publish-iso, ${c.label}` : "ia upload (no resume)";
-        rows.push(`${label.padEnd(48)} ${code === 0 ? "ok  " : "FAIL"} killed at ${(sentBefore / MiB).toFixed(0).padStart(4)} MiB; rerun sent ${(rerunSent / MiB).toFixed(1).padStart(7)} MiB; ` +
-          `re-sent ${((sentBefore + rerunSent - size) / MiB).toFixed(1).padStart(7)} MiB (${(((sentBefore + rerunSent - size) / size) * 100).toFixed(0)} % of the file)`);
+        rows.push(
+          `${label.padEnd(48)} ${code === 0 ? "ok  " : "FAIL"} killed at ${(sentBefore / MiB).toFixed(0).padStart(4)} MiB; rerun sent ${(rerunSent / MiB).toFixed(1).padStart(7)} MiB; ` +
+            `re-sent ${((sentBefore + rerunSent - size) / MiB).toFixed(1).padStart(7)} MiB (${(((sentBefore + rerunSent - size) / size) * 100).toFixed(0)} % of the file)`,
+        );
         console.error(rows.at(-1));
       } finally {
         await ia.stop();
         for (const f of fs.readdirSync(work)) if (f.endsWith(".ia-upload.json")) fs.rmSync(path.join(work, f));
       }
     }
-    console.log(`Rerun after SIGKILL at ${Number(values["kill-at"]) * 100} % of a ${size / MiB} MiB file, part size ${partMiB} MiB, emulator on 127.0.0.1 (re-sent = received over both runs beyond the file)`);
+    console.log(
+      `Rerun after SIGKILL at ${Number(values["kill-at"]) * 100} % of a ${size / MiB} MiB file, part size ${partMiB} MiB, emulator on 127.0.0.1 (re-sent = received over both runs beyond the file)`,
+    );
     for (const r of rows) console.log(r);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

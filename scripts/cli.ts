@@ -8,7 +8,10 @@ import { DEFAULT_TIMEOUTS, NetTimeouts } from "../providers/http-timeouts";
 
 /** Bad input: the message says what is wrong and the expected form. */
 export class UsageError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
     this.name = "UsageError";
   }
@@ -18,7 +21,9 @@ export function runCli(main: () => Promise<number | void>): void {
   process.on("SIGINT", handleInterrupt);
   process.on("SIGTERM", handleInterrupt);
   main().then(
-    (code) => { process.exitCode = code ?? 0; },
+    (code) => {
+      process.exitCode = code ?? 0;
+    },
     (err: unknown) => {
       const e = err as Error;
       if (process.env.MARGINE_DEBUG) console.error(e?.stack);
@@ -129,7 +134,8 @@ export function networkTimeouts(values: { "connect-timeout"?: string; "read-time
   const seconds = (flag: string, value: string | undefined, fallback: number): number => {
     if (value === undefined) return fallback * 1000;
     const n = Number(value);
-    if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 3600) throw new UsageError(`--${flag} ${value}: expected a number of seconds, more than 0 and at most 3600`, exitCode);
+    if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 3600)
+      throw new UsageError(`--${flag} ${value}: expected a number of seconds, more than 0 and at most 3600`, exitCode);
     return n * 1000;
   };
   return {
@@ -144,9 +150,16 @@ export function networkTimeouts(values: { "connect-timeout"?: string; "read-time
  * "argument is ambiguous"; and parse errors are UsageErrors (exit `exitCode`) followed by `usage`.
  */
 export function parseCommandLine<T extends ParseArgsConfig["options"]>(
-  argv: readonly string[], options: T, usage: string, config: { allowPositionals?: boolean; exitCode?: number } = {},
+  argv: readonly string[],
+  options: T,
+  usage: string,
+  config: { allowPositionals?: boolean; exitCode?: number } = {},
 ) {
-  const stringFlags = new Set(Object.entries(options ?? {}).filter(([, o]) => (o as { type: string }).type === "string").map(([name]) => `--${name}`));
+  const stringFlags = new Set(
+    Object.entries(options ?? {})
+      .filter(([, o]) => (o as { type: string }).type === "string")
+      .map(([name]) => `--${name}`),
+  );
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const next = argv[i + 1];

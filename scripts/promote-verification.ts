@@ -23,7 +23,9 @@ export function verificationPlan(values: { "verify-key"?: string; "no-verify"?: 
   if (keyFile !== undefined && values["no-verify"]) throw new UsageError("--verify-key and --no-verify contradict each other: give one");
   if (keyFile === undefined) {
     if (values["no-verify"]) return { skipped: true };
-    throw new UsageError("refusing to promote without verifying the signature: pass --verify-key FILE (the image repository's cosign.pub), or --no-verify to move tags to an unverified digest");
+    throw new UsageError(
+      "refusing to promote without verifying the signature: pass --verify-key FILE (the image repository's cosign.pub), or --no-verify to move tags to an unverified digest",
+    );
   }
   let publicKey: string;
   try {
@@ -37,7 +39,8 @@ export function verificationPlan(values: { "verify-key"?: string; "no-verify"?: 
 }
 
 /** The JSON output's `verification`: what was verified, or that it was skipped on request. */
-export type VerificationReport = (SignatureVerification & { readonly verified: true; readonly keyFile: string }) | { readonly verified: false; readonly skipped: "--no-verify" };
+export type VerificationReport =
+  (SignatureVerification & { readonly verified: true; readonly keyFile: string }) | { readonly verified: false; readonly skipped: "--no-verify" };
 
 /** Verifies per plan; a digest not signed by the key is exit 4. */
 export async function runVerification(

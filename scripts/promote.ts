@@ -17,7 +17,8 @@ import { networkTimeouts, onInterrupt, parseCommandLine, runCli, TIMEOUT_OPTIONS
 import { runVerification, verificationPlan, VERIFY_OPTIONS } from "./promote-verification";
 
 export const PROMOTE_USAGE =
-  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c (--verify-key cosign.pub | --no-verify) [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run] " + TIMEOUT_USAGE;
+  "usage: npm run promote -- --image HOST/REPO --digest sha256:HEX --tags a,b,c (--verify-key cosign.pub | --no-verify) [--expect TAG=sha256:HEX|TAG=none]... [--rollback] [--insecure] [--dry-run] " +
+  TIMEOUT_USAGE;
 
 /** `TAG=sha256:HEX` (or `TAG=none`: the tag must not exist yet) into an expectation map. */
 export function parseExpectations(values: readonly string[]): Record<string, string | null> {
@@ -33,19 +34,30 @@ export function parseExpectations(values: readonly string[]): Record<string, str
 }
 
 function promoteCommandLine(argv: string[]) {
-  return parseCommandLine(argv, {
-    image: { type: "string" }, digest: { type: "string" }, tags: { type: "string" },
-    expect: { type: "string", multiple: true, default: [] },
-    rollback: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "dry-run": { type: "boolean", default: false },
-    ...TIMEOUT_OPTIONS,
-    ...VERIFY_OPTIONS,
-  }, PROMOTE_USAGE).values;
+  return parseCommandLine(
+    argv,
+    {
+      image: { type: "string" },
+      digest: { type: "string" },
+      tags: { type: "string" },
+      expect: { type: "string", multiple: true, default: [] },
+      rollback: { type: "boolean", default: false },
+      insecure: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+      ...TIMEOUT_OPTIONS,
+      ...VERIFY_OPTIONS,
+    },
+    PROMOTE_USAGE,
+  ).values;
 }
 
 export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const values = promoteCommandLine(argv);
   const timeouts = networkTimeouts(values);
-  const tags = values.tags?.split(",").map((t) => t.trim()).filter((t) => t.length > 0);
+  const tags = values.tags
+    ?.split(",")
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
   const failures = promotionInputFailures({ image: values.image, digest: values.digest, tags, insecure: values.insecure }, { requireEvidence: false });
   if (failures.length > 0) throw new UsageError(`${failures.map((f) => `--${f.property}: ${f.reason}`).join("\n")}\n${PROMOTE_USAGE}`);
   const expected = parseExpectations(values.expect!);
@@ -61,7 +73,14 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
   try {
     const verification = await runVerification(client, verifyPlan, { image, repository, digest: values.digest! });
     const result = await promoteTags(client, {
-      image, repository, digest: values.digest!, tags: tags!, expected, rollback: values.rollback, dryRun: values["dry-run"], progress,
+      image,
+      repository,
+      digest: values.digest!,
+      tags: tags!,
+      expected,
+      rollback: values.rollback,
+      dryRun: values["dry-run"],
+      progress,
     });
     console.log(JSON.stringify({ ...result, verification, dryRun: values["dry-run"], requests: client.requestCount }, null, 2));
     return 0;
@@ -78,10 +97,12 @@ export async function promoteMain(argv: string[], env: NodeJS.ProcessEnv): Promi
 export function interruptedReport(image: string, digest: string, progress: PromotionProgress, signal: string): string {
   const tags = (list: readonly string[]) => list.map((t) => `:${t}`).join(", ") || "nothing";
   const pending = (progress.planned ?? []).filter((t) => !progress.moved.includes(t) && !progress.inFlight.has(t));
-  return `interrupted (${signal}): promotion of ${image}@${digest} incomplete: moved ${tags(progress.moved)}` +
+  return (
+    `interrupted (${signal}): promotion of ${image}@${digest} incomplete: moved ${tags(progress.moved)}` +
     `${progress.inFlight.size > 0 ? `; in flight (may or may not have moved) ${tags([...progress.inFlight])}` : ""}` +
     `${pending.length > 0 ? `; not moved ${tags(pending)}` : ""}` +
-    `${progress.planned === undefined ? " (no tag was sent yet)" : ""}. Run the promotion again: tags already at the digest are skipped, :stable moves last.`;
+    `${progress.planned === undefined ? " (no tag was sent yet)" : ""}. Run the promotion again: tags already at the digest are skipped, :stable moves last.`
+  );
 }
 
 if (require.main === module) runCli(() => promoteMain(process.argv.slice(2), process.env));

@@ -24,7 +24,8 @@ import { progressReporter } from "../providers/ia/upload-progress";
 
 export const PUBLISH_ISO_USAGE =
   "usage: npm run publish-iso -- --identifier ID --file PATH... [--meta key=value]... [--config-file ia.ini] [--no-derive] " +
-  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N] [--torrent-wait SECONDS] [--verify-wait SECONDS] [--state-dir DIR] " + TIMEOUT_USAGE;
+  "[--retries N] [--retry-delay SECONDS] [--part-size MIB] [--parallel N] [--torrent-wait SECONDS] [--verify-wait SECONDS] [--state-dir DIR] " +
+  TIMEOUT_USAGE;
 
 /** `key=value` pairs into item metadata; a key given twice becomes a list (IA's multi-value). */
 export function parseMetaPairs(pairs: readonly string[]): Record<string, string | string[]> {
@@ -50,16 +51,25 @@ function numberOption(name: string, value: string | undefined, fallback: number,
 }
 
 function publishCommandLine(argv: string[]) {
-  return parseCommandLine(argv, {
-    identifier: { type: "string" },
-    file: { type: "string", multiple: true, default: [] },
-    meta: { type: "string", multiple: true, default: [] },
-    "config-file": { type: "string" },
-    "no-derive": { type: "boolean", default: false },
-    retries: { type: "string" }, "retry-delay": { type: "string" }, "part-size": { type: "string" }, parallel: { type: "string" },
-    "torrent-wait": { type: "string" }, "verify-wait": { type: "string" }, "state-dir": { type: "string" },
-    ...TIMEOUT_OPTIONS,
-  }, PUBLISH_ISO_USAGE).values;
+  return parseCommandLine(
+    argv,
+    {
+      identifier: { type: "string" },
+      file: { type: "string", multiple: true, default: [] },
+      meta: { type: "string", multiple: true, default: [] },
+      "config-file": { type: "string" },
+      "no-derive": { type: "boolean", default: false },
+      retries: { type: "string" },
+      "retry-delay": { type: "string" },
+      "part-size": { type: "string" },
+      parallel: { type: "string" },
+      "torrent-wait": { type: "string" },
+      "verify-wait": { type: "string" },
+      "state-dir": { type: "string" },
+      ...TIMEOUT_OPTIONS,
+    },
+    PUBLISH_ISO_USAGE,
+  ).values;
 }
 
 /** Keys from an ia.ini; an unreadable or malformed file is bad input like any other (exit 2). */
@@ -77,7 +87,9 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   const timeouts = networkTimeouts(v);
   // Every input is checked before the first request: a typo must not leave half an item on IA.
   if (!v.identifier || !IA_IDENTIFIER_PATTERN.test(v.identifier)) {
-    throw new UsageError(`--identifier ${v.identifier ?? "(missing)"}: expected an IA identifier, 5-100 of [A-Za-z0-9._-] not starting with . _ -\n${PUBLISH_ISO_USAGE}`);
+    throw new UsageError(
+      `--identifier ${v.identifier ?? "(missing)"}: expected an IA identifier, 5-100 of [A-Za-z0-9._-] not starting with . _ -\n${PUBLISH_ISO_USAGE}`,
+    );
   }
   if (v.file!.length === 0) throw new UsageError(`at least one --file PATH is required\n${PUBLISH_ISO_USAGE}`);
   const names = new Set<string>();
@@ -108,8 +120,12 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   const stopInterrupt = onInterrupt((signal) => {
     progress.clear();
     if (!upload) return `interrupted (${signal}) before any multipart upload started; nothing is half-done on IA: rerun to publish`;
-    return `interrupted (${signal}): ${upload.identifier}/${upload.name}: ${upload.done} of ${upload.parts} parts are on IA (upload ${upload.uploadId}); ` +
-      (upload.journal ? `rerun the same command to resume: only the missing parts are sent (journal ${upload.journal})` : "no journal could be written, so a rerun starts this file over");
+    return (
+      `interrupted (${signal}): ${upload.identifier}/${upload.name}: ${upload.done} of ${upload.parts} parts are on IA (upload ${upload.uploadId}); ` +
+      (upload.journal
+        ? `rerun the same command to resume: only the missing parts are sent (journal ${upload.journal})`
+        : "no journal could be written, so a rerun starts this file over")
+    );
   });
   const publisher = new ItemPublisher({
     endpoints: endpointsFromEnv(env),
@@ -123,8 +139,13 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     pollMs: Math.min(10_000, Math.max(200, numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 20)),
     onProgress: progress.update,
     journalDir: stateDir,
-    onUploadState: (state) => { upload = state; },
-    log: (m) => { progress.clear(); console.error(m); },
+    onUploadState: (state) => {
+      upload = state;
+    },
+    log: (m) => {
+      progress.clear();
+      console.error(m);
+    },
   });
   const result = await publisher.publish({
     identifier: v.identifier,

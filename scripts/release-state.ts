@@ -35,8 +35,12 @@ function stableEdit(args: string[]): { file: string; edit: (text: string) => Rel
     },
   });
   const digest = required(values.digest, "--digest", isDigest, "sha256: followed by 64 lowercase hex characters (the digest smoke-boot booted)");
-  const bootRun = required(values["boot-run"], "--boot-run", (v) => isHttpsUrl(v) && /\/actions\/runs\/\d+/.test(v),
-    "the https URL of the passing smoke-boot run (.../actions/runs/N)");
+  const bootRun = required(
+    values["boot-run"],
+    "--boot-run",
+    (v) => isHttpsUrl(v) && /\/actions\/runs\/\d+/.test(v),
+    "the https URL of the passing smoke-boot run (.../actions/runs/N)",
+  );
   const bootedAt = required(values["booted-at"], "--booted-at", isIsoInstant, "an ISO 8601 time with zone, e.g. 2026-11-20T10:00:00Z");
   const file = values.file!;
   return { file, edit: (text) => setStableRelease(text, { digest, evidence: { bootRun, bootedAt }, rollback: values.rollback! }, file) };
@@ -55,12 +59,18 @@ function isoEdit(args: string[]): { file: string; edit: (text: string) => Releas
   const stackFiles = values.file ?? ["Pulumi.release.yaml"];
   const misplaced = stackFiles.find((f) => /:[0-9a-f]{64}:/.test(f));
   if (misplaced !== undefined) {
-    throw new UsageError(`--file ${JSON.stringify(misplaced)} looks like a release file entry; pass it as --file-entry NAME:SHA256:MD5:SIZE (--file names the stack file)`);
+    throw new UsageError(
+      `--file ${JSON.stringify(misplaced)} looks like a release file entry; pass it as --file-entry NAME:SHA256:MD5:SIZE (--file names the stack file)`,
+    );
   }
   if (stackFiles.length > 1) throw new UsageError(`--file given ${stackFiles.length} times; expected one stack file`);
   const date = required(values.date, "--date", isCalendarDate, "YYYYMMDD, a real calendar date");
-  const identifier = required(values.identifier, "--identifier", (v) => IA_IDENTIFIER_PATTERN.test(v),
-    "an Internet Archive identifier: 5-100 of [A-Za-z0-9._-], not starting with . _ -");
+  const identifier = required(
+    values.identifier,
+    "--identifier",
+    (v) => IA_IDENTIFIER_PATTERN.test(v),
+    "an Internet Archive identifier: 5-100 of [A-Za-z0-9._-], not starting with . _ -",
+  );
   const entries = values["file-entry"] ?? [];
   if (entries.length === 0) throw new UsageError("--file-entry is missing; expected at least one NAME:SHA256:MD5:SIZE (the ISO, SHA256SUMS...)");
   const files = entries.map(parseFileEntry);
@@ -72,8 +82,14 @@ function isoEdit(args: string[]): { file: string; edit: (text: string) => Releas
 function parseFileEntry(entry: string): IsoFile {
   const parts = entry.split(":");
   const size = Number(parts[3]);
-  if (parts.length !== 4 || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(parts[0]) || !isSha256Hex(parts[1]) ||
-      !isMd5Hex(parts[2]) || !/^[1-9]\d*$/.test(parts[3]) || !Number.isSafeInteger(size)) {
+  if (
+    parts.length !== 4 ||
+    !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(parts[0]) ||
+    !isSha256Hex(parts[1]) ||
+    !isMd5Hex(parts[2]) ||
+    !/^[1-9]\d*$/.test(parts[3]) ||
+    !Number.isSafeInteger(size)
+  ) {
     throw new UsageError(`--file-entry ${JSON.stringify(entry)}: expected NAME:SHA256:MD5:SIZE (basename, 64 and 32 lowercase hex, size in bytes)`);
   }
   return { name: parts[0], sha256: parts[1], md5: parts[2], size };
@@ -92,7 +108,14 @@ function write({ file, edit }: { file: string; edit: (text: string) => ReleaseEd
     text = fs.readFileSync(target, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such stack file" : code === "EISDIR" ? "is a directory, not a stack file" : code === "EACCES" ? "permission denied" : `cannot be read (${code})`;
+    const why =
+      code === "ENOENT"
+        ? "no such stack file"
+        : code === "EISDIR"
+          ? "is a directory, not a stack file"
+          : code === "EACCES"
+            ? "permission denied"
+            : `cannot be read (${code})`;
     throw new UsageError(`--file ${file}: ${why} (${target})`);
   }
   // GITHUB_OUTPUT is opened before the stack file changes: a broken one must not leave the file

@@ -14,7 +14,8 @@ import { RegistryClient } from "../providers/oci/registry-client";
 import { planRetention } from "../providers/oci/retention-plan";
 import { networkTimeouts, onInterrupt, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
 
-const USAGE = "usage: npm run retention -- --image HOST/REPO [--pr-days 14] [--candidate-days 30] [--apply] [--insecure] [--owner-type user|org] " + TIMEOUT_USAGE;
+const USAGE =
+  "usage: npm run retention -- --image HOST/REPO [--pr-days 14] [--candidate-days 30] [--apply] [--insecure] [--owner-type user|org] " + TIMEOUT_USAGE;
 
 export interface RetentionReport {
   readonly image: string;
@@ -30,13 +31,22 @@ function days(flag: string, value: string | undefined, fallback: number): number
 }
 
 export async function retentionMain(argv: string[], env: NodeJS.ProcessEnv, now = new Date()): Promise<RetentionReport> {
-  const values = parseCommandLine(argv, {
-    image: { type: "string" }, "pr-days": { type: "string" }, "candidate-days": { type: "string" },
-    apply: { type: "boolean", default: false }, insecure: { type: "boolean", default: false }, "owner-type": { type: "string", default: "user" },
-    ...TIMEOUT_OPTIONS,
-  }, USAGE).values;
+  const values = parseCommandLine(
+    argv,
+    {
+      image: { type: "string" },
+      "pr-days": { type: "string" },
+      "candidate-days": { type: "string" },
+      apply: { type: "boolean", default: false },
+      insecure: { type: "boolean", default: false },
+      "owner-type": { type: "string", default: "user" },
+      ...TIMEOUT_OPTIONS,
+    },
+    USAGE,
+  ).values;
   const image = values.image;
-  if (!isImageName(image)) throw new UsageError(`--image ${image ?? "(missing)"}: expected HOST/REPO without tag, e.g. ghcr.io/daniel-g-carrasco/margine\n${USAGE}`);
+  if (!isImageName(image))
+    throw new UsageError(`--image ${image ?? "(missing)"}: expected HOST/REPO without tag, e.g. ghcr.io/daniel-g-carrasco/margine\n${USAGE}`);
   if (values.insecure && !isLoopbackRegistry(image)) throw new UsageError(`--insecure: plain HTTP is allowed only for loopback registries, not ${image}`);
   const ownerType = values["owner-type"];
   if (ownerType !== "user" && ownerType !== "org") throw new UsageError(`--owner-type ${ownerType}: expected user or org`);
@@ -64,8 +74,11 @@ export async function retentionMain(argv: string[], env: NodeJS.ProcessEnv, now 
   // One at a time: a weekly job has no hurry, and GHCR rate-limits bursts of deletes.
   if (values.apply) {
     const removed: string[] = [];
-    const stop = onInterrupt((signal) => `interrupted (${signal}): removed ${removed.length} of ${remove.length} expired versions` +
-      `${removed.length > 0 ? ` (${removed.join(", ")})` : ""}; the others were not touched: rerun to finish`);
+    const stop = onInterrupt(
+      (signal) =>
+        `interrupted (${signal}): removed ${removed.length} of ${remove.length} expired versions` +
+        `${removed.length > 0 ? ` (${removed.join(", ")})` : ""}; the others were not touched: rerun to finish`,
+    );
     try {
       for (const d of remove) {
         await removeVersion(d.version.id);

@@ -14,7 +14,19 @@ const ROOT = path.resolve(__dirname, "..");
 const STAMP = path.join(ROOT, "dist", ".build-stamp");
 const BUILDS = [path.join(ROOT, "tsconfig.build.json"), path.join(ROOT, "policy", "tsconfig.json")];
 const POLICY_MAIN = path.join(ROOT, "policy", "bin", "policy", "index.js");
-const SOURCES = ["index.ts", "stacks", "grammar", "config", "components", "providers", "scripts", "policy", "tsconfig.json", "tsconfig.build.json", "package-lock.json"];
+const SOURCES = [
+  "index.ts",
+  "stacks",
+  "grammar",
+  "config",
+  "components",
+  "providers",
+  "scripts",
+  "policy",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "package-lock.json",
+];
 
 function newestSource() {
   let newest = 0;

@@ -32,7 +32,8 @@ export async function sha256sumsMain(argv: string[]): Promise<number> {
       // The output among the inputs: a rerun over a glob would list the old SHA256SUMS in the new
       // one (and `sha256sum -c` fails on it), and writing it would overwrite an input.
       if (sameFile(file, outTarget)) throw new UsageError(`${file}: is the --out file itself; leave it out of the inputs (it cannot list its own checksum)`);
-      if (base === path.basename(out)) throw new UsageError(`${file}: has the --out file's name ${base}; in the published layout SHA256SUMS would list itself, so leave it out of the inputs`);
+      if (base === path.basename(out))
+        throw new UsageError(`${file}: has the --out file's name ${base}; in the published layout SHA256SUMS would list itself, so leave it out of the inputs`);
     }
   }
   const entries = [];

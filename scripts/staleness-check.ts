@@ -40,10 +40,20 @@ export function stalenessVerdict(image: string, created: Date, now: Date, t: Sta
   const age = `${ageDays.toFixed(1)} days old (created ${created.toISOString()})`;
   const limits = `warning at ${t.warnDays}, critical at ${t.criticalDays} days`;
   if (ageDays >= t.criticalDays) {
-    return { level: "critical", exitCode: 2, ageDays, message: `critical: ${image} is ${age}; ${limits}: either the build pipeline is broken or upstream has paused - find out which` };
+    return {
+      level: "critical",
+      exitCode: 2,
+      ageDays,
+      message: `critical: ${image} is ${age}; ${limits}: either the build pipeline is broken or upstream has paused - find out which`,
+    };
   }
   if (ageDays >= t.warnDays) {
-    return { level: "warning", exitCode: 1, ageDays, message: `warning: ${image} is ${age}; ${limits}: either the build pipeline is broken or upstream has paused` };
+    return {
+      level: "warning",
+      exitCode: 1,
+      ageDays,
+      message: `warning: ${image} is ${age}; ${limits}: either the build pipeline is broken or upstream has paused`,
+    };
   }
   return { level: "fresh", exitCode: 0, ageDays, message: `fresh: ${image} is ${age}; ${limits}` };
 }
@@ -52,7 +62,12 @@ export function stalenessVerdict(image: string, created: Date, now: Date, t: Sta
  * The `created` time of the image at `reference`. For a multi-platform index the entry for
  * `platform` is read (every platform is built by the same run, so any one dates the release).
  */
-export async function imageCreated(client: RegistryClient, repository: string, reference: string, platform = "linux/amd64"): Promise<{ created: Date; digest: string }> {
+export async function imageCreated(
+  client: RegistryClient,
+  repository: string,
+  reference: string,
+  platform = "linux/amd64",
+): Promise<{ created: Date; digest: string }> {
   const where = `${client.endpoint.registry}/${repository}${reference.startsWith("sha256:") ? "@" : ":"}${reference}`;
   let manifest = await client.getManifest(repository, reference);
   const digest = manifest.digest;

@@ -16,21 +16,28 @@ const UNKNOWN = 3;
 const USAGE = `usage: npm run staleness -- --image HOST/REPO:TAG [--warn-days 7] [--critical-days 14] [--platform linux/amd64] [--insecure] ${TIMEOUT_USAGE}`;
 
 runCli(async () => {
-  const { values } = parseCommandLine(process.argv.slice(2), {
-    image: { type: "string" },
-    "warn-days": { type: "string", default: "7" },
-    "critical-days": { type: "string", default: "14" },
-    platform: { type: "string", default: "linux/amd64" },
-    insecure: { type: "boolean", default: false },
-    ...TIMEOUT_OPTIONS,
-  }, USAGE, { exitCode: UNKNOWN });
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    {
+      image: { type: "string" },
+      "warn-days": { type: "string", default: "7" },
+      "critical-days": { type: "string", default: "14" },
+      platform: { type: "string", default: "linux/amd64" },
+      insecure: { type: "boolean", default: false },
+      ...TIMEOUT_OPTIONS,
+    },
+    USAGE,
+    { exitCode: UNKNOWN },
+  );
   const timeouts = networkTimeouts(values, UNKNOWN);
   const { name, reference } = imageReference(values.image);
   const warnDays = days(values["warn-days"]!, "--warn-days");
   const criticalDays = days(values["critical-days"]!, "--critical-days");
   if (criticalDays <= warnDays) throw new UsageError(`--critical-days ${criticalDays} must be greater than --warn-days ${warnDays}`, UNKNOWN);
-  if (!/^[a-z0-9]+\/[a-z0-9_]+$/.test(values.platform!)) throw new UsageError(`--platform ${JSON.stringify(values.platform)}: expected OS/ARCH such as linux/amd64`, UNKNOWN);
-  if (values.insecure && !isLoopbackRegistry(name)) throw new UsageError(`--insecure is for loopback registries only; ${name} must be reached over https`, UNKNOWN);
+  if (!/^[a-z0-9]+\/[a-z0-9_]+$/.test(values.platform!))
+    throw new UsageError(`--platform ${JSON.stringify(values.platform)}: expected OS/ARCH such as linux/amd64`, UNKNOWN);
+  if (values.insecure && !isLoopbackRegistry(name))
+    throw new UsageError(`--insecure is for loopback registries only; ${name} must be reached over https`, UNKNOWN);
 
   const { registry, repository } = parseImageName(name);
   const client = new RegistryClient({ registry, insecure: values.insecure, timeouts, ...registryCredentials(registry, process.env), maxAttempts: 3 });
@@ -55,9 +62,12 @@ function imageReference(image: string | undefined): { name: string; reference: s
   if (image === undefined) throw new UsageError(`--image is missing; expected ${expected}`, UNKNOWN);
   const at = image.indexOf("@");
   const colon = image.lastIndexOf(":");
-  const split = at >= 0
-    ? { name: image.slice(0, at), reference: image.slice(at + 1) }
-    : colon > image.lastIndexOf("/") ? { name: image.slice(0, colon), reference: image.slice(colon + 1) } : undefined;
+  const split =
+    at >= 0
+      ? { name: image.slice(0, at), reference: image.slice(at + 1) }
+      : colon > image.lastIndexOf("/")
+        ? { name: image.slice(0, colon), reference: image.slice(colon + 1) }
+        : undefined;
   const validReference = split && (at >= 0 ? isDigest(split.reference) : /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(split.reference));
   if (!split || !validReference || !isImageName(split.name)) throw new UsageError(`--image ${JSON.stringify(image)}: expected ${expected}`, UNKNOWN);
   return split;

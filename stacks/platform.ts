@@ -21,10 +21,13 @@ export function platformStack() {
   // private half is the EDGE_DEPLOY_KEY secret of the build-disk edge_sync job.
   const edgeDeployKey = new tls.PrivateKey("edge-deploy-key", { algorithm: "ED25519" });
 
-  const imageRepository = new RepositorySettings("image-repo", imageRepositorySettings({
-    config,
-    edgeDeployPrivateKey: edgeDeployKey.privateKeyOpenssh,
-  }));
+  const imageRepository = new RepositorySettings(
+    "image-repo",
+    imageRepositorySettings({
+      config,
+      edgeDeployPrivateKey: edgeDeployKey.privateKeyOpenssh,
+    }),
+  );
   const pipelineRepository = new RepositorySettings("pipeline-repo", pipelineRepositorySettings(config));
   const siteDeployHook = new SiteDeployHook("site-deploy", { repository: config.siteRepository, url: config.siteDeployHookUrl });
 
@@ -39,18 +42,22 @@ export function platformStack() {
   // Cloudflare in front, the edge VM behind it (DNS, rules, origin certificate; nginx, deploy user, pruning).
   const hosts = zoneHosts(config);
   const cloudflareZone = new CloudflareZone("cloudflare", { hosts, edgeAddress: requireEdgeAddress(config.edge), release: config.release });
-  new EdgeServer("edge", {
-    edge: config.edge,
-    adminPrivateKey: config.secrets.edgeSshPrivateKey,
-    filesHost: hosts.filesHost,
-    siteHost: hosts.siteHost,
-    fallbackHost: hosts.fallbackHost,
-    release: config.release,
-    cloudflareCidrs: cloudflareZone.cloudflareCidrs,
-    deployPublicKey: edgeDeployKey.publicKeyOpenssh,
-    originCertificatePem: cloudflareZone.originCertificatePem,
-    originPrivateKeyPem: cloudflareZone.originPrivateKeyPem,
-  }, { dependsOn: [cloudflareZone] });
+  new EdgeServer(
+    "edge",
+    {
+      edge: config.edge,
+      adminPrivateKey: config.secrets.edgeSshPrivateKey,
+      filesHost: hosts.filesHost,
+      siteHost: hosts.siteHost,
+      fallbackHost: hosts.fallbackHost,
+      release: config.release,
+      cloudflareCidrs: cloudflareZone.cloudflareCidrs,
+      deployPublicKey: edgeDeployKey.publicKeyOpenssh,
+      originCertificatePem: cloudflareZone.originCertificatePem,
+      originPrivateKeyPem: cloudflareZone.originPrivateKeyPem,
+    },
+    { dependsOn: [cloudflareZone] },
+  );
 
   // Generated workflows, committed to the image repository and to this one (release.yml).
   const workflows = new Workflows("workflows", { config });

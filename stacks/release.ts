@@ -27,7 +27,8 @@ export function releaseStack() {
 function readReleaseStackConfig(): ReleaseStackConfig {
   // isConfigSecret is how pulumi.Config itself knows a value was `secure:` in the stack file.
   const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
-  if (typeof runtime.isConfigSecret !== "function") throw new pulumi.RunError("@pulumi/pulumi no longer exposes runtime.isConfigSecret; the release stack cannot prove it holds no secret");
+  if (typeof runtime.isConfigSecret !== "function")
+    throw new pulumi.RunError("@pulumi/pulumi no longer exposes runtime.isConfigSecret; the release stack cannot prove it holds no secret");
   const entries: ConfigEntry[] = Object.entries(pulumi.runtime.allConfig()).map(([key, value]) => ({ key, value, secret: runtime.isConfigSecret!(key) }));
   return readingConfig(() => parseReleaseStackConfig(PROJECT, entries));
 }

@@ -5,11 +5,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR } from "./support/program-run";
 
-interface Import { readonly from: string; readonly to: string }
+interface Import {
+  readonly from: string;
+  readonly to: string;
+}
 
 /** Every import specifier of every tracked .ts file, by file. */
 function specifiers(): { from: string; spec: string }[] {
-  const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\n").filter((f) => f && !f.startsWith("test/golden/"));
+  const files = execFileSync("git", ["ls-files", "*.ts"], { cwd: PROJECT_DIR, encoding: "utf8" })
+    .split("\n")
+    .filter((f) => f && !f.startsWith("test/golden/"));
   const out: { from: string; spec: string }[] = [];
   for (const from of files) {
     const text = fs.readFileSync(path.join(PROJECT_DIR, from), "utf8");
@@ -31,7 +36,10 @@ function imports(all: { from: string; spec: string }[]): Import[] {
 /** The npm package a bare specifier names (`@scope/name` or `name`); undefined for relative and node: ones. */
 function packageOf(spec: string): string | undefined {
   if (spec.startsWith(".") || spec.startsWith("node:")) return undefined;
-  return spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+  return spec
+    .split("/")
+    .slice(0, spec.startsWith("@") ? 2 : 1)
+    .join("/");
 }
 
 const top = (p: string) => p.split("/")[0];
@@ -62,18 +70,26 @@ describe("layers point one way", () => {
   });
 
   it("no folder imports a layer above it", () => {
-    const crossing = all.filter((i) => i.to !== "@pulumi/pulumi" && top(i.to) !== top(i.from)).filter((i) => {
-      // The benchmarks (dev tools, not shipped) run the tools against the same stand-ins as the tests.
-      if (/^scripts\/bench-/.test(i.from) && top(i.to) === "fixtures") return false;
-      return !(ALLOWED[top(i.from)] ?? []).includes(top(i.to));
-    });
-    assert.deepEqual(crossing.map((i) => `${i.from} -> ${i.to}`), []);
+    const crossing = all
+      .filter((i) => i.to !== "@pulumi/pulumi" && top(i.to) !== top(i.from))
+      .filter((i) => {
+        // The benchmarks (dev tools, not shipped) run the tools against the same stand-ins as the tests.
+        if (/^scripts\/bench-/.test(i.from) && top(i.to) === "fixtures") return false;
+        return !(ALLOWED[top(i.from)] ?? []).includes(top(i.to));
+      });
+    assert.deepEqual(
+      crossing.map((i) => `${i.from} -> ${i.to}`),
+      [],
+    );
   });
 
   it("the generic registry client (providers/oci) never reaches into a vendor's (providers/ghcr, which builds on it)", () => {
     const found = all.filter((i) => i.from.startsWith("providers/"));
     assert.ok(found.some((i) => i.from.startsWith("providers/ghcr/") && i.to.startsWith("providers/oci/")));
-    assert.deepEqual(found.filter((i) => i.from.startsWith("providers/oci/") && i.to.startsWith("providers/ghcr/")).map((i) => `${i.from} -> ${i.to}`), []);
+    assert.deepEqual(
+      found.filter((i) => i.from.startsWith("providers/oci/") && i.to.startsWith("providers/ghcr/")).map((i) => `${i.from} -> ${i.to}`),
+      [],
+    );
   });
 
   it("the policy pack and the grammar it ships import only packages policy/package.json pins exactly", () => {
@@ -85,7 +101,8 @@ describe("layers point one way", () => {
   });
 
   it("protocol clients never import @pulumi/pulumi: only the dynamic providers in providers/ do", () => {
-    const offenders = all.filter((i) => top(i.from) === "providers" && i.to === "@pulumi/pulumi")
+    const offenders = all
+      .filter((i) => top(i.from) === "providers" && i.to === "@pulumi/pulumi")
       .map((i) => i.from)
       .filter((f) => !/dynamic\.Resource|ResourceProvider/.test(fs.readFileSync(path.join(PROJECT_DIR, f), "utf8")));
     assert.deepEqual([...new Set(offenders)], []);
@@ -104,7 +121,10 @@ describe("layers point one way", () => {
         for (const to of edges.get(f) ?? []) {
           if (to === "@pulumi/pulumi") return true;
           const file = fs.existsSync(path.join(PROJECT_DIR, `${to}.ts`)) ? `${to}.ts` : `${to}/index.ts`;
-          if (!seen.has(file)) { seen.add(file); stack.push(file); }
+          if (!seen.has(file)) {
+            seen.add(file);
+            stack.push(file);
+          }
         }
       }
       return false;

@@ -30,7 +30,8 @@ describe("golden files of the generated output", function () {
         const expected = tree(path.join(PROJECT_DIR, "test", "golden", stack));
         const actual = tree(out);
         assert.deepEqual([...actual.keys()].sort(), [...expected.keys()].sort(), "the same files");
-        for (const [file, text] of actual) assert.equal(text, expected.get(file), `${file} differs from test/golden/${stack}/${file}: run npm run golden and review the diff`);
+        for (const [file, text] of actual)
+          assert.equal(text, expected.get(file), `${file} differs from test/golden/${stack}/${file}: run npm run golden and review the diff`);
       } finally {
         fs.rmSync(out, { recursive: true, force: true });
       }

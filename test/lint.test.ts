@@ -11,14 +11,25 @@ describe("lint gate", function () {
   it("every eslint-disable comment gives its reason on the same line (`-- why`)", () => {
     const files = execFileSync("git", ["ls-files", "*.ts", "*.js", "*.mjs"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\n").filter(Boolean);
     assert.ok(files.length > 50);
-    const bare = files.filter((f) => f !== "test/lint.test.ts").flatMap((f) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8").split("\n")
-      .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
-      .filter(({ line }) => /eslint-disable/.test(line) && !/eslint-disable[\w-]*\s+\S+.*\s--\s+\S/.test(line)));
-    assert.deepEqual(bare.map((b) => `${b.where}: ${b.line.trim()}`), []);
+    const bare = files
+      .filter((f) => f !== "test/lint.test.ts")
+      .flatMap((f) =>
+        fs
+          .readFileSync(path.join(PROJECT_DIR, f), "utf8")
+          .split("\n")
+          .map((line, i) => ({ where: `${f}:${i + 1}`, line }))
+          .filter(({ line }) => /eslint-disable/.test(line) && !/eslint-disable[\w-]*\s+\S+.*\s--\s+\S/.test(line)),
+      );
+    assert.deepEqual(
+      bare.map((b) => `${b.where}: ${b.line.trim()}`),
+      [],
+    );
   });
 
   it("comments point into the repository: every docs/ file named exists, nothing outside is named", () => {
-    const files = execFileSync("git", ["ls-files", "*.ts", "*.js", "*.sh", "*.mjs"], { cwd: PROJECT_DIR, encoding: "utf8" }).split("\n").filter((f) => f && !f.startsWith("test/golden/") && f !== "test/lint.test.ts");
+    const files = execFileSync("git", ["ls-files", "*.ts", "*.js", "*.sh", "*.mjs"], { cwd: PROJECT_DIR, encoding: "utf8" })
+      .split("\n")
+      .filter((f) => f && !f.startsWith("test/golden/") && f !== "test/lint.test.ts");
     const problems: string[] = [];
     let links = 0;
     for (const f of files) {
@@ -27,7 +38,8 @@ describe("lint gate", function () {
         links++;
         if (!fs.existsSync(path.join(PROJECT_DIR, doc))) problems.push(`${f}: ${doc} does not exist`);
       }
-      for (const [outside] of text.matchAll(/DESIGN\.md|\breference\/[\w-]+\.md|\bissues? #?\d+\b|\.\.\/shared\//gi)) problems.push(`${f}: names ${outside}, which is not in this repository`);
+      for (const [outside] of text.matchAll(/DESIGN\.md|\breference\/[\w-]+\.md|\bissues? #?\d+\b|\.\.\/shared\//gi))
+        problems.push(`${f}: names ${outside}, which is not in this repository`);
     }
     assert.deepEqual(problems, []);
     assert.ok(links >= 20, `found ${links} links to docs/`);
@@ -37,10 +49,10 @@ describe("lint gate", function () {
     const { ESLint } = await import("eslint");
     const eslint = new ESLint({ cwd: PROJECT_DIR });
     const text = [
-      "import { EventEmitter } from \"node:events\";",
+      'import { EventEmitter } from "node:events";',
       "async function work(): Promise<void> {}",
       "work();",
-      "new EventEmitter().on(\"x\", async () => { await work(); });",
+      'new EventEmitter().on("x", async () => { await work(); });',
       "export {};",
       "",
     ].join("\n");

@@ -23,7 +23,9 @@ describe("program under mocks (example stack)", function () {
   }
 
   it("provisions the image repository's secrets, each scoped to the one job's environment", () => {
-    const secrets = secretsOf("margine-image").map(({ name, environment }) => `${name}@${environment ?? "repository"}`).sort();
+    const secrets = secretsOf("margine-image")
+      .map(({ name, environment }) => `${name}@${environment ?? "repository"}`)
+      .sort();
     assert.deepEqual(secrets, [
       "COSIGN_PASSWORD@signing",
       "COSIGN_PRIVATE_KEY@signing",
@@ -34,8 +36,12 @@ describe("program under mocks (example stack)", function () {
   });
 
   it("provisions the release stack's write credentials in the pipeline repository's release environment only", () => {
-    assert.deepEqual(secretsOf("margine-pipeline").map((s) => `${s.name}@${s.environment}`).sort(),
-      ["IA_ACCESS_KEY@release", "IA_SECRET_KEY@release", "REGISTRY_PASSWORD@release", "SITE_BUMP_TOKEN@release"]);
+    assert.deepEqual(
+      secretsOf("margine-pipeline")
+        .map((s) => `${s.name}@${s.environment}`)
+        .sort(),
+      ["IA_ACCESS_KEY@release", "IA_SECRET_KEY@release", "REGISTRY_PASSWORD@release", "SITE_BUMP_TOKEN@release"],
+    );
     assert.equal((resourceNamed(program, "pipeline-repo-secret-registry-password").inputs.value as { value: string }).value, sentinel("registryWriteToken"));
   });
 
@@ -51,8 +57,13 @@ describe("program under mocks (example stack)", function () {
 
   it("environments deploy from main only", () => {
     const envs = resourcesOfType(program, "github:index/repositoryEnvironment:RepositoryEnvironment");
-    assert.deepEqual(envs.map((e) => `${e.inputs.repository}/${e.inputs.environment}`).sort(),
-      ["margine-image/edge", "margine-image/internet-archive", "margine-image/release-pr", "margine-image/signing", "margine-pipeline/release"]);
+    assert.deepEqual(envs.map((e) => `${e.inputs.repository}/${e.inputs.environment}`).sort(), [
+      "margine-image/edge",
+      "margine-image/internet-archive",
+      "margine-image/release-pr",
+      "margine-image/signing",
+      "margine-pipeline/release",
+    ]);
     for (const e of envs) assert.deepEqual(e.inputs.deploymentBranchPolicy, { customBranchPolicies: true, protectedBranches: false });
     const policies = resourcesOfType(program, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy");
     assert.equal(policies.length, envs.length);
@@ -67,7 +78,10 @@ describe("program under mocks (example stack)", function () {
       assert.equal(r.inputs.canApprovePullRequestReviews, false);
     }
     const actions = resourcesOfType(program, "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions");
-    assert.deepEqual(actions.map((r) => [r.inputs.repository, r.inputs.shaPinningRequired]).sort(), [["margine-image", true], ["margine-pipeline", true]]);
+    assert.deepEqual(actions.map((r) => [r.inputs.repository, r.inputs.shaPinningRequired]).sort(), [
+      ["margine-image", true],
+      ["margine-pipeline", true],
+    ]);
   });
 
   it("main is protected: no force-push, no deletion, the pull-request build check from GitHub Actions required", () => {
@@ -83,7 +97,11 @@ describe("program under mocks (example stack)", function () {
     const ruleset = resourceNamed(program, "pipeline-repo-main-ruleset").inputs as any;
     assert.deepEqual(ruleset.rules.requiredStatusChecks.requiredChecks, [{ context: "preview", integrationId: 15368 }]);
     assert.deepEqual(ruleset.rules.pullRequest, {
-      requiredApprovingReviewCount: 1, requireCodeOwnerReview: true, dismissStaleReviewsOnPush: true, requireLastPushApproval: true, requiredReviewThreadResolution: false,
+      requiredApprovingReviewCount: 1,
+      requireCodeOwnerReview: true,
+      dismissStaleReviewsOnPush: true,
+      requireLastPushApproval: true,
+      requiredReviewThreadResolution: false,
     });
     const codeowners = resourcesOfType(program, "github:index/repositoryFile:RepositoryFile").find((r) => r.inputs.file === ".github/CODEOWNERS");
     assert.match(String(codeowners?.inputs.content), /^\* @daniel-g-carrasco$/m);
@@ -91,8 +109,11 @@ describe("program under mocks (example stack)", function () {
 
   it("declares the vm-test label and the non-secret settings as variables", () => {
     assert.equal(resourceNamed(program, "image-repo-label-vm-test").inputs.name, "vm-test");
-    const vars = Object.fromEntries(resourcesOfType(program, "github:index/actionsVariable:ActionsVariable")
-      .filter((r) => r.inputs.repository === "margine-image").map((r) => [r.inputs.variableName, r.inputs.value]));
+    const vars = Object.fromEntries(
+      resourcesOfType(program, "github:index/actionsVariable:ActionsVariable")
+        .filter((r) => r.inputs.repository === "margine-image")
+        .map((r) => [r.inputs.variableName, r.inputs.value]),
+    );
     assert.equal(vars.IMAGE_NAME, "ghcr.io/daniel-g-carrasco/margine");
     // SSH reaches the edge through the DNS-only host: Cloudflare's proxy carries no SSH.
     assert.equal(vars.EDGE_SSH_HOST, "direct.files.the-empty.place");

@@ -36,19 +36,42 @@ export class CloudflareZone extends pulumi.ComponentResource {
     const zoneId = this.zoneId;
 
     for (const record of plannedDnsRecords(hosts, args.edgeAddress)) {
-      new cloudflare.DnsRecord(`${name}-${record.role}`, {
-        zoneId, name: record.name, type: record.type, content: record.content,
-        proxied: record.proxied, ttl: record.ttl, comment: record.comment,
-      }, { parent: this });
+      new cloudflare.DnsRecord(
+        `${name}-${record.role}`,
+        {
+          zoneId,
+          name: record.name,
+          type: record.type,
+          content: record.content,
+          proxied: record.proxied,
+          ttl: record.ttl,
+          comment: record.comment,
+        },
+        { parent: this },
+      );
     }
-    new cloudflare.Ruleset(`${name}-cache-rules`, {
-      zoneId, kind: "zone", phase: "http_request_cache_settings", name: "margine cache rules",
-      rules: cacheRules(hosts).map((r) => ({ ...r, actionParameters: { ...r.actionParameters } })),
-    }, { parent: this });
-    new cloudflare.Ruleset(`${name}-redirect-rules`, {
-      zoneId, kind: "zone", phase: "http_request_dynamic_redirect", name: "margine redirect rules",
-      rules: redirectRules(hosts, args.release).map((r) => ({ ...r, actionParameters: { ...r.actionParameters } })),
-    }, { parent: this });
+    new cloudflare.Ruleset(
+      `${name}-cache-rules`,
+      {
+        zoneId,
+        kind: "zone",
+        phase: "http_request_cache_settings",
+        name: "margine cache rules",
+        rules: cacheRules(hosts).map((r) => ({ ...r, actionParameters: { ...r.actionParameters } })),
+      },
+      { parent: this },
+    );
+    new cloudflare.Ruleset(
+      `${name}-redirect-rules`,
+      {
+        zoneId,
+        kind: "zone",
+        phase: "http_request_dynamic_redirect",
+        name: "margine redirect rules",
+        rules: redirectRules(hosts, args.release).map((r) => ({ ...r, actionParameters: { ...r.actionParameters } })),
+      },
+      { parent: this },
+    );
 
     createSslMode(`${name}-ssl-mode`, zoneId, this);
     // Both proxied hosts point at the edge VM, so its one origin certificate names both.

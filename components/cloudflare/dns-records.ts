@@ -17,15 +17,30 @@ export interface PlannedDnsRecord {
 export function plannedDnsRecords(hosts: ZoneHosts, address: string): PlannedDnsRecord[] {
   return [
     {
-      role: "site", name: hosts.siteHost, type: "A", content: address, proxied: true, ttl: 1,
+      role: "site",
+      name: hosts.siteHost,
+      type: "A",
+      content: address,
+      proxied: true,
+      ttl: 1,
       comment: "margine-pipeline: the website, behind Cloudflare (origin locked to Cloudflare's ranges)",
     },
     {
-      role: "files", name: hosts.filesHost, type: "A", content: address, proxied: true, ttl: 1,
+      role: "files",
+      name: hosts.filesHost,
+      type: "A",
+      content: address,
+      proxied: true,
+      ttl: 1,
       comment: "margine-pipeline: edge index.html and SHA256SUMS, cached briefly; .iso redirected off the proxy",
     },
     {
-      role: "fallback", name: hosts.fallbackHost, type: "A", content: address, proxied: false, ttl: 300,
+      role: "fallback",
+      name: hosts.fallbackHost,
+      type: "A",
+      content: address,
+      proxied: false,
+      ttl: 300,
       comment: "margine-pipeline: DNS-only 7-day ISO fallback (Cloudflare Free: no large binaries through the proxy)",
     },
   ];

@@ -15,16 +15,24 @@ export interface OriginCertificate {
 
 export function createOriginCertificate(name: string, hostnames: string[], parent: pulumi.Resource): OriginCertificate {
   const key = new tls.PrivateKey(`${name}-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent });
-  const csr = new tls.CertRequest(`${name}-csr`, {
-    privateKeyPem: key.privateKeyPem,
-    subject: { commonName: hostnames[0], organization: "Margine" },
-    dnsNames: hostnames,
-  }, { parent });
-  const cert = new cloudflare.OriginCaCertificate(name, {
-    csr: csr.certRequestPem,
-    hostnames,
-    requestType: "origin-ecc",
-    requestedValidity: ORIGIN_CERT_VALIDITY_DAYS,
-  }, { parent });
+  const csr = new tls.CertRequest(
+    `${name}-csr`,
+    {
+      privateKeyPem: key.privateKeyPem,
+      subject: { commonName: hostnames[0], organization: "Margine" },
+      dnsNames: hostnames,
+    },
+    { parent },
+  );
+  const cert = new cloudflare.OriginCaCertificate(
+    name,
+    {
+      csr: csr.certRequestPem,
+      hostnames,
+      requestType: "origin-ecc",
+      requestedValidity: ORIGIN_CERT_VALIDITY_DAYS,
+    },
+    { parent },
+  );
   return { certificatePem: cert.certificate, privateKeyPem: pulumi.secret(key.privateKeyPem) };
 }

@@ -7,12 +7,7 @@ import { remote } from "@pulumi/command";
 import { EdgeConfig } from "../../config/stack";
 import { ReleaseState } from "../../config/release-state";
 import { EDGE_FILES, EdgeFileSpec, EdgeFileValues, ORIGIN_PEM } from "./edge-files";
-import {
-  renderCertificateScript,
-  renderInstallScript,
-  renderProvisionScript,
-  renderRemoveScript,
-} from "./remote-scripts";
+import { renderCertificateScript, renderInstallScript, renderProvisionScript, renderRemoveScript } from "./remote-scripts";
 
 export interface EdgeServerArgs {
   readonly edge: EdgeConfig;
@@ -51,11 +46,15 @@ export class EdgeServer extends pulumi.ComponentResource {
 
     const provision = command("provision", { create: renderProvisionScript(args.fallbackHost) }, []);
 
-    const origin = command("file-origin-pem", {
-      create: renderInstallScript(ORIGIN_PEM),
-      delete: renderRemoveScript(ORIGIN_PEM),
-      stdin: pulumi.secret(pulumi.interpolate`${args.originCertificatePem}\n${args.originPrivateKeyPem}\n`),
-    }, [provision]);
+    const origin = command(
+      "file-origin-pem",
+      {
+        create: renderInstallScript(ORIGIN_PEM),
+        delete: renderRemoveScript(ORIGIN_PEM),
+        stdin: pulumi.secret(pulumi.interpolate`${args.originCertificatePem}\n${args.originPrivateKeyPem}\n`),
+      },
+      [provision],
+    );
 
     const base = { filesHost: args.filesHost, fallbackHost: args.fallbackHost, siteHost: args.siteHost, release: args.release };
     const contentOf = (file: EdgeFileSpec): pulumi.Input<string> => {
@@ -72,11 +71,15 @@ export class EdgeServer extends pulumi.ComponentResource {
     for (const file of EDGE_FILES) {
       // The nginx site refers to the origin PEM, so nginx -t needs it in place first.
       const after = file.id === "nginx-site" ? [provision, origin] : [provision];
-      this.fileCommands[file.id] = command(`file-${file.id}`, {
-        create: renderInstallScript(file),
-        delete: renderRemoveScript(file),
-        stdin: contentOf(file),
-      }, after);
+      this.fileCommands[file.id] = command(
+        `file-${file.id}`,
+        {
+          create: renderInstallScript(file),
+          delete: renderRemoveScript(file),
+          stdin: contentOf(file),
+        },
+        after,
+      );
     }
     command("fallback-certificate", { create: renderCertificateScript(args.fallbackHost) }, [
       this.fileCommands["nginx-site"],

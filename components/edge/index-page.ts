@@ -70,8 +70,11 @@ function latestSection(iso: IsoRelease, fallbackHost: string, ia: Pick<IaEndpoin
         <li>${a(links.download, "download", "Direct HTTP download (Internet Archive)")}</li>
         <li>${a("SHA256SUMS", "sha256sums", "SHA256SUMS")} &mdash; download it next to the ISO and run <code>sha256sum -c SHA256SUMS</code></li>
         <li>${a(links.details, "details", "Internet Archive details page (all mirrors)")}</li>
-        <li>${a(edgeCopy, "edge-copy", "Edge copy (our own server: one download at a time, slower; kept until " +
-          `${ISO_RETENTION_DAYS} days after the next release)`)}</li>
+        <li>${a(
+          edgeCopy,
+          "edge-copy",
+          "Edge copy (our own server: one download at a time, slower; kept until " + `${ISO_RETENTION_DAYS} days after the next release)`,
+        )}</li>
       </ul>
 ${torrentScript(links)}
     </section>`;
@@ -79,9 +82,7 @@ ${torrentScript(links)}
 
 function olderSection(isos: readonly IsoRelease[], ia: Pick<IaEndpoints, "iaUrl">): string {
   if (isos.length === 0) return "";
-  const items = isos
-    .map((iso) => `        <li><a href="${escapeHtml(releaseLinks(iso, ia).details)}">Margine ${dashed(iso.date)}</a></li>`)
-    .join("\n");
+  const items = isos.map((iso) => `        <li><a href="${escapeHtml(releaseLinks(iso, ia).details)}">Margine ${dashed(iso.date)}</a></li>`).join("\n");
   return `
     <section id="older">
       <h2>Older releases (Internet Archive)</h2>

@@ -67,13 +67,7 @@ export const FILE_MARKER = "# margine-edge-file: ";
  */
 export function renderInstallScript(file: FileInstall): string {
   const owner = file.owner ?? "root";
-  const lines = [
-    `${FILE_MARKER}${file.path}`,
-    "set -eu",
-    "tmp=$(mktemp)",
-    "trap 'rm -f \"$tmp\"' EXIT",
-    'cat > "$tmp"',
-  ];
+  const lines = [`${FILE_MARKER}${file.path}`, "set -eu", "tmp=$(mktemp)", "trap 'rm -f \"$tmp\"' EXIT", 'cat > "$tmp"'];
   if (file.validate) {
     lines.push(`if sudo test -e ${file.path}; then sudo cp -p ${file.path} ${file.path}.previous; fi`);
   }

@@ -63,11 +63,21 @@ export function imageRepositorySettings({ config, edgeDeployPrivateKey }: ImageR
     secrets: [
       { name: IMAGE_SECRETS.cosignPrivateKey, value: s.cosignPrivateKey, environment: IMAGE_ENVIRONMENTS.signing, usedBy: "build.yml sign" },
       { name: IMAGE_SECRETS.cosignPassword, value: s.cosignPassword, environment: IMAGE_ENVIRONMENTS.signing, usedBy: "build.yml sign" },
-      { name: IMAGE_SECRETS.iaConfig, value: iaConfigIni(s.iaAccessKey, s.iaSecretKey), environment: IMAGE_ENVIRONMENTS.internetArchive, usedBy: "build-disk.yml publish_ia" },
+      {
+        name: IMAGE_SECRETS.iaConfig,
+        value: iaConfigIni(s.iaAccessKey, s.iaSecretKey),
+        environment: IMAGE_ENVIRONMENTS.internetArchive,
+        usedBy: "build-disk.yml publish_ia",
+      },
       { name: IMAGE_SECRETS.edgeDeployKey, value: edgeDeployPrivateKey, environment: IMAGE_ENVIRONMENTS.edge, usedBy: "build-disk.yml edge_sync" },
       // Two jobs open release pull requests against the pipeline repository (smoke-boot's stable
       // digest, build-disk's ISO entry); both run in this environment, deployable from main only.
-      { name: IMAGE_SECRETS.releasePrToken, value: s.releasePrToken, environment: IMAGE_ENVIRONMENTS.releasePr, usedBy: "smoke-boot.yml release_pr, build-disk.yml release_pr" },
+      {
+        name: IMAGE_SECRETS.releasePrToken,
+        value: s.releasePrToken,
+        environment: IMAGE_ENVIRONMENTS.releasePr,
+        usedBy: "smoke-boot.yml release_pr, build-disk.yml release_pr",
+      },
     ],
     variables: {
       [IMAGE_VARIABLES.image]: config.image,

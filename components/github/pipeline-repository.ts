@@ -39,7 +39,9 @@ export function pipelineRepositorySettings(config: StackConfig): RepositorySetti
     environments: Object.values(PIPELINE_ENVIRONMENTS),
     secrets: [
       // Optional (handbook): without it SiteRelease warns and skips the website bump.
-      ...(s.siteBumpToken ? [{ name: PIPELINE_SECRETS.siteBumpToken, value: s.siteBumpToken, environment: release, usedBy: "release.yml up (SiteRelease)" }] : []),
+      ...(s.siteBumpToken
+        ? [{ name: PIPELINE_SECRETS.siteBumpToken, value: s.siteBumpToken, environment: release, usedBy: "release.yml up (SiteRelease)" }]
+        : []),
       { name: PIPELINE_SECRETS.iaAccessKey, value: s.iaAccessKey, environment: release, usedBy },
       { name: PIPELINE_SECRETS.iaSecretKey, value: s.iaSecretKey, environment: release, usedBy },
       { name: PIPELINE_SECRETS.registryPassword, value: s.registryWriteToken, environment: release, usedBy: "release.yml up (Promotion)" },
@@ -47,10 +49,12 @@ export function pipelineRepositorySettings(config: StackConfig): RepositorySetti
     variables: {
       [PIPELINE_VARIABLES.registryUsername]: parseImageName(config.image).owner,
       ...(config.stateBackendUrl === undefined ? {} : { [PIPELINE_VARIABLES.stateBackendUrl]: config.stateBackendUrl }),
-      ...(config.stateRoles === undefined ? {} : {
-        [PIPELINE_VARIABLES.stateReadRole]: config.stateRoles.read,
-        [PIPELINE_VARIABLES.stateWriteRole]: config.stateRoles.write,
-      }),
+      ...(config.stateRoles === undefined
+        ? {}
+        : {
+            [PIPELINE_VARIABLES.stateReadRole]: config.stateRoles.read,
+            [PIPELINE_VARIABLES.stateWriteRole]: config.stateRoles.write,
+          }),
     },
     labels: [],
     requiredChecks: ["preview"],

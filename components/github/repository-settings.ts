@@ -79,19 +79,27 @@ export class RepositorySettings extends pulumi.ComponentResource {
 
     const environments = new Map<string, github.RepositoryEnvironment>();
     for (const env of args.environments) {
-      const environment = new github.RepositoryEnvironment(`${name}-env-${env}`, {
-        repository: repo,
-        environment: env,
-        // Deployments from main only: a branch pushed by anyone with write access cannot run a
-        // job that reads this environment's secrets.
-        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
-        preventSelfReview: false,
-      }, child);
-      new github.RepositoryEnvironmentDeploymentPolicy(`${name}-env-${env}-main`, {
-        repository: repo,
-        environment: environment.environment,
-        branchPattern: "main",
-      }, child);
+      const environment = new github.RepositoryEnvironment(
+        `${name}-env-${env}`,
+        {
+          repository: repo,
+          environment: env,
+          // Deployments from main only: a branch pushed by anyone with write access cannot run a
+          // job that reads this environment's secrets.
+          deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+          preventSelfReview: false,
+        },
+        child,
+      );
+      new github.RepositoryEnvironmentDeploymentPolicy(
+        `${name}-env-${env}-main`,
+        {
+          repository: repo,
+          environment: environment.environment,
+          branchPattern: "main",
+        },
+        child,
+      );
       environments.set(env, environment);
     }
 
@@ -100,65 +108,103 @@ export class RepositorySettings extends pulumi.ComponentResource {
       const value = pulumi.secret(s.value);
       const env = s.environment === undefined ? undefined : environments.get(s.environment);
       if (env) {
-        new github.ActionsEnvironmentSecret(resourceName, {
-          repository: repo, environment: env.environment, secretName: s.name, value,
-        }, child);
+        new github.ActionsEnvironmentSecret(
+          resourceName,
+          {
+            repository: repo,
+            environment: env.environment,
+            secretName: s.name,
+            value,
+          },
+          child,
+        );
       } else {
         new github.ActionsSecret(resourceName, { repository: repo, secretName: s.name, value }, child);
       }
     }
 
     for (const [variableName, value] of Object.entries(args.variables)) {
-      new github.ActionsVariable(`${name}-var-${variableName.toLowerCase().replace(/_/g, "-")}`, {
-        repository: repo, variableName, value,
-      }, child);
+      new github.ActionsVariable(
+        `${name}-var-${variableName.toLowerCase().replace(/_/g, "-")}`,
+        {
+          repository: repo,
+          variableName,
+          value,
+        },
+        child,
+      );
     }
 
     for (const label of args.labels) {
-      new github.IssueLabel(`${name}-label-${label.name}`, {
-        repository: repo, name: label.name, color: label.color, description: label.description,
-      }, child);
+      new github.IssueLabel(
+        `${name}-label-${label.name}`,
+        {
+          repository: repo,
+          name: label.name,
+          color: label.color,
+          description: label.description,
+        },
+        child,
+      );
     }
 
     // The default GITHUB_TOKEN is read-only and cannot approve pull requests: every job asks for
     // the write scopes it needs in its own `permissions:` block.
-    new github.WorkflowRepositoryPermissions(`${name}-workflow-permissions`, {
-      repository: repo,
-      defaultWorkflowPermissions: "read",
-      canApprovePullRequestReviews: false,
-    }, child);
+    new github.WorkflowRepositoryPermissions(
+      `${name}-workflow-permissions`,
+      {
+        repository: repo,
+        defaultWorkflowPermissions: "read",
+        canApprovePullRequestReviews: false,
+      },
+      child,
+    );
 
     // A tag of a third-party action can be moved under us; a full commit SHA cannot.
-    new github.ActionsRepositoryPermissions(`${name}-actions-permissions`, {
-      repository: repo,
-      enabled: true,
-      allowedActions: "all",
-      shaPinningRequired: true,
-    }, child);
+    new github.ActionsRepositoryPermissions(
+      `${name}-actions-permissions`,
+      {
+        repository: repo,
+        enabled: true,
+        allowedActions: "all",
+        shaPinningRequired: true,
+      },
+      child,
+    );
 
-    new github.RepositoryRuleset(`${name}-main-ruleset`, {
-      repository: repo,
-      name: "main",
-      target: "branch",
-      enforcement: "active",
-      conditions: { refName: { includes: ["refs/heads/main"], excludes: [] } },
-      rules: {
-        deletion: true,
-        nonFastForward: true,
-        requiredStatusChecks: args.requiredChecks.length === 0 ? undefined : {
-          strictRequiredStatusChecksPolicy: false,
-          requiredChecks: args.requiredChecks.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
-        },
-        pullRequest: args.review === undefined ? undefined : {
-          requiredApprovingReviewCount: 1,
-          requireCodeOwnerReview: true,
-          // An approval covers the diff that was reviewed, not what is pushed after it.
-          dismissStaleReviewsOnPush: true,
-          requireLastPushApproval: true,
-          requiredReviewThreadResolution: false,
+    new github.RepositoryRuleset(
+      `${name}-main-ruleset`,
+      {
+        repository: repo,
+        name: "main",
+        target: "branch",
+        enforcement: "active",
+        conditions: { refName: { includes: ["refs/heads/main"], excludes: [] } },
+        rules: {
+          deletion: true,
+          nonFastForward: true,
+          requiredStatusChecks:
+            args.requiredChecks.length === 0
+              ? undefined
+              : {
+                  strictRequiredStatusChecksPolicy: false,
+                  requiredChecks: args.requiredChecks.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
+                },
+          pullRequest:
+            args.review === undefined
+              ? undefined
+              : {
+                  requiredApprovingReviewCount: 1,
+                  requireCodeOwnerReview: true,
+                  // An approval covers the diff that was reviewed, not what is pushed after it.
+                  dismissStaleReviewsOnPush: true,
+                  requireLastPushApproval: true,
+                  requiredReviewThreadResolution: false,
+                },
         },
       },
-    }, child);
+      child,
+    );
 
     this.secretNames = pulumi.output(args.secrets.map((s) => s.name));
     this.registerOutputs({ repository: this.repository, secretNames: this.secretNames });

@@ -21,12 +21,16 @@ export class SiteDeployHook extends pulumi.ComponentResource {
     const secret = new random.RandomPassword(`${name}-secret`, { length: 40, special: false }, { parent: this });
     this.secret = pulumi.secret(secret.result);
     if (args.url !== undefined) {
-      new github.RepositoryWebhook(`${name}-webhook`, {
-        repository: splitRepository(args.repository).name,
-        events: ["push"],
-        active: true,
-        configuration: { url: args.url, contentType: "json", secret: this.secret, insecureSsl: false },
-      }, { parent: this });
+      new github.RepositoryWebhook(
+        `${name}-webhook`,
+        {
+          repository: splitRepository(args.repository).name,
+          events: ["push"],
+          active: true,
+          configuration: { url: args.url, contentType: "json", secret: this.secret, insecureSsl: false },
+        },
+        { parent: this },
+      );
     }
     this.registerOutputs({ secret: this.secret });
   }

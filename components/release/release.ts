@@ -39,31 +39,51 @@ export class Release extends pulumi.ComponentResource {
     super("margine:release:Release", name, {}, opts);
     const plan = releasePlan(args.release, args.image);
 
-    this.promotion = plan.stable && new Promotion(`${name}-stable`, {
-      image: plan.stable.image,
-      digest: plan.stable.digest,
-      tags: plan.stable.tags,
-      evidence: plan.stable.evidence,
-      rollback: plan.stable.rollback,
-      ...(args.cosignPublicKey ? { cosignPublicKey: args.cosignPublicKey } : {}),
-      ...(args.insecureRegistry ? { insecure: true } : {}),
-    }, { parent: this });
+    this.promotion =
+      plan.stable &&
+      new Promotion(
+        `${name}-stable`,
+        {
+          image: plan.stable.image,
+          digest: plan.stable.digest,
+          tags: plan.stable.tags,
+          evidence: plan.stable.evidence,
+          rollback: plan.stable.rollback,
+          ...(args.cosignPublicKey ? { cosignPublicKey: args.cosignPublicKey } : {}),
+          ...(args.insecureRegistry ? { insecure: true } : {}),
+        },
+        { parent: this },
+      );
 
     // IA keeps releases forever and users' torrents point at them: removing a declaration (or a
     // mistaken `pulumi destroy`) must never take an item with it.
-    this.isoItems = plan.isos.map((iso) => new IaItem(`${name}-iso-${iso.date}`, {
-      identifier: iso.identifier,
-      files: iso.files.map((f) => ({ ...f })),
-      metadata: iso.metadata,
-    }, { parent: this, protect: true, retainOnDelete: true }));
+    this.isoItems = plan.isos.map(
+      (iso) =>
+        new IaItem(
+          `${name}-iso-${iso.date}`,
+          {
+            identifier: iso.identifier,
+            files: iso.files.map((f) => ({ ...f })),
+            metadata: iso.metadata,
+          },
+          { parent: this, protect: true, retainOnDelete: true },
+        ),
+    );
 
     // The site links to the IA item by date: bump it only after that item is verified.
     const latestItem = this.isoItems[plan.isos.findIndex((iso) => iso.date === plan.latestIsoDate)];
-    this.site = plan.latestIsoDate === undefined ? undefined : new SiteRelease(`${name}-site`, {
-      repository: args.siteRepository,
-      latestIsoDate: plan.latestIsoDate,
-      ...(args.siteApiUrl ? { apiUrl: args.siteApiUrl } : {}),
-    }, { parent: this, dependsOn: latestItem ? [latestItem] : [] });
+    this.site =
+      plan.latestIsoDate === undefined
+        ? undefined
+        : new SiteRelease(
+            `${name}-site`,
+            {
+              repository: args.siteRepository,
+              latestIsoDate: plan.latestIsoDate,
+              ...(args.siteApiUrl ? { apiUrl: args.siteApiUrl } : {}),
+            },
+            { parent: this, dependsOn: latestItem ? [latestItem] : [] },
+          );
 
     this.stableDigest = plan.stable?.digest;
     this.datedTags = plan.stable?.tags ?? [];

@@ -69,12 +69,16 @@ sudo chown "$(id -u):$(id -g)" "${OUTDIR}/\${ISO_NAME}"
  * the ISO sits next to SHA256SUMS at the item root: basename only.
  */
 export function publishedChecksums(): Step {
-  return run("Locate ISO + verify integrity", `ARTIFACT="$OUTDIR/$ISO_NAME"
+  return run(
+    "Locate ISO + verify integrity",
+    `ARTIFACT="$OUTDIR/$ISO_NAME"
 (cd "$OUTDIR" && sha256sum -c SHA256SUMS)
 BASE="$(basename "$ARTIFACT")"
 (cd "$(dirname "$ARTIFACT")" && sha256sum "$BASE") > "$OUTDIR/SHA256SUMS"
 cat "$OUTDIR/SHA256SUMS"
-`, { env: { OUTDIR, ISO_NAME: "${{ needs.build_disk.outputs.iso_name }}" } });
+`,
+    { env: { OUTDIR, ISO_NAME: "${{ needs.build_disk.outputs.iso_name }}" } },
+  );
 }
 
 const UPLOAD_SCRIPT = `IA_CONFIG_FILE="$RUNNER_TEMP/ia.ini"

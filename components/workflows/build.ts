@@ -64,7 +64,9 @@ if [[ ! "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
   exit 1
 fi
 printf '%s' "$REGISTRY_PASSWORD" | cosign login "\${IMAGE%%/*}" --username "$REGISTRY_USER" --password-stdin
-cosign sign --yes --recursive --key env://COSIGN_PRIVATE_KEY ${signFormatFlags(COSIGN_VERSION).map((f) => `${f} `).join("")}"\${IMAGE}@\${DIGEST}"
+cosign sign --yes --recursive --key env://COSIGN_PRIVATE_KEY ${signFormatFlags(COSIGN_VERSION)
+  .map((f) => `${f} `)
+  .join("")}"\${IMAGE}@\${DIGEST}"
 `;
 
 const PR_IMAGE_ARCHIVE = "image.oci.tar";
@@ -79,7 +81,7 @@ function buildAndRechunk(): Step[] {
       uses: ACTIONS.metadata,
       with: { images: "${{ vars.IMAGE_NAME }}", flavor: "latest=false", tags: METADATA_TAGS.join("\n") },
     },
-    run("Build the image", 'sudo podman build --pull=newer --tag localhost/margine:build .'),
+    run("Build the image", "sudo podman build --pull=newer --tag localhost/margine:build ."),
     {
       name: "Rechunk",
       id: "rechunk",

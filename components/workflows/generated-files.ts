@@ -51,9 +51,6 @@ export function generatedFiles(toolsRef: string, maintainers: readonly string[])
       ...clientStalenessFiles(),
       { path: ZIZMOR_CONFIG_PATH, content: ZIZMOR_CONFIG },
     ],
-    pipelineRepository: [
-      workflowFile(releaseWorkflow()),
-      { path: ".github/CODEOWNERS", content: codeOwnersFile(maintainers) },
-    ],
+    pipelineRepository: [workflowFile(releaseWorkflow()), { path: ".github/CODEOWNERS", content: codeOwnersFile(maintainers) }],
   };
 }

@@ -8,16 +8,7 @@ export type RunnerLabel = "ubuntu-24.04";
 
 export type PermissionLevel = "read" | "write" | "none";
 export type PermissionScope =
-  | "actions"
-  | "attestations"
-  | "checks"
-  | "contents"
-  | "deployments"
-  | "id-token"
-  | "issues"
-  | "packages"
-  | "pull-requests"
-  | "statuses";
+  "actions" | "attestations" | "checks" | "contents" | "deployments" | "id-token" | "issues" | "packages" | "pull-requests" | "statuses";
 /** An explicit permission map; `{}` means no permission at all. There is no `write-all` form. */
 export type Permissions = Readonly<Partial<Record<PermissionScope, PermissionLevel>>>;
 

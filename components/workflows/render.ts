@@ -164,5 +164,8 @@ function decorateJobs(doc: Document, workflow: Workflow): void {
 }
 
 function commentText(text: string): string {
-  return text.split("\n").map((l) => ` ${l}`.trimEnd()).join("\n");
+  return text
+    .split("\n")
+    .map((l) => ` ${l}`.trimEnd())
+    .join("\n");
 }

@@ -31,15 +31,22 @@ export class Workflows extends pulumi.ComponentResource {
     const commit = (repository: string, role: string, file: GeneratedFile) => {
       // Workflows and scripts by stem (their names predate the units); unit files keep their
       // suffix, which tells margine-staleness-check.service from .timer.
-      const stem = file.path.split("/").pop()!.replace(/\.(yml|sh)$/, "");
-      new github.RepositoryFile(`${name}-${role}-${stem}`, {
-        repository: splitRepository(repository).name,
-        file: file.path,
-        content: file.content,
-        branch: "main",
-        commitMessage: `chore: regenerate ${file.path} (margine-pipeline)`,
-        overwriteOnCreate: true,
-      }, { parent: this });
+      const stem = file.path
+        .split("/")
+        .pop()!
+        .replace(/\.(yml|sh)$/, "");
+      new github.RepositoryFile(
+        `${name}-${role}-${stem}`,
+        {
+          repository: splitRepository(repository).name,
+          file: file.path,
+          content: file.content,
+          branch: "main",
+          commitMessage: `chore: regenerate ${file.path} (margine-pipeline)`,
+          overwriteOnCreate: true,
+        },
+        { parent: this },
+      );
     };
     for (const file of files.imageRepository) commit(args.config.imageRepository, "image", file);
     for (const file of files.pipelineRepository) commit(args.config.pipelineRepository, "pipeline", file);

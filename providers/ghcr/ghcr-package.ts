@@ -1,13 +1,7 @@
 // GhcrPackage: the GHCR package's settings that no API can write (visibility, linked repository).
 // The provider reads them, shows drift in preview, and fails `pulumi up` with the settings URL.
 import * as pulumi from "@pulumi/pulumi";
-import {
-  ContainerPackage,
-  ContainerPackageRef,
-  ContainerPackagesApi,
-  PackageOwnerType,
-  packageSettingsUrl,
-} from "./packages-api";
+import { ContainerPackage, ContainerPackageRef, ContainerPackagesApi, PackageOwnerType, packageSettingsUrl } from "./packages-api";
 
 export interface GhcrPackageInputs {
   readonly owner: string;
@@ -49,9 +43,12 @@ function inputFailures(inputs: GhcrPackageInputs): pulumi.dynamic.CheckFailure[]
   const failures: pulumi.dynamic.CheckFailure[] = [];
   if (!/^[A-Za-z0-9-]{1,39}$/.test(inputs.owner ?? "")) failures.push({ property: "owner", reason: "expected a GitHub user or organization name" });
   if (inputs.ownerType !== "user" && inputs.ownerType !== "org") failures.push({ property: "ownerType", reason: "expected user or org" });
-  if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(inputs.name ?? "")) failures.push({ property: "name", reason: "expected a lowercase container package name such as margine" });
-  if (inputs.expectedVisibility !== "public" && inputs.expectedVisibility !== "private") failures.push({ property: "expectedVisibility", reason: "expected public or private" });
-  if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(inputs.expectedRepository ?? "")) failures.push({ property: "expectedRepository", reason: "expected OWNER/NAME" });
+  if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(inputs.name ?? ""))
+    failures.push({ property: "name", reason: "expected a lowercase container package name such as margine" });
+  if (inputs.expectedVisibility !== "public" && inputs.expectedVisibility !== "private")
+    failures.push({ property: "expectedVisibility", reason: "expected public or private" });
+  if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(inputs.expectedRepository ?? ""))
+    failures.push({ property: "expectedRepository", reason: "expected OWNER/NAME" });
   if (!/^https?:\/\//.test(inputs.apiUrl ?? "")) failures.push({ property: "apiUrl", reason: "expected the GitHub REST API root URL" });
   return failures;
 }
@@ -80,7 +77,7 @@ export class GhcrPackageProvider implements pulumi.dynamic.ResourceProvider<Ghcr
     if (drift.length > 0) {
       throw new Error(
         `ghcr.io/${inputs.owner}/${inputs.name}: ${drift.join("; ")}. GitHub has no API for these settings: ` +
-        `change them at ${settingsUrl} (visibility under "Danger Zone", the repository under "Manage Actions access"), then run pulumi up again.`,
+          `change them at ${settingsUrl} (visibility under "Danger Zone", the repository under "Manage Actions access"), then run pulumi up again.`,
       );
     }
     return { ...inputs, visibility: observed!.visibility, repository: observed!.repository, settingsUrl };

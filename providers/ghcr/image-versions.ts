@@ -21,10 +21,15 @@ export async function registryVersions(client: RegistryClient, repository: strin
   for (const m of manifests.values()) {
     if (isIndexMediaType(m.mediaType)) for (const child of (JSON.parse(m.bytes.toString("utf8")) as ManifestJson).manifests ?? []) children.add(child.digest);
   }
-  return Promise.all([...byDigest].map(async ([digest, digestTags]) => ({
-    id: digest, digest, tags: digestTags, indexChild: children.has(digest),
-    createdAt: await createdOf(client, repository, JSON.parse(manifests.get(digest)!.bytes.toString("utf8")) as ManifestJson),
-  })));
+  return Promise.all(
+    [...byDigest].map(async ([digest, digestTags]) => ({
+      id: digest,
+      digest,
+      tags: digestTags,
+      indexChild: children.has(digest),
+      createdAt: await createdOf(client, repository, JSON.parse(manifests.get(digest)!.bytes.toString("utf8")) as ManifestJson),
+    })),
+  );
 }
 
 /** The image config's `created`; for an index, its first platform's. "" when unknown (kept then). */

@@ -31,7 +31,11 @@ export interface PackagesApiOptions {
 
 /** An API answer we cannot act on, with the package and what to do. */
 export class PackagesApiError extends ProviderError {
-  constructor(readonly pkg: ContainerPackageRef, readonly status: number | undefined, message: string) {
+  constructor(
+    readonly pkg: ContainerPackageRef,
+    readonly status: number | undefined,
+    message: string,
+  ) {
     super(`ghcr.io/${pkg.owner}/${pkg.name}: ${message}`, "PackagesApiError");
   }
 }
@@ -69,7 +73,8 @@ export class ContainerPackagesApi {
     if ((status === 401 || status === 403) && !this.options.token) {
       return new PackagesApiError(pkg, status, `${doing} failed (HTTP ${status}): GITHUB_TOKEN is not set; set it to a token with ${scope}`);
     }
-    if (status === 401 || status === 403) return new PackagesApiError(pkg, status, `${doing} failed (HTTP ${status}): GitHub refused the token; it needs ${scope}`);
+    if (status === 401 || status === 403)
+      return new PackagesApiError(pkg, status, `${doing} failed (HTTP ${status}): GitHub refused the token; it needs ${scope}`);
     return new PackagesApiError(pkg, status, `${doing} failed (HTTP ${status ?? "?"}): ${(err as Error).message}`);
   }
 
@@ -77,9 +82,10 @@ export class ContainerPackagesApi {
   async getPackage(pkg: ContainerPackageRef): Promise<ContainerPackage | undefined> {
     const octokit = await this.octokit();
     try {
-      const res = pkg.ownerType === "org"
-        ? await octokit.rest.packages.getPackageForOrganization({ org: pkg.owner, package_type: "container", package_name: pkg.name })
-        : await octokit.rest.packages.getPackageForUser({ username: pkg.owner, package_type: "container", package_name: pkg.name });
+      const res =
+        pkg.ownerType === "org"
+          ? await octokit.rest.packages.getPackageForOrganization({ org: pkg.owner, package_type: "container", package_name: pkg.name })
+          : await octokit.rest.packages.getPackageForUser({ username: pkg.owner, package_type: "container", package_name: pkg.name });
       return {
         visibility: res.data.visibility as ContainerPackage["visibility"],
         repository: res.data.repository?.full_name ?? null,
@@ -97,11 +103,28 @@ export class ContainerPackagesApi {
     const versions: ContainerPackageVersion[] = [];
     for (let page = 1; ; page++) {
       try {
-        const res = pkg.ownerType === "org"
-          ? await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg({ org: pkg.owner, package_type: "container", package_name: pkg.name, per_page: 100, page })
-          : await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser({ username: pkg.owner, package_type: "container", package_name: pkg.name, per_page: 100, page });
+        const res =
+          pkg.ownerType === "org"
+            ? await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByOrg({
+                org: pkg.owner,
+                package_type: "container",
+                package_name: pkg.name,
+                per_page: 100,
+                page,
+              })
+            : await octokit.rest.packages.getAllPackageVersionsForPackageOwnedByUser({
+                username: pkg.owner,
+                package_type: "container",
+                package_name: pkg.name,
+                per_page: 100,
+                page,
+              });
         if (!Array.isArray(res.data)) {
-          throw new PackagesApiError(pkg, res.status, `listing package versions: ${this.options.baseUrl ?? "https://api.github.com"} ${notJsonReason(String(res.headers["content-type"] ?? ""), typeof res.data === "string" ? res.data : JSON.stringify(res.data))}`);
+          throw new PackagesApiError(
+            pkg,
+            res.status,
+            `listing package versions: ${this.options.baseUrl ?? "https://api.github.com"} ${notJsonReason(String(res.headers["content-type"] ?? ""), typeof res.data === "string" ? res.data : JSON.stringify(res.data))}`,
+          );
         }
         for (const v of res.data) {
           versions.push({ id: v.id, name: v.name, createdAt: v.created_at, tags: v.metadata?.container?.tags ?? [] });
@@ -118,9 +141,19 @@ export class ContainerPackagesApi {
     const octokit = await this.octokit();
     try {
       if (pkg.ownerType === "org") {
-        await octokit.rest.packages.deletePackageVersionForOrg({ org: pkg.owner, package_type: "container", package_name: pkg.name, package_version_id: versionId });
+        await octokit.rest.packages.deletePackageVersionForOrg({
+          org: pkg.owner,
+          package_type: "container",
+          package_name: pkg.name,
+          package_version_id: versionId,
+        });
       } else {
-        await octokit.rest.packages.deletePackageVersionForUser({ username: pkg.owner, package_type: "container", package_name: pkg.name, package_version_id: versionId });
+        await octokit.rest.packages.deletePackageVersionForUser({
+          username: pkg.owner,
+          package_type: "container",
+          package_name: pkg.name,
+          package_version_id: versionId,
+        });
       }
     } catch (err) {
       throw this.failure(pkg, err, `deleting version ${versionId}`, "delete:packages");

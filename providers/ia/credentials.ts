@@ -16,12 +16,18 @@ export function parseIaConfig(text: string, source: string): IaCredentials {
     const line = raw.trim();
     if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
     const header = /^\[(.+)\]$/.exec(line);
-    if (header) { section = header[1].trim(); continue; }
+    if (header) {
+      section = header[1].trim();
+      continue;
+    }
     const eq = line.indexOf("=");
     if (eq > 0 && section === "s3") s3[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
   }
   if (!s3.access || !s3.secret) {
-    throw new ProviderError(`${source}: expected an [s3] section with access = ... and secret = ... (IA keys from https://archive.org/account/s3.php)`, "IaConfigError");
+    throw new ProviderError(
+      `${source}: expected an [s3] section with access = ... and secret = ... (IA keys from https://archive.org/account/s3.php)`,
+      "IaConfigError",
+    );
   }
   return { access: s3.access, secret: s3.secret };
 }

@@ -37,7 +37,11 @@ function md5sumOf(path: string, background: boolean): Promise<string | undefined
     // Background work yields the CPU to the upload it runs beside; best effort (a container may
     // forbid it, and then the hash merely competes).
     if (background && child.pid !== undefined) {
-      try { os.setPriority(child.pid, 19); } catch { /* priority is an optimisation only */ }
+      try {
+        os.setPriority(child.pid, 19);
+      } catch {
+        /* priority is an optimisation only */
+      }
     }
   });
 }

@@ -94,36 +94,49 @@ function exchangeOnce(req: IaRequest, url: string): Promise<IaResponse> {
       settled = true;
       reject(iaNetworkError(networkError(err, req.method, url, timeouts)));
     };
-    const request = lib.request(target, {
-      method: req.method,
-      // Node's global agents keep connections alive; a module-level Agent could not be serialized
-      // into the provider by Pulumi's closure serializer.
-      headers,
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (c: Buffer) => chunks.push(c));
-      response.on("error", fail);
-      response.on("end", () => {
-        if (settled) return;
-        settled = true;
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8"), url });
-      });
-    });
+    const request = lib.request(
+      target,
+      {
+        method: req.method,
+        // Node's global agents keep connections alive; a module-level Agent could not be serialized
+        // into the provider by Pulumi's closure serializer.
+        headers,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (c: Buffer) => chunks.push(c));
+        response.on("error", fail);
+        response.on("end", () => {
+          if (settled) return;
+          settled = true;
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8"), url });
+        });
+      },
+    );
     armTimeouts(request, req.method, url, timeouts);
     request.on("error", fail);
-    if (!req.body) { request.end(); return; }
+    if (!req.body) {
+      request.end();
+      return;
+    }
     const body = req.body();
     if (Buffer.isBuffer(body)) {
       request.end(body, () => req.onBodyBytes?.(body.length));
       return;
     }
     sendFileRange(request, body, req.onBodyBytes).then(
-      () => { request.end(); },
+      () => {
+        request.end();
+      },
       (err: Error) => {
         // The socket's own failures reach `fail` through the request's error event; the file's
         // (IaErrors) are ones a retry cannot mend.
-        if (err instanceof IaError && !settled) { settled = true; reject(err); }
-      });
+        if (err instanceof IaError && !settled) {
+          settled = true;
+          reject(err);
+        }
+      },
+    );
   });
 }
 
@@ -158,7 +171,12 @@ async function sendFileRange(request: http.ClientRequest, range: FileRange, onBy
         throw unreadable(err as NodeJS.ErrnoException);
       }
       if (bytesRead === 0) {
-        throw new IaError(`${range.path} ends at byte ${range.start + offset}, before the ${range.length} bytes from byte ${range.start} that were to be sent: it changed on disk during the upload`, undefined, "FileChanged", false);
+        throw new IaError(
+          `${range.path} ends at byte ${range.start + offset}, before the ${range.length} bytes from byte ${range.start} that were to be sent: it changed on disk during the upload`,
+          undefined,
+          "FileChanged",
+          false,
+        );
       }
       offset += bytesRead;
       taken[turn] = new Promise<void>((resolve, reject) => {
@@ -181,9 +199,17 @@ async function sendFileRange(request: http.ClientRequest, range: FileRange, onBy
 
 /** A network failure as an IaError: the URL and the cause, retryable unless waiting cannot help. */
 export function iaNetworkError(failure: NetworkError): IaError {
-  const code = ({
-    refused: "ConnectionRefused", "connect-timeout": "ConnectTimeout", "idle-timeout": "ReadTimeout", unreachable: "HostUnreachable",
-    dns: "HostNotFound", tls: "TlsFailed", reset: "ConnectionDropped", other: "NetworkFailure",
-  } as const)[failure.kind];
+  const code = (
+    {
+      refused: "ConnectionRefused",
+      "connect-timeout": "ConnectTimeout",
+      "idle-timeout": "ReadTimeout",
+      unreachable: "HostUnreachable",
+      dns: "HostNotFound",
+      tls: "TlsFailed",
+      reset: "ConnectionDropped",
+      other: "NetworkFailure",
+    } as const
+  )[failure.kind];
   return new IaError(failure.message, undefined, code, failure.retryable);
 }

@@ -43,7 +43,10 @@ const METADATA_KEY = /^[a-z][a-z0-9_-]{0,99}$/;
 export function iaItemFailures(inputs: IaItemInputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
   if (typeof inputs.identifier !== "string" || !IA_IDENTIFIER_PATTERN.test(inputs.identifier)) {
-    failures.push({ property: "identifier", reason: `${JSON.stringify(inputs.identifier)} is not an IA identifier: 5-100 of [A-Za-z0-9._-], not starting with . _ -` });
+    failures.push({
+      property: "identifier",
+      reason: `${JSON.stringify(inputs.identifier)} is not an IA identifier: 5-100 of [A-Za-z0-9._-], not starting with . _ -`,
+    });
   }
   if (!Array.isArray(inputs.files) || inputs.files.length === 0) {
     failures.push({ property: "files", reason: "expected a non-empty list of {name, sha256, md5, size, source?}" });
@@ -51,13 +54,19 @@ export function iaItemFailures(inputs: IaItemInputs): pulumi.dynamic.CheckFailur
     const seen = new Set<string>();
     inputs.files.forEach((f, i) => {
       const at = `files[${i}]`;
-      if (typeof f?.name !== "string" || !FILE_NAME.test(f.name)) failures.push({ property: `${at}.name`, reason: `${JSON.stringify(f?.name)} is not a file name at the item root ([A-Za-z0-9._-], no directories: IA serves files at the item root)` });
+      if (typeof f?.name !== "string" || !FILE_NAME.test(f.name))
+        failures.push({
+          property: `${at}.name`,
+          reason: `${JSON.stringify(f?.name)} is not a file name at the item root ([A-Za-z0-9._-], no directories: IA serves files at the item root)`,
+        });
       else if (seen.has(f.name)) failures.push({ property: `${at}.name`, reason: `${f.name} is declared twice` });
       seen.add(f?.name);
       if (!isSha256Hex(f?.sha256)) failures.push({ property: `${at}.sha256`, reason: "expected 64 lowercase hex characters" });
       if (!isMd5Hex(f?.md5)) failures.push({ property: `${at}.md5`, reason: "expected 32 lowercase hex characters (IA verifies uploads by md5)" });
-      if (!Number.isSafeInteger(f?.size) || f.size <= 0) failures.push({ property: `${at}.size`, reason: `${JSON.stringify(f?.size)} is not a positive byte count` });
-      if (f?.source !== undefined && (typeof f.source !== "string" || f.source === "")) failures.push({ property: `${at}.source`, reason: "expected a local file path" });
+      if (!Number.isSafeInteger(f?.size) || f.size <= 0)
+        failures.push({ property: `${at}.size`, reason: `${JSON.stringify(f?.size)} is not a positive byte count` });
+      if (f?.source !== undefined && (typeof f.source !== "string" || f.source === ""))
+        failures.push({ property: `${at}.source`, reason: "expected a local file path" });
     });
   }
   if (typeof inputs.metadata !== "object" || inputs.metadata === null || Array.isArray(inputs.metadata)) {
@@ -87,7 +96,6 @@ export function declaredSha256Sums(inputs: IaItemInputs): Buffer {
  * Without keys, reads (preview, refresh) are anonymous, as IA's metadata API allows.
  */
 export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInputs, IaItemOutputs> {
-
   private publisher(): ItemPublisher {
     const wait = Number(process.env.IA_TORRENT_WAIT_SECONDS ?? "120");
     // Smaller parts cost less on a flaky link; the default suits a GitHub runner.
@@ -145,7 +153,11 @@ export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInp
       const r = item.files.find((x) => x.name === f.name);
       return r?.md5 && r.md5 !== f.md5 ? { ...f, md5: r.md5, size: r.size ?? f.size } : f;
     });
-    const metadata = Object.fromEntries(Object.keys(props.metadata).filter((k) => k in item.metadata).map((k) => [k, item.metadata[k] as string | string[]]));
+    const metadata = Object.fromEntries(
+      Object.keys(props.metadata)
+        .filter((k) => k in item.metadata)
+        .map((k) => [k, item.metadata[k] as string | string[]]),
+    );
     const torrent = torrentFileName(id);
     return {
       id,
@@ -161,7 +173,9 @@ export class IaItemProvider implements pulumi.dynamic.ResourceProvider<IaItemInp
 
   async delete(id: string): Promise<void> {
     // Items are kept forever: past releases stay downloadable and their torrents keep seeding.
-    process.stderr.write(`IaItem ${id}: removed from the stack only; the Internet Archive item ${itemDetailsUrl(endpointsFromEnv(), id)} is kept (IA items are never deleted by this program)\n`);
+    process.stderr.write(
+      `IaItem ${id}: removed from the stack only; the Internet Archive item ${itemDetailsUrl(endpointsFromEnv(), id)} is kept (IA items are never deleted by this program)\n`,
+    );
   }
 }
 

@@ -13,7 +13,11 @@ export async function inFlight<T>(items: readonly T[], limit: number, task: (ite
   const lane = async () => {
     while (!failure && next < items.length) {
       const item = items[next++];
-      try { await task(item); } catch (error) { failure ??= { error }; }
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));

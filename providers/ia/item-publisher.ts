@@ -85,7 +85,9 @@ export class ItemPublisher {
     const plan = await Promise.all(req.files.map((f) => this.planFile(identifier, f, before)));
     const uploads = plan.filter((p) => !p.skipped);
     if (uploads.length > 0 && !this.options.credentials) {
-      throw new IaVerificationError(`${identifier}: ${uploads.map((u) => u.name).join(", ")} must be uploaded but no IA credentials are configured (ia.ini [s3] or IA_ACCESS_KEY/IA_SECRET_KEY)`);
+      throw new IaVerificationError(
+        `${identifier}: ${uploads.map((u) => u.name).join(", ")} must be uploaded but no IA credentials are configured (ia.ini [s3] or IA_ACCESS_KEY/IA_SECRET_KEY)`,
+      );
     }
     const s3 = uploads.length > 0 ? new IaS3Client({ ...this.options, credentials: this.options.credentials! }) : undefined;
     const sizeHint = uploads.reduce((sum, u) => sum + u.size, 0);
@@ -113,7 +115,14 @@ export class ItemPublisher {
       if (report.multipartRefused && !warnings.some((w) => w.includes("refused multipart"))) {
         warnings.push(`${identifier}: IA refused multipart (${report.multipartRefused}); files went up in one PUT each, so an interrupted upload starts over`);
       }
-      return { name: p.name, md5: report.md5, size: p.size, skipped: false, bytesSent: report.bytesSent, ...(report.resumedParts ? { resumedParts: report.resumedParts } : {}) };
+      return {
+        name: p.name,
+        md5: report.md5,
+        size: p.size,
+        skipped: false,
+        bytesSent: report.bytesSent,
+        ...(report.resumedParts ? { resumedParts: report.resumedParts } : {}),
+      };
     };
     for (const p of plan) {
       if (p.skipped) {
@@ -157,7 +166,9 @@ export class ItemPublisher {
     const skipped = !!remote && !!md5 && remote.md5 === md5 && (size === undefined || remote.size === size);
     if (!skipped && file.source === undefined) {
       const state = remote ? `IA holds md5 ${remote.md5}, size ${remote.size}; declared md5 ${md5}, size ${size}` : "it is not on IA";
-      throw new IaVerificationError(`${identifier}/${file.name}: ${state}, and no source file was given to upload. Run the publish_ia job (npm run publish-iso) or declare source`);
+      throw new IaVerificationError(
+        `${identifier}/${file.name}: ${state}, and no source file was given to upload. Run the publish_ia job (npm run publish-iso) or declare source`,
+      );
     }
     if (size === undefined) throw new IaVerificationError(`${identifier}/${file.name}: size unknown`);
     // IA keeps items forever: an empty file (a failed build) must never become part of a release.
@@ -178,7 +189,8 @@ export class ItemPublisher {
       const wrong = files.flatMap((f): WrongFile[] => {
         const r = item?.files.find((x) => x.name === f.name);
         if (!r) return [{ name: f.name, garbled: false, text: `${f.name} is missing` }];
-        if (r.md5 !== f.md5 || r.size !== f.size) return [{ name: f.name, garbled: true, text: `${f.name} has md5 ${r.md5} size ${r.size}, expected md5 ${f.md5} size ${f.size}` }];
+        if (r.md5 !== f.md5 || r.size !== f.size)
+          return [{ name: f.name, garbled: true, text: `${f.name} has md5 ${r.md5} size ${r.size}, expected md5 ${f.md5} size ${f.size}` }];
         return [];
       });
       if (wrong.length === 0 || Date.now() >= deadline) return { item, wrong };
@@ -208,5 +220,7 @@ export class ItemPublisher {
 
 function verified(identifier: string, check: { item: IaItemRecord | undefined; wrong: readonly WrongFile[] }): IaItemRecord {
   if (check.wrong.length === 0) return check.item!;
-  throw new IaVerificationError(`${identifier}: after upload the metadata API reports ${check.wrong.map((w) => w.text).join("; ")}. Upload again (npm run publish-iso skips the files that match)`);
+  throw new IaVerificationError(
+    `${identifier}: after upload the metadata API reports ${check.wrong.map((w) => w.text).join("; ")}. Upload again (npm run publish-iso skips the files that match)`,
+  );
 }

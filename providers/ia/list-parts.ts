@@ -36,7 +36,8 @@ export async function listParts(s3: S3Requests, identifier: string, name: string
       if (err instanceof IaError) return { kind: "unavailable", why: err.message.startsWith(`${what}: `) ? err.message.slice(what.length + 2) : err.message };
       throw err;
     }
-    if (!/<ListPartsResult[\s>]/.test(body)) return { kind: "unavailable", why: `IA answered with something other than a ListPartsResult: ${JSON.stringify(body.slice(0, 80))}` };
+    if (!/<ListPartsResult[\s>]/.test(body))
+      return { kind: "unavailable", why: `IA answered with something other than a ListPartsResult: ${JSON.stringify(body.slice(0, 80))}` };
     for (const m of body.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
       const n = Number(/<PartNumber>(\d+)<\/PartNumber>/.exec(m[1])?.[1]);
       const etag = (/<ETag>([^<]*)<\/ETag>/.exec(m[1])?.[1] ?? "").replace(/&quot;|"/g, "");

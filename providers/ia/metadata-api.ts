@@ -40,9 +40,12 @@ export class IaMetadataClient {
   /** The item, or undefined when IA has no such item (its API answers `{}`). */
   async getItem(identifier: string): Promise<IaItemRecord | undefined> {
     const what = `read metadata of ${identifier}`;
-    const res = await withRetries(this.retry, what, async () =>
-      expectS3Success(await exchange({ method: "GET", url: `${this.endpoints.iaUrl}/metadata/${identifier}`, timeouts: this.timeouts }), what),
-    { onRetry: this.log });
+    const res = await withRetries(
+      this.retry,
+      what,
+      async () => expectS3Success(await exchange({ method: "GET", url: `${this.endpoints.iaUrl}/metadata/${identifier}`, timeouts: this.timeouts }), what),
+      { onRetry: this.log },
+    );
     let json: { files?: Array<Record<string, unknown>>; metadata?: Record<string, unknown> };
     try {
       json = JSON.parse(res.body);
@@ -67,18 +70,30 @@ export class IaMetadataClient {
     if (ops.length === 0) return;
     if (!this.credentials) throw new IaError(`change metadata of ${identifier}: no IA credentials`, undefined, "NoCredentials", false);
     const what = `change metadata of ${identifier}`;
-    const form = new URLSearchParams({ "-target": "metadata", "-patch": JSON.stringify(ops), access: this.credentials.access, secret: this.credentials.secret });
+    const form = new URLSearchParams({
+      "-target": "metadata",
+      "-patch": JSON.stringify(ops),
+      access: this.credentials.access,
+      secret: this.credentials.secret,
+    });
     const body = Buffer.from(form.toString());
-    const res = await withRetries(this.retry, what, async () =>
-      expectS3Success(await exchange({
-        method: "POST",
-        url: `${this.endpoints.iaUrl}/metadata/${identifier}`,
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: () => body,
-        contentLength: body.length,
-        timeouts: this.timeouts,
-      }), what),
-    { onRetry: this.log });
+    const res = await withRetries(
+      this.retry,
+      what,
+      async () =>
+        expectS3Success(
+          await exchange({
+            method: "POST",
+            url: `${this.endpoints.iaUrl}/metadata/${identifier}`,
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: () => body,
+            contentLength: body.length,
+            timeouts: this.timeouts,
+          }),
+          what,
+        ),
+      { onRetry: this.log },
+    );
     let answer: { success?: boolean; error?: string };
     try {
       answer = JSON.parse(res.body) as { success?: boolean; error?: string };
@@ -93,7 +108,10 @@ export class IaMetadataClient {
   /** Derive/archive tasks of the item still queued or running (tasks API summary). */
   async pendingTasks(identifier: string): Promise<number> {
     const headers: Record<string, string> = this.credentials ? { authorization: `LOW ${this.credentials.access}:${this.credentials.secret}` } : {};
-    const res = expectS3Success(await exchange({ method: "GET", url: `${this.endpoints.iaUrl}/services/tasks.php?identifier=${identifier}&summary=1`, headers, timeouts: this.timeouts }), `tasks of ${identifier}`);
+    const res = expectS3Success(
+      await exchange({ method: "GET", url: `${this.endpoints.iaUrl}/services/tasks.php?identifier=${identifier}&summary=1`, headers, timeouts: this.timeouts }),
+      `tasks of ${identifier}`,
+    );
     let summary: Record<string, number>;
     try {
       summary = (JSON.parse(res.body) as { value?: { summary?: Record<string, number> } }).value?.summary ?? {};

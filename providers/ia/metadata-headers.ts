@@ -23,7 +23,9 @@ export function itemMetadataHeaders(metadata: ItemMetadata): Record<string, stri
     if (typeof value === "string") {
       headers[`x-archive-meta-${name}`] = encodeHeaderValue(value);
     } else {
-      value.forEach((v, i) => { headers[`x-archive-meta${String(i).padStart(2, "0")}-${name}`] = encodeHeaderValue(v); });
+      value.forEach((v, i) => {
+        headers[`x-archive-meta${String(i).padStart(2, "0")}-${name}`] = encodeHeaderValue(v);
+      });
     }
   }
   return headers;

@@ -17,7 +17,10 @@ import type { FileUpload, UploadReport } from "./s3-upload";
 
 /** IA does not do multipart here (or not for this file): the caller falls back to a single PUT. */
 export class MultipartRefused extends Error {
-  constructor(readonly reason: string, readonly bytesSent: number) {
+  constructor(
+    readonly reason: string,
+    readonly bytesSent: number,
+  ) {
     super(reason);
   }
 }
@@ -44,7 +47,11 @@ export class MultipartUpload {
   /** Bytes on the wire for this file, both passes and re-sent bytes included. */
   private bytesSent = 0;
 
-  constructor(private readonly s3: S3Requests, private readonly file: FileUpload, private readonly path: string) {
+  constructor(
+    private readonly s3: S3Requests,
+    private readonly file: FileUpload,
+    private readonly path: string,
+  ) {
     this.what = `multipart upload ${file.identifier}/${file.name}`;
     this.stat = fs.statSync(path);
     this.partSize = s3.options.partSize!;
@@ -62,7 +69,10 @@ export class MultipartUpload {
   async run(): Promise<UploadReport> {
     const resumed = await this.resumable();
     if (resumed) {
-      const from = resumed.source === "listed" ? `IA holds ${resumed.done.size} of ${this.count} parts` : `the journal lists ${resumed.done.size} of ${this.count} parts as confirmed`;
+      const from =
+        resumed.source === "listed"
+          ? `IA holds ${resumed.done.size} of ${this.count} parts`
+          : `the journal lists ${resumed.done.size} of ${this.count} parts as confirmed`;
       this.s3.log(`${this.what}: resuming upload ${resumed.uploadId}: ${from}, sending the other ${this.count - resumed.done.size}`);
       const outcome = await this.pass(resumed);
       if ("report" in outcome) return outcome.report;
@@ -100,8 +110,14 @@ export class MultipartUpload {
       return undefined;
     }
     if (listed.kind === "unavailable") {
-      this.s3.log(`${identifier}/${name}: IA cannot list the parts of upload ${j.uploadId} (${listed.why}); trusting the journal's parts, and starting over if IA refuses them`);
-      const done = new Map(Object.entries(j.parts).map(([n, etag]) => [Number(n), etag] as const).filter(([n]) => n >= 1 && n <= this.count));
+      this.s3.log(
+        `${identifier}/${name}: IA cannot list the parts of upload ${j.uploadId} (${listed.why}); trusting the journal's parts, and starting over if IA refuses them`,
+      );
+      const done = new Map(
+        Object.entries(j.parts)
+          .map(([n, etag]) => [Number(n), etag] as const)
+          .filter(([n]) => n >= 1 && n <= this.count),
+      );
       return { uploadId: j.uploadId, done, source: "journal" };
     }
     const done = new Map<number, string>();
@@ -115,9 +131,18 @@ export class MultipartUpload {
     const what = `${this.what} (start)`;
     let body: string;
     try {
-      body = (await this.s3.send(this.file.identifier, this.file.name, what, { method: "POST", query: "?uploads", headers: startHeaders, body: () => Buffer.alloc(0), contentLength: 0 })).body;
+      body = (
+        await this.s3.send(this.file.identifier, this.file.name, what, {
+          method: "POST",
+          query: "?uploads",
+          headers: startHeaders,
+          body: () => Buffer.alloc(0),
+          contentLength: 0,
+        })
+      ).body;
     } catch (err) {
-      if (err instanceof IaError && refusedStatus(err.status)) throw new MultipartRefused(`POST ?uploads answered HTTP ${(err as IaError).status}`, this.bytesSent);
+      if (err instanceof IaError && refusedStatus(err.status))
+        throw new MultipartRefused(`POST ?uploads answered HTTP ${(err as IaError).status}`, this.bytesSent);
       throw err;
     }
     const id = /<UploadId>([^<]+)<\/UploadId>/.exec(body)?.[1];
@@ -129,30 +154,61 @@ export class MultipartUpload {
   private async pass(upload: OpenUpload): Promise<Outcome> {
     const etags: string[] = new Array(this.count);
     for (const [n, etag] of upload.done) etags[n - 1] = etag;
-    const journal = new JournalWriter(this.journalFile, this.journalBase(upload.uploadId), this.count, this.s3.options.onUploadState, (m) => this.s3.log(`warning: ${this.what}: ${m}`));
+    const journal = new JournalWriter(this.journalFile, this.journalBase(upload.uploadId), this.count, this.s3.options.onUploadState, (m) =>
+      this.s3.log(`warning: ${this.what}: ${m}`),
+    );
     journal.record(etags);
     const missing = Array.from({ length: this.count }, (_, i) => i + 1).filter((n) => !etags[n - 1]);
     let progress = [...upload.done.keys()].reduce((sum, n) => sum + this.partLength(n), 0);
-    const sendPart = (n: number) => this.sendPart(upload, n, (b) => { progress += b; this.s3.options.onProgress?.({ name: this.file.name, sent: progress, total: this.file.size }); })
-      .then((etag) => { etags[n - 1] = etag; journal.record(etags); });
+    const sendPart = (n: number) =>
+      this.sendPart(upload, n, (b) => {
+        progress += b;
+        this.s3.options.onProgress?.({ name: this.file.name, sent: progress, total: this.file.size });
+      }).then((etag) => {
+        etags[n - 1] = etag;
+        journal.record(etags);
+      });
     try {
       // Part 1 goes alone: on a new item it is the part that may have to wait for IA to create the
       // item, and the others should not be sent into the same 404.
       if (missing[0] === 1) await sendPart(1);
-      await inFlight(missing.filter((n) => n !== 1), this.s3.options.parallelParts!, sendPart);
+      await inFlight(
+        missing.filter((n) => n !== 1),
+        this.s3.options.parallelParts!,
+        sendPart,
+      );
     } catch (err) {
-      if (upload.source !== "new" && err instanceof IaError && err.status === 404) return { startOver: `IA no longer has upload ${upload.uploadId} (${err.message})` };
+      if (upload.source !== "new" && err instanceof IaError && err.status === 404)
+        return { startOver: `IA no longer has upload ${upload.uploadId} (${err.message})` };
       return this.giveUp(err, upload.uploadId, etags, journal.ok);
     }
     const md5 = await this.wholeMd5;
     if (this.file.md5 && this.file.md5 !== md5) {
-      return this.giveUp(new IaError(`${this.what}: the file on disk has md5 ${md5}, but ${this.file.md5} was declared; it changed on disk or the declaration is wrong`, undefined, "Md5Mismatch", false), upload.uploadId, etags, journal.ok);
+      return this.giveUp(
+        new IaError(
+          `${this.what}: the file on disk has md5 ${md5}, but ${this.file.md5} was declared; it changed on disk or the declaration is wrong`,
+          undefined,
+          "Md5Mismatch",
+          false,
+        ),
+        upload.uploadId,
+        etags,
+        journal.ok,
+      );
     }
     try {
       await this.complete(upload.uploadId, etags);
     } catch (err) {
       // Only IA can say whether parts the journal alone vouched for are whole: a refusal means start over.
-      if (upload.source !== "new" && err instanceof IaError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 403 && err.status !== 429) {
+      if (
+        upload.source !== "new" &&
+        err instanceof IaError &&
+        err.status !== undefined &&
+        err.status >= 400 &&
+        err.status < 500 &&
+        err.status !== 403 &&
+        err.status !== 429
+      ) {
         return { startOver: `IA did not accept the parts of upload ${upload.uploadId} (${err.message})` };
       }
       return this.giveUp(err, upload.uploadId, etags, journal.ok);
@@ -176,14 +232,23 @@ export class MultipartUpload {
           headers: { "content-type": "application/octet-stream" },
           body: () => ({ path: this.path, start, length, buffers: this.s3.buffers }),
           contentLength: length,
-          onBodyBytes: (b) => { sent += b; this.bytesSent += b; onProgress(b); },
+          onBodyBytes: (b) => {
+            sent += b;
+            this.bytesSent += b;
+            onProgress(b);
+          },
         });
         // IA creates a new item a while after it answers the multipart start, and a part sent
         // meanwhile meets 404 NoSuchBucket (internetarchive#386): that one is worth waiting out. An
         // IA that sends no <Code> gets the benefit of the doubt on a new upload only.
         const code = s3ErrorFields(answer.body).code;
         if (answer.status === 404 && (code === "NoSuchBucket" || (code === "" && upload.source === "new"))) {
-          throw new IaError(`${partWhat}: IA has not created item ${this.file.identifier} yet (404${code ? ` ${code}` : ""} after the multipart start)`, 404, "NoSuchBucket", true);
+          throw new IaError(
+            `${partWhat}: IA has not created item ${this.file.identifier} yet (404${code ? ` ${code}` : ""} after the multipart start)`,
+            404,
+            "NoSuchBucket",
+            true,
+          );
         }
         if (refusedStatus(answer.status)) throw new MultipartRefused(`part ${n} answered HTTP ${answer.status}${code ? ` ${code}` : ""}`, this.bytesSent);
         const res = expectS3Success(answer, partWhat);
@@ -227,7 +292,13 @@ export class MultipartUpload {
     }
     const done = etags.filter(Boolean).length;
     if (err instanceof IaError && journalKept) {
-      throw new IaError(`${err.message} (${done} of ${this.count} parts are on IA; a rerun resumes upload ${uploadId} and sends only the missing parts)`, err.status, err.code, err.retryable, err.retryAfterMs);
+      throw new IaError(
+        `${err.message} (${done} of ${this.count} parts are on IA; a rerun resumes upload ${uploadId} and sends only the missing parts)`,
+        err.status,
+        err.code,
+        err.retryable,
+        err.retryAfterMs,
+      );
     }
     throw err;
   }
@@ -237,7 +308,8 @@ export class MultipartUpload {
     const { identifier, name } = this.file;
     try {
       const res = await this.s3.once(identifier, name, { method: "DELETE", query: `?uploadId=${encodeURIComponent(uploadId)}` });
-      if ((res.status < 200 || res.status >= 300) && res.status !== 404) this.s3.log(`${identifier}/${name}: could not abort upload ${uploadId} (HTTP ${res.status}); IA discards unfinished uploads eventually`);
+      if ((res.status < 200 || res.status >= 300) && res.status !== 404)
+        this.s3.log(`${identifier}/${name}: could not abort upload ${uploadId} (HTTP ${res.status}); IA discards unfinished uploads eventually`);
     } catch (err) {
       this.s3.log(`${identifier}/${name}: could not abort upload ${uploadId} (${(err as Error).message}); IA discards unfinished uploads eventually`);
     }
@@ -253,7 +325,17 @@ export class MultipartUpload {
 
   private journalBase(uploadId: string): Omit<UploadJournal, "parts"> {
     const { identifier, name } = this.file;
-    return { version: 2, s3Url: this.s3.options.endpoints.s3Url, identifier, name, path: path.resolve(this.path), size: this.stat.size, mtimeMs: this.stat.mtimeMs, partSize: this.partSize, uploadId };
+    return {
+      version: 2,
+      s3Url: this.s3.options.endpoints.s3Url,
+      identifier,
+      name,
+      path: path.resolve(this.path),
+      size: this.stat.size,
+      mtimeMs: this.stat.mtimeMs,
+      partSize: this.partSize,
+      uploadId,
+    };
   }
 }
 
@@ -268,6 +350,20 @@ function refusedStatus(status: number | undefined): boolean {
 
 /** A give-up after the retries ran out (busy, unreachable): the upload can still be resumed later. */
 function isTransientGiveUp(err: IaError): boolean {
-  return err.status === 503 || err.status === 429 || (err.status !== undefined && err.status >= 500) ||
-    ["ConnectionRefused", "ConnectTimeout", "ReadTimeout", "HostUnreachable", "ConnectionDropped", "NetworkFailure", "NoSuchBucket", "HostNotFound", "TlsFailed"].includes(err.code);
+  return (
+    err.status === 503 ||
+    err.status === 429 ||
+    (err.status !== undefined && err.status >= 500) ||
+    [
+      "ConnectionRefused",
+      "ConnectTimeout",
+      "ReadTimeout",
+      "HostUnreachable",
+      "ConnectionDropped",
+      "NetworkFailure",
+      "NoSuchBucket",
+      "HostNotFound",
+      "TlsFailed",
+    ].includes(err.code)
+  );
 }

@@ -10,7 +10,6 @@ export type { RetryPolicy };
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 8, baseDelayMs: 2_000, maxDelayMs: 120_000 };
 
-
 /**
  * Runs `op` until it succeeds, fails with a non-retryable error, or the attempts run out.
  * `beforeRetry` runs after the delay (the S3 client checks check_limit there).
@@ -34,7 +33,9 @@ export async function withRetries<T>(
         throw new IaError(`${what}: gave up after ${attempt} attempts; last: ${last}. ${giveUpAdvice(err)}`, err.status, err.code, false);
       }
       // No answer at all: a longer wait does not bring a dead server back, and the budget is small.
-      const delay = NO_ANSWER.has(err.code) ? Math.min(retryDelayMs(policy, attempt, err.retryAfterMs), NO_ANSWER_DELAY_MS) : retryDelayMs(policy, attempt, err.retryAfterMs);
+      const delay = NO_ANSWER.has(err.code)
+        ? Math.min(retryDelayMs(policy, attempt, err.retryAfterMs), NO_ANSWER_DELAY_MS)
+        : retryDelayMs(policy, attempt, err.retryAfterMs);
       const said = err.message.startsWith(`${what}: `) ? err.message.slice(what.length + 2) : err.message;
       hooks.onRetry?.(`${what}: ${said}; retry ${attempt}/${policy.attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay);

@@ -17,14 +17,24 @@ export function expectS3Success(res: IaResponse, what: string): IaResponse {
   const text = `${what}: IA answered HTTP ${res.status}${code ? ` ${code}` : ""}: ${said}`;
   // IA's spam filter also answers 503, but waiting does not change its mind: fail at once.
   if (res.status === 503 && /appears to be spam/i.test(res.body)) {
-    throw new IaError(`${text}. IA flagged the upload as spam; retrying will not help: contact IA (info@archive.org) or change the item metadata`, 503, code || "Spam", false);
+    throw new IaError(
+      `${text}. IA flagged the upload as spam; retrying will not help: contact IA (info@archive.org) or change the item metadata`,
+      503,
+      code || "Spam",
+      false,
+    );
   }
   if (res.status === 503 || res.status === 500 || res.status === 502 || res.status === 504 || res.status === 429) {
     const retryAfter = res.headers["retry-after"];
     throw new IaError(text, res.status, code || "Unavailable", true, retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter));
   }
   if (res.status === 403) {
-    throw new IaError(`${text}. Check the IA keys (https://archive.org/account/s3.php) and that the identifier belongs to this account`, 403, code || "AccessDenied", false);
+    throw new IaError(
+      `${text}. Check the IA keys (https://archive.org/account/s3.php) and that the identifier belongs to this account`,
+      403,
+      code || "AccessDenied",
+      false,
+    );
   }
   throw new IaError(text, res.status, code || `HTTP${res.status}`, false);
 }

@@ -82,7 +82,9 @@ export class S3Requests {
     return withRetries(this.retry, what, op, {
       onRetry: (m) => this.log(m),
       // One check after IA's own 503: the retry's delay already waited, and the policy bounds the rest.
-      beforeRetry: async (err) => { if (err.status === 503) await this.waitForCapacity(identifier, 1); },
+      beforeRetry: async (err) => {
+        if (err.status === 503) await this.waitForCapacity(identifier, 1);
+      },
     });
   }
 
@@ -94,16 +96,32 @@ export class S3Requests {
   async overLimit(identifier: string): Promise<boolean> {
     const q = new URLSearchParams({ check_limit: "1", accesskey: this.options.credentials.access, bucket: identifier });
     const what = `check_limit of ${identifier}`;
-    const res = await withRetries(this.retry, what, () => exchange({ method: "GET", url: `${this.options.endpoints.s3Url}/?${q}`, timeouts: this.options.timeouts }), { onRetry: (m) => this.log(m) });
+    const res = await withRetries(
+      this.retry,
+      what,
+      () => exchange({ method: "GET", url: `${this.options.endpoints.s3Url}/?${q}`, timeouts: this.options.timeouts }),
+      { onRetry: (m) => this.log(m) },
+    );
     if (res.status === 429 || res.status >= 500) return true;
     let answer: { over_limit?: unknown };
     try {
       answer = JSON.parse(res.body) as { over_limit?: unknown };
     } catch {
       const type = res.headers["content-type"];
-      throw new IaError(`${what}: ${this.options.endpoints.s3Url} ${notJsonReason(Array.isArray(type) ? type[0] : type, res.body)} (HTTP ${res.status}); check IA_S3_URL`, res.status, "BadJson", false);
+      throw new IaError(
+        `${what}: ${this.options.endpoints.s3Url} ${notJsonReason(Array.isArray(type) ? type[0] : type, res.body)} (HTTP ${res.status}); check IA_S3_URL`,
+        res.status,
+        "BadJson",
+        false,
+      );
     }
-    if (res.status !== 200) throw new IaError(`${what}: ${this.options.endpoints.s3Url} answered HTTP ${res.status}: ${res.body.slice(0, 200)}`, res.status, `HTTP${res.status}`, false);
+    if (res.status !== 200)
+      throw new IaError(
+        `${what}: ${this.options.endpoints.s3Url} answered HTTP ${res.status}: ${res.body.slice(0, 200)}`,
+        res.status,
+        `HTTP${res.status}`,
+        false,
+      );
     return answer.over_limit !== 0;
   }
 

@@ -63,7 +63,9 @@ export class IaS3Client {
     } catch (err) {
       if (!(err instanceof MultipartRefused)) throw err;
       this.multipartRefused = err.reason;
-      this.s3.log(`warning: ${file.identifier}/${file.name}: IA refused multipart (${err.reason}); sending each file in one PUT, as \`ia upload\` does. Resume is unavailable on this endpoint: an interrupted file starts over`);
+      this.s3.log(
+        `warning: ${file.identifier}/${file.name}: IA refused multipart (${err.reason}); sending each file in one PUT, as \`ia upload\` does. Resume is unavailable on this endpoint: an interrupted file starts over`,
+      );
       const whole = await this.uploadWhole(file);
       return { ...whole, bytesSent: whole.bytesSent + err.bytesSent, multipartRefused: err.reason };
     }
@@ -80,11 +82,14 @@ export class IaS3Client {
         headers: { ...file.headers, "content-md5": md5, "content-type": "application/octet-stream" },
         body: () => (Buffer.isBuffer(file.source) ? file.source : { path: file.source, start: 0, length: file.size, buffers: this.s3.buffers }),
         contentLength: file.size,
-        onBodyBytes: (n) => { sent += n; bytesSent += n; this.s3.options.onProgress?.({ name: file.name, sent, total: file.size }); },
+        onBodyBytes: (n) => {
+          sent += n;
+          bytesSent += n;
+          this.s3.options.onProgress?.({ name: file.name, sent, total: file.size });
+        },
       });
       return expectS3Success(res, `upload ${file.identifier}/${file.name}`);
     });
     return { name: file.name, md5, parts: 1, bytesSent };
   }
 }
-

@@ -16,13 +16,15 @@ export interface ChecksumEntry {
 
 /** The file text: `<hex>  <basename>` per entry, in the given order, coreutils' text-mode layout. */
 export function sha256sumsText(entries: readonly ChecksumEntry[]): string {
-  return entries.map((e) => {
-    const base = path.basename(e.name);
-    // A path (bootiso/install.iso) is published by its basename, never the build-side directory.
-    if (/[\\\n]/.test(base)) throw new ProviderError(`${e.name}: a file name with a backslash or newline cannot be listed in SHA256SUMS`, "Sha256SumsError");
-    if (!isSha256Hex(e.sha256)) throw new ProviderError(`${e.name}: sha256 ${e.sha256} is not 64 lowercase hex characters`, "Sha256SumsError");
-    return `${e.sha256}  ${base}\n`;
-  }).join("");
+  return entries
+    .map((e) => {
+      const base = path.basename(e.name);
+      // A path (bootiso/install.iso) is published by its basename, never the build-side directory.
+      if (/[\\\n]/.test(base)) throw new ProviderError(`${e.name}: a file name with a backslash or newline cannot be listed in SHA256SUMS`, "Sha256SumsError");
+      if (!isSha256Hex(e.sha256)) throw new ProviderError(`${e.name}: sha256 ${e.sha256} is not 64 lowercase hex characters`, "Sha256SumsError");
+      return `${e.sha256}  ${base}\n`;
+    })
+    .join("");
 }
 
 /** Streams a file through sha256 in large reads (the ISO is 5-9 GB; it is never held in memory). */

@@ -60,13 +60,24 @@ export function readJournal(file: string, owner: JournalOwner): JournalRead {
   } catch {
     return { state: "ignored", reason: "it is torn or not JSON (an interrupted write, or not one of ours)" };
   }
-  const shaped = typeof j === "object" && j !== null && j.version === 2 && typeof j.uploadId === "string" && typeof j.s3Url === "string" &&
-    typeof j.path === "string" && typeof j.size === "number" && typeof j.mtimeMs === "number" && typeof j.partSize === "number" &&
-    typeof j.parts === "object" && j.parts !== null && Object.values(j.parts).every((e) => typeof e === "string");
+  const shaped =
+    typeof j === "object" &&
+    j !== null &&
+    j.version === 2 &&
+    typeof j.uploadId === "string" &&
+    typeof j.s3Url === "string" &&
+    typeof j.path === "string" &&
+    typeof j.size === "number" &&
+    typeof j.mtimeMs === "number" &&
+    typeof j.partSize === "number" &&
+    typeof j.parts === "object" &&
+    j.parts !== null &&
+    Object.values(j.parts).every((e) => typeof e === "string");
   if (!shaped) return { state: "ignored", reason: "it is not a version-2 upload journal (an older release's, or a foreign file)" };
   const journal = j as UploadJournal;
   if (journal.s3Url !== owner.s3Url) return { state: "ignored", reason: `its upload lives on another endpoint (${journal.s3Url})` };
-  if (journal.identifier !== owner.identifier || journal.name !== owner.name) return { state: "ignored", reason: `it is for ${journal.identifier}/${journal.name}` };
+  if (journal.identifier !== owner.identifier || journal.name !== owner.name)
+    return { state: "ignored", reason: `it is for ${journal.identifier}/${journal.name}` };
   if (journal.path !== owner.path) return { state: "ignored", reason: `it was written for ${journal.path} (another machine or a copied folder)` };
   return { state: "usable", journal };
 }
@@ -108,7 +119,9 @@ export class JournalWriter {
         writeJournal(this.file!, { ...this.base, parts });
       } catch (err) {
         this.ok = false;
-        this.warn(`cannot write the resume journal ${this.file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); an interrupted upload will start over`);
+        this.warn(
+          `cannot write the resume journal ${this.file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); an interrupted upload will start over`,
+        );
       }
     }
     const { identifier, name, uploadId } = this.base;

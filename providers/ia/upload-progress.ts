@@ -18,7 +18,9 @@ export function progressReporter(stream: NodeJS.WriteStream, intervalMs = 250): 
       last = now;
       const mib = sent / 1048576;
       const rate = mib / Math.max(0.001, (now - started) / 1000);
-      stream.write(`\r${name}: ${((100 * sent) / Math.max(1, total)).toFixed(1)}% ${mib.toFixed(0)}/${(total / 1048576).toFixed(0)} MiB ${rate.toFixed(1)} MiB/s\x1b[K`);
+      stream.write(
+        `\r${name}: ${((100 * sent) / Math.max(1, total)).toFixed(1)}% ${mib.toFixed(0)}/${(total / 1048576).toFixed(0)} MiB ${rate.toFixed(1)} MiB/s\x1b[K`,
+      );
       shown = true;
     },
     clear() {

@@ -1,15 +1,6 @@
 // Validation of a promotion request, shared by the provider's check and the promote CLI: every
 // failure is found before any network call, one per field, naming the value and the expected form.
-import {
-  DIGEST_FORM,
-  TagGrammar,
-  isDigest,
-  isHttpsUrl,
-  isImageName,
-  isIsoInstant,
-  isLoopbackRegistry,
-  parseImageName,
-} from "../../grammar/values";
+import { DIGEST_FORM, TagGrammar, isDigest, isHttpsUrl, isImageName, isIsoInstant, isLoopbackRegistry, parseImageName } from "../../grammar/values";
 import { parseCosignPublicKey } from "../../grammar/public-key";
 
 export interface InputFailure {
@@ -43,11 +34,15 @@ function tagFailure(tag: unknown): string | undefined {
 export function promotionInputFailures(inputs: PromotionRequestShape, options: { requireEvidence: boolean }): InputFailure[] {
   const failures: InputFailure[] = [];
   if (!isImageName(inputs.image)) {
-    failures.push({ property: "image", reason: `${shown(inputs.image)} is not an image name; expected HOST/REPO without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine` });
+    failures.push({
+      property: "image",
+      reason: `${shown(inputs.image)} is not an image name; expected HOST/REPO without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine`,
+    });
   } else if (inputs.insecure === true && !isLoopbackRegistry(inputs.image)) {
     failures.push({ property: "insecure", reason: `plain HTTP is allowed only for loopback registries, not ${parseImageName(inputs.image).registry}` });
   }
-  if (inputs.insecure !== undefined && typeof inputs.insecure !== "boolean") failures.push({ property: "insecure", reason: `${shown(inputs.insecure)} is not a boolean` });
+  if (inputs.insecure !== undefined && typeof inputs.insecure !== "boolean")
+    failures.push({ property: "insecure", reason: `${shown(inputs.insecure)} is not a boolean` });
   if (!isDigest(inputs.digest)) failures.push({ property: "digest", reason: `${shown(inputs.digest)} is not a digest; expected ${DIGEST_FORM}` });
   if (!Array.isArray(inputs.tags) || inputs.tags.length === 0) {
     failures.push({ property: "tags", reason: `${shown(inputs.tags)} is not a list of tags; expected at least one of ${TagGrammar.promotionForm}` });
@@ -60,13 +55,19 @@ export function promotionInputFailures(inputs: PromotionRequestShape, options: {
   if (options.requireEvidence) {
     const evidence = inputs.evidence as { bootRun?: unknown; bootedAt?: unknown } | undefined;
     if (!evidence || typeof evidence !== "object") {
-      failures.push({ property: "evidence", reason: "missing boot evidence: a digest is promoted only after smoke-boot booted it; expected {bootRun: URL of the passing run, bootedAt: ISO time}" });
+      failures.push({
+        property: "evidence",
+        reason: "missing boot evidence: a digest is promoted only after smoke-boot booted it; expected {bootRun: URL of the passing run, bootedAt: ISO time}",
+      });
     } else {
-      if (!isHttpsUrl(evidence.bootRun)) failures.push({ property: "evidence.bootRun", reason: `${shown(evidence.bootRun)} is not the https URL of the passing smoke-boot run` });
-      if (!isIsoInstant(evidence.bootedAt)) failures.push({ property: "evidence.bootedAt", reason: `${shown(evidence.bootedAt)} is not an ISO time such as 2026-11-20T10:00:00Z` });
+      if (!isHttpsUrl(evidence.bootRun))
+        failures.push({ property: "evidence.bootRun", reason: `${shown(evidence.bootRun)} is not the https URL of the passing smoke-boot run` });
+      if (!isIsoInstant(evidence.bootedAt))
+        failures.push({ property: "evidence.bootedAt", reason: `${shown(evidence.bootedAt)} is not an ISO time such as 2026-11-20T10:00:00Z` });
     }
   }
-  if (inputs.rollback !== undefined && typeof inputs.rollback !== "boolean") failures.push({ property: "rollback", reason: `${shown(inputs.rollback)} is not a boolean` });
+  if (inputs.rollback !== undefined && typeof inputs.rollback !== "boolean")
+    failures.push({ property: "rollback", reason: `${shown(inputs.rollback)} is not a boolean` });
   if (inputs.cosignPublicKey !== undefined) {
     const key = parseCosignPublicKey(inputs.cosignPublicKey);
     if ("problem" in key) failures.push({ property: "cosignPublicKey", reason: `the verification key is ${key.problem}` });

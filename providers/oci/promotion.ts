@@ -54,10 +54,12 @@ export function tagChanges(olds: Partial<PromotionOutputs>, news: PromotionInput
 function rollbackFailure(olds: Partial<PromotionInputs>, news: PromotionInputs): pulumi.dynamic.CheckFailure[] {
   const older = olds.evidence?.bootedAt && news.evidence?.bootedAt && Date.parse(news.evidence.bootedAt) < Date.parse(olds.evidence.bootedAt);
   if (older && olds.digest !== news.digest && news.tags.includes("stable") && !news.rollback) {
-    return [{
-      property: "rollback",
-      reason: `the new digest booted at ${news.evidence.bootedAt}, before the current stable (${olds.evidence!.bootedAt}): moving stable back is a rollback; set rollback: true`,
-    }];
+    return [
+      {
+        property: "rollback",
+        reason: `the new digest booted at ${news.evidence.bootedAt}, before the current stable (${olds.evidence!.bootedAt}): moving stable back is a rollback; set rollback: true`,
+      },
+    ];
   }
   return [];
 }
@@ -75,7 +77,12 @@ export class PromotionProvider implements pulumi.dynamic.ResourceProvider<Promot
     const failures = promotionInputFailures(news, { requireEvidence: true });
     if (failures.length > 0) return { inputs: news, failures };
     return {
-      inputs: { ...news, rollback: news.rollback ?? false, insecure: news.insecure ?? false, tagDigests: Object.fromEntries(news.tags.map((t) => [t, news.digest])) },
+      inputs: {
+        ...news,
+        rollback: news.rollback ?? false,
+        insecure: news.insecure ?? false,
+        tagDigests: Object.fromEntries(news.tags.map((t) => [t, news.digest])),
+      },
       failures: rollbackFailure(olds ?? {}, news),
     };
   }
@@ -100,10 +107,20 @@ export class PromotionProvider implements pulumi.dynamic.ResourceProvider<Promot
       ? await verifyImageSignature(client, { image: news.image, repository, digest: news.digest, publicKey: news.cosignPublicKey })
       : undefined;
     const result = await promoteTags(client, {
-      image: news.image, repository, digest: news.digest, tags: news.tags, expected,
-      rollback: news.rollback ?? false, bootDate: utcDateStamp(new Date(news.evidence.bootedAt)),
+      image: news.image,
+      repository,
+      digest: news.digest,
+      tags: news.tags,
+      expected,
+      rollback: news.rollback ?? false,
+      bootDate: utcDateStamp(new Date(news.evidence.bootedAt)),
     });
-    return { ...news, tagDigests: Object.fromEntries(result.tags.map((t) => [t.tag, t.after])), mediaType: result.mediaType, ...(signature ? { signature } : {}) };
+    return {
+      ...news,
+      tagDigests: Object.fromEntries(result.tags.map((t) => [t.tag, t.after])),
+      mediaType: result.mediaType,
+      ...(signature ? { signature } : {}),
+    };
   }
 
   async create(inputs: PromotionInputs): Promise<pulumi.dynamic.CreateResult<PromotionOutputs>> {
@@ -150,6 +167,13 @@ export class Promotion extends pulumi.dynamic.Resource {
   declare readonly tags: pulumi.Output<string[]>;
 
   constructor(name: string, args: PromotionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new PromotionProvider(), name, { rollback: false, insecure: false, ...args, tagDigests: undefined, mediaType: undefined, signature: undefined }, opts, "margine", "Promotion");
+    super(
+      new PromotionProvider(),
+      name,
+      { rollback: false, insecure: false, ...args, tagDigests: undefined, mediaType: undefined, signature: undefined },
+      opts,
+      "margine",
+      "Promotion",
+    );
   }
 }

@@ -69,7 +69,11 @@ export class RegistryClient {
   async getManifest(repository: string, reference: string): Promise<Manifest> {
     const ref = this.ref(repository, reference);
     const res = await this.transport.send({
-      method: "GET", path: `/v2/${repository}/manifests/${reference}`, repository, reference: ref, headers: { accept: MANIFEST_ACCEPT },
+      method: "GET",
+      path: `/v2/${repository}/manifests/${reference}`,
+      repository,
+      reference: ref,
+      headers: { accept: MANIFEST_ACCEPT },
     });
     if (res.status !== 200) this.fail("getting the manifest", ref, res);
     jsonOf(res, ref, "getting the manifest");
@@ -84,7 +88,11 @@ export class RegistryClient {
   async headManifest(repository: string, reference: string): Promise<ManifestDescriptor | undefined> {
     const ref = this.ref(repository, reference);
     const res = await this.transport.send({
-      method: "HEAD", path: `/v2/${repository}/manifests/${reference}`, repository, reference: ref, headers: { accept: MANIFEST_ACCEPT },
+      method: "HEAD",
+      path: `/v2/${repository}/manifests/${reference}`,
+      repository,
+      reference: ref,
+      headers: { accept: MANIFEST_ACCEPT },
     });
     if (res.status === 404) return undefined;
     if (res.status !== 200) this.fail("resolving the manifest", ref, res);
@@ -98,8 +106,12 @@ export class RegistryClient {
   async putManifest(repository: string, tag: string, manifest: { bytes: Buffer; mediaType: string }): Promise<string> {
     const ref = this.ref(repository, tag);
     const res = await this.transport.send({
-      method: "PUT", path: `/v2/${repository}/manifests/${tag}`, repository, reference: ref,
-      headers: { "content-type": manifest.mediaType }, body: manifest.bytes,
+      method: "PUT",
+      path: `/v2/${repository}/manifests/${tag}`,
+      repository,
+      reference: ref,
+      headers: { "content-type": manifest.mediaType },
+      body: manifest.bytes,
     });
     if (res.status !== 201 && res.status !== 200) this.fail("putting the manifest", ref, res);
     return res.headers.get("docker-content-digest") ?? sha256Digest(manifest.bytes);

@@ -92,7 +92,12 @@ interface SimpleSigningPayload {
 }
 
 /** Checks one payload (its bytes already matched the layer digest): the reason it fails, or undefined. */
-export function payloadProblem(payload: Buffer, signatureB64: string, key: CosignPublicKey, expected: { digest: string; dockerReference: string }): string | undefined {
+export function payloadProblem(
+  payload: Buffer,
+  signatureB64: string,
+  key: CosignPublicKey,
+  expected: { digest: string; dockerReference: string },
+): string | undefined {
   const signature = Buffer.from(signatureB64, "base64");
   if (signature.length === 0) return "empty signature annotation";
   let valid: boolean;
@@ -129,19 +134,31 @@ export async function verifyImageSignature(client: RegistryClient, req: Signatur
   const top = await verifyDigest(client, req, parsedKey);
   const subject = await client.getManifest(req.repository, req.digest);
   if (!isIndexMediaType(subject.mediaType)) return top;
-  const children = ((JSON.parse(subject.bytes.toString("utf8")) as { manifests?: { digest?: string; platform?: { os?: string; architecture?: string; variant?: string } }[] }).manifests ?? [])
-    .filter((m): m is { digest: string; platform?: { os?: string; architecture?: string; variant?: string } } => typeof m.digest === "string");
+  const children = (
+    (JSON.parse(subject.bytes.toString("utf8")) as { manifests?: { digest?: string; platform?: { os?: string; architecture?: string; variant?: string } }[] })
+      .manifests ?? []
+  ).filter((m): m is { digest: string; platform?: { os?: string; architecture?: string; variant?: string } } => typeof m.digest === "string");
   const platforms = [];
   for (const child of children) {
     const platform = child.platform ? [child.platform.os, child.platform.architecture, child.platform.variant].filter(Boolean).join("/") : "unknown platform";
     try {
       const verified = await verifyDigest(client, { ...req, digest: child.digest }, parsedKey);
-      platforms.push({ digest: child.digest, platform, signatureTag: verified.signatureTag, signatureManifest: verified.signatureManifest, layer: verified.layer });
+      platforms.push({
+        digest: child.digest,
+        platform,
+        signatureTag: verified.signatureTag,
+        signatureManifest: verified.signatureManifest,
+        layer: verified.layer,
+      });
     } catch (err) {
       if (!(err instanceof SignatureVerificationError)) throw err;
-      throw new SignatureVerificationError(req.image, req.digest, parsedKey.fingerprint,
+      throw new SignatureVerificationError(
+        req.image,
+        req.digest,
+        parsedKey.fingerprint,
         `the index is signed, but its ${platform} manifest ${child.digest} is not (${err.found}${err.findings.length > 0 ? `: ${err.findings.map((f) => f.reason).join("; ")}` : ""}); ` +
-        "bootc pulls one platform and containers/image verifies that manifest's signature: sign the index with cosign sign --recursive");
+          "bootc pulls one platform and containers/image verifies that manifest's signature: sign the index with cosign sign --recursive",
+      );
     }
   }
   return { ...top, platforms };
@@ -157,7 +174,8 @@ async function verifyDigest(client: RegistryClient, req: SignatureRequest, key: 
   try {
     manifest = await client.getManifest(req.repository, tag);
   } catch (err) {
-    if (err instanceof RegistryError && err.status === 404) fail(`no signature: ${req.image}:${tag} does not exist (the build's sign job failed or has not finished)`);
+    if (err instanceof RegistryError && err.status === 404)
+      fail(`no signature: ${req.image}:${tag} does not exist (the build's sign job failed or has not finished)`);
     throw err;
   }
   let layers: SignatureLayer[];
@@ -169,8 +187,10 @@ async function verifyDigest(client: RegistryClient, req: SignatureRequest, key: 
   }
   const candidates = layers.filter((l) => l.mediaType === SIMPLE_SIGNING_MEDIA_TYPE);
   if (candidates.length === 0) {
-    fail(`${req.image}:${tag} (${manifest.digest}) has no ${SIMPLE_SIGNING_MEDIA_TYPE} layer` +
-      (layers.length > 0 ? `; its layers are ${[...new Set(layers.map((l) => String(l.mediaType)))].join(", ")}` : ""));
+    fail(
+      `${req.image}:${tag} (${manifest.digest}) has no ${SIMPLE_SIGNING_MEDIA_TYPE} layer` +
+        (layers.length > 0 ? `; its layers are ${[...new Set(layers.map((l) => String(l.mediaType)))].join(", ")}` : ""),
+    );
   }
 
   const expected = { digest: req.digest, dockerReference: req.image };
@@ -201,7 +221,14 @@ async function verifyDigest(client: RegistryClient, req: SignatureRequest, key: 
     }
     const problem = payloadProblem(payload, signature, key, expected);
     if (problem === undefined) {
-      return { digest: req.digest, key: key.fingerprint, signatureTag: tag, signatureManifest: manifest.digest, layer: layerDigest, dockerReference: req.image };
+      return {
+        digest: req.digest,
+        key: key.fingerprint,
+        signatureTag: tag,
+        signatureManifest: manifest.digest,
+        layer: layerDigest,
+        dockerReference: req.image,
+      };
     }
     findings.push({ layer: layerDigest, verified: false, reason: problem });
   }

@@ -47,10 +47,15 @@ export interface TagPromotionResult {
 }
 
 /** Where each tag points now (null when missing), HEADing only the tags the registry lists. */
-export async function resolveTags(client: RegistryClient, repository: string, tags: readonly string[], existing?: readonly string[]): Promise<Record<string, string | null>> {
+export async function resolveTags(
+  client: RegistryClient,
+  repository: string,
+  tags: readonly string[],
+  existing?: readonly string[],
+): Promise<Record<string, string | null>> {
   const present = existing ? new Set(existing) : undefined;
   const entries = await Promise.all(
-    tags.map(async (tag) => [tag, present && !present.has(tag) ? null : (await client.headManifest(repository, tag))?.digest ?? null] as const),
+    tags.map(async (tag) => [tag, present && !present.has(tag) ? null : ((await client.headManifest(repository, tag))?.digest ?? null)] as const),
   );
   return Object.fromEntries(entries);
 }
@@ -75,7 +80,10 @@ export async function promoteTags(client: RegistryClient, req: TagPromotionReque
   const outcome = (tag: string, after: string | null, action: TagOutcome["action"]): TagOutcome => ({ tag, before: current[tag], after, action });
   if (req.dryRun) {
     return {
-      image: req.image, digest: req.digest, mediaType: manifest.mediaType, requests: client.requestCount,
+      image: req.image,
+      digest: req.digest,
+      mediaType: manifest.mediaType,
+      requests: client.requestCount,
       tags: req.tags.map((t) => (plan.moves.includes(t) ? outcome(t, current[t], "would-move") : outcome(t, req.digest, "unchanged"))),
     };
   }
@@ -103,14 +111,20 @@ export async function promoteTags(client: RegistryClient, req: TagPromotionReque
     if (verification && failures.length === 1 && moved.length === 0) throw verification.error;
     const notMoved = plan.moves.filter((t) => !moved.includes(t) && !failures.some((f) => f.tag === t));
     // Half done is a state the next run heals (moved tags are skipped then), so say exactly what happened.
-    throw new RegistryError(req.image, undefined,
+    throw new RegistryError(
+      req.image,
+      undefined,
       `promotion of ${req.digest} incomplete: moved ${moved.map((t) => `:${t}`).join(", ") || "nothing"}; ` +
-      `failed ${failures.map((f) => `:${f.tag} (${f.error.message})`).join("; ")}` +
-      `${notMoved.length > 0 ? `; not attempted ${notMoved.map((t) => `:${t}`).join(", ")}` : ""}. ` +
-      "Run the promotion again: tags already at the digest are skipped.");
+        `failed ${failures.map((f) => `:${f.tag} (${f.error.message})`).join("; ")}` +
+        `${notMoved.length > 0 ? `; not attempted ${notMoved.map((t) => `:${t}`).join(", ")}` : ""}. ` +
+        "Run the promotion again: tags already at the digest are skipped.",
+    );
   }
   return {
-    image: req.image, digest: req.digest, mediaType: manifest.mediaType, requests: client.requestCount,
+    image: req.image,
+    digest: req.digest,
+    mediaType: manifest.mediaType,
+    requests: client.requestCount,
     tags: req.tags.map((t) => outcome(t, req.digest, plan.moves.includes(t) ? "moved" : "unchanged")),
   };
 }

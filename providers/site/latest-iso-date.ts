@@ -19,7 +19,7 @@ export function readLatestIsoDate(source: string, where: string): string {
   if (matches.length !== 1) {
     throw new SiteSourceError(
       `${where}: expected exactly one \`LATEST_ISO_DATE = "YYYYMMDD"\`, found ${matches.length}; ` +
-      "the site derives every release URL from that one constant, so fix the file by hand first",
+        "the site derives every release URL from that one constant, so fix the file by hand first",
     );
   }
   return matches[0][3];

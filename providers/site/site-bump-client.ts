@@ -28,10 +28,7 @@ export interface OpenPullRequest {
 }
 
 /** What enabling squash auto-merge achieved. */
-export type AutoMergeOutcome =
-  | { readonly state: "enabled" }
-  | { readonly state: "merged" }
-  | { readonly state: "unavailable"; readonly reason: string };
+export type AutoMergeOutcome = { readonly state: "enabled" } | { readonly state: "merged" } | { readonly state: "unavailable"; readonly reason: string };
 
 export type BumpOutcome =
   /** Idempotency guard 1: main already declares the date; nothing was written. */
@@ -81,9 +78,11 @@ export class SiteBumpClient {
   private failure(doing: string, err: unknown): SiteBumpError {
     const status = (err as { status?: number }).status;
     const refused = status === 401 || status === 403 || status === 404;
-    const hint = !refused ? ""
-      : this.anonymous ? "; without SITE_BUMP_TOKEN only a public repository can be read"
-      : `; SITE_BUMP_TOKEN needs Contents and Pull requests write on ${this.options.repository}`;
+    const hint = !refused
+      ? ""
+      : this.anonymous
+        ? "; without SITE_BUMP_TOKEN only a public repository can be read"
+        : `; SITE_BUMP_TOKEN needs Contents and Pull requests write on ${this.options.repository}`;
     return new SiteBumpError(`${this.where()}: ${doing} failed (${status ? `HTTP ${status}: ` : ""}${(err as Error).message})${hint}`);
   }
 
@@ -108,7 +107,13 @@ export class SiteBumpClient {
   async findOpenPullRequest(date: string): Promise<OpenPullRequest | undefined> {
     const octokit = await this.octokit();
     try {
-      const res = await octokit.rest.pulls.list({ owner: this.owner, repo: this.repo, state: "open", head: `${this.owner}:${bumpBranch(date)}`, base: this.base });
+      const res = await octokit.rest.pulls.list({
+        owner: this.owner,
+        repo: this.repo,
+        state: "open",
+        head: `${this.owner}:${bumpBranch(date)}`,
+        base: this.base,
+      });
       const pr = res.data[0];
       return pr ? { number: pr.number, url: pr.html_url } : undefined;
     } catch (err) {
@@ -173,10 +178,9 @@ export class SiteBumpClient {
   private async enableSquashAutoMerge(nodeId: string, number: number, branch: string): Promise<AutoMergeOutcome> {
     const octokit = await this.octokit();
     try {
-      await octokit.graphql(
-        "mutation($id: ID!) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: SQUASH}) { clientMutationId } }",
-        { id: nodeId },
-      );
+      await octokit.graphql("mutation($id: ID!) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: SQUASH}) { clientMutationId } }", {
+        id: nodeId,
+      });
       return { state: "enabled" };
     } catch (err) {
       // GraphqlResponseError carries GitHub's own messages; its `message` wraps them in a preamble.

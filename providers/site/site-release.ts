@@ -47,12 +47,15 @@ function releaseWarning(message: string): void {
 
 function siteInputFailures(inputs: SiteReleaseInputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  if (!isRepositoryName(inputs.repository)) failures.push({ property: "repository", reason: `${JSON.stringify(inputs.repository)}: expected OWNER/NAME of the site repository` });
+  if (!isRepositoryName(inputs.repository))
+    failures.push({ property: "repository", reason: `${JSON.stringify(inputs.repository)}: expected OWNER/NAME of the site repository` });
   if (typeof inputs.path !== "string" || !/^[^/].*\.[jt]sx?$/.test(inputs.path) || inputs.path.includes("..")) {
     failures.push({ property: "path", reason: `${JSON.stringify(inputs.path)}: expected a repository-relative source file such as ${DEFAULT_SITE_PATH}` });
   }
-  if (!isCalendarDate(inputs.latestIsoDate)) failures.push({ property: "latestIsoDate", reason: `${JSON.stringify(inputs.latestIsoDate)}: expected YYYYMMDD, a real calendar date` });
-  if (typeof inputs.apiUrl !== "string" || !/^https?:\/\/[^/]+/.test(inputs.apiUrl)) failures.push({ property: "apiUrl", reason: `${JSON.stringify(inputs.apiUrl)}: expected the GitHub REST API root URL` });
+  if (!isCalendarDate(inputs.latestIsoDate))
+    failures.push({ property: "latestIsoDate", reason: `${JSON.stringify(inputs.latestIsoDate)}: expected YYYYMMDD, a real calendar date` });
+  if (typeof inputs.apiUrl !== "string" || !/^https?:\/\/[^/]+/.test(inputs.apiUrl))
+    failures.push({ property: "apiUrl", reason: `${JSON.stringify(inputs.apiUrl)}: expected the GitHub REST API root URL` });
   return failures;
 }
 
@@ -78,9 +81,7 @@ async function observedSite(client: SiteBumpClient, props: SiteReleaseOutputs): 
   const { currentDate } = await client.readMain();
   if (currentDate === props.latestIsoDate) return { ...props, status: "current", currentDate };
   const open = await client.findOpenPullRequest(props.latestIsoDate);
-  return open
-    ? { ...props, status: "pull-request", currentDate, pullRequestUrl: open.url }
-    : { ...props, status: "drifted", currentDate };
+  return open ? { ...props, status: "pull-request", currentDate, pullRequestUrl: open.url } : { ...props, status: "drifted", currentDate };
 }
 
 export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<SiteReleaseInputs, SiteReleaseOutputs> {
@@ -98,7 +99,7 @@ export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<Site
     if (client.anonymous) {
       releaseWarning(
         `no site bump token (SITE_BUMP_TOKEN is not set): LATEST_ISO_DATE on ${inputs.repository} ` +
-        `was not bumped to ${inputs.latestIsoDate}; the release goes on. Set the token and run pulumi up again.`,
+          `was not bumped to ${inputs.latestIsoDate}; the release goes on. Set the token and run pulumi up again.`,
       );
       return { ...inputs, status: "skipped", currentDate: null, pullRequestUrl: null, autoMerge: null };
     }
@@ -106,7 +107,7 @@ export class SiteReleaseProvider implements pulumi.dynamic.ResourceProvider<Site
     if (outcome.action === "opened-pull-request" && outcome.autoMerge.state === "unavailable") {
       releaseWarning(
         `auto-merge could not be enabled on ${outcome.pullRequest.url} (${outcome.autoMerge.reason}); ` +
-        "squash-merge it by hand, or allow auto-merge in the site repository's settings",
+          "squash-merge it by hand, or allow auto-merge in the site repository's settings",
       );
     }
     return outcomeOutputs(inputs, outcome);

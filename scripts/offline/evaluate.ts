@@ -110,7 +110,13 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
         urnToName.set(res.getUrn(), name);
         const inputs = req.getObject()?.toJavaScript() ?? {};
         const options = { ...(req.getProtect() ? { protect: true as const } : {}), ...(req.getRetainondelete() ? { retainOnDelete: true as const } : {}) };
-        resources.push({ type, name, parent: parentUrn ? urnToName.get(parentUrn) ?? parentUrn : undefined, inputs, ...(Object.keys(options).length ? { options } : {}) });
+        resources.push({
+          type,
+          name,
+          parent: parentUrn ? (urnToName.get(parentUrn) ?? parentUrn) : undefined,
+          inputs,
+          ...(Object.keys(options).length ? { options } : {}),
+        });
       }
       cb(err, res);
     });
@@ -153,7 +159,12 @@ function isHarness(projectDir: string, file: string): boolean {
 async function resolveOutput(value: unknown): Promise<unknown> {
   if (!pulumi.Output.isInstance(value)) return value;
   const secret = await pulumi.isSecret(value);
-  const resolved = await new Promise((resolve) => (value as pulumi.Output<unknown>).apply((v) => { resolve(v); return v; }));
+  const resolved = await new Promise((resolve) =>
+    (value as pulumi.Output<unknown>).apply((v) => {
+      resolve(v);
+      return v;
+    }),
+  );
   return secret ? { [SECRET_SIG]: SECRET_VALUE, value: resolved } : resolved;
 }
 
@@ -166,7 +177,11 @@ export function redactSecrets(value: unknown): unknown {
   if (isSecretValue(value)) return "[secret]";
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "__provider").map(([k, v]) => [k, redactSecrets(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== "__provider")
+        .map(([k, v]) => [k, redactSecrets(v)]),
+    );
   }
   return value;
 }

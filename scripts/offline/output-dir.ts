@@ -10,7 +10,10 @@ export const SYNTH_MARKER = ".margine-synth-output";
 
 /** Why a --out folder cannot be used: the message names the folder and what to do. */
 export class OutputDirRefused extends UsageError {
-  constructor(readonly dir: string, reason: string) {
+  constructor(
+    readonly dir: string,
+    reason: string,
+  ) {
     super(`--out ${dir}: ${reason}; expected a new folder, an empty one, or one an earlier synth wrote (it holds ${SYNTH_MARKER})`);
     this.name = "OutputDirRefused";
   }

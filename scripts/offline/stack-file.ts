@@ -50,7 +50,9 @@ export function readOfflineConfig(projectDir: string, stack: string, overrides: 
   }
   // The release stack needs no secret and no operator value: nothing to fill in.
   if (role === "release") {
-    const secure = Object.entries(raw).filter(([, v]) => isSecure(v)).map(([k]) => k);
+    const secure = Object.entries(raw)
+      .filter(([, v]) => isSecure(v))
+      .map(([k]) => k);
     return { values, secretKeys: secure, warnings, role };
   }
   const secretKeys = [...Object.keys(SECRET_KEYS), ...Object.keys(OPTIONAL_SECRET_KEYS)].map((k) => `${PROJECT}:${k}`);
@@ -58,7 +60,9 @@ export function readOfflineConfig(projectDir: string, stack: string, overrides: 
     const full = `${PROJECT}:${key}`;
     if (values[full] === undefined) {
       values[full] = `[placeholder ${key}]`;
-      warnings.push(`secret ${full} is not set (or cannot be decrypted offline); using a placeholder. Set it with: pulumi config set --secret ${key}  # ${purpose}`);
+      warnings.push(
+        `secret ${full} is not set (or cannot be decrypted offline); using a placeholder. Set it with: pulumi config set --secret ${key}  # ${purpose}`,
+      );
     }
   }
   for (const [key, purpose] of Object.entries(OPERATOR_KEYS)) {

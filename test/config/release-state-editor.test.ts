@@ -83,18 +83,24 @@ describe("config/release-state-editor", () => {
 
     it("a rollback to an earlier boot must say so, and then changes the values and the flag", () => {
       const older: StableRelease = { ...NEW_STABLE, evidence: { ...NEW_STABLE.evidence, bootedAt: "2026-11-13T08:00:00Z" } };
-      assert.throws(() => setStableRelease(example, older, "Pulumi.example-release.yaml"), (err: ReleaseEditError) => {
-        assert.equal(err.exitCode, 2);
-        assert.match(err.message, /booted earlier \(2026-11-13T08:00:00Z\), so moving stable to it is a rollback: pass --rollback/);
-        return true;
-      });
+      assert.throws(
+        () => setStableRelease(example, older, "Pulumi.example-release.yaml"),
+        (err: ReleaseEditError) => {
+          assert.equal(err.exitCode, 2);
+          assert.match(err.message, /booted earlier \(2026-11-13T08:00:00Z\), so moving stable to it is a rollback: pass --rollback/);
+          return true;
+        },
+      );
       const edit = setStableRelease(example, { ...older, rollback: true }, "Pulumi.example-release.yaml");
       assert.deepEqual(changedLines(example, edit.text).at(-1), "      rollback: true");
       assert.match(edit.summary, /^rollback stable /);
     });
 
     it("refuses --rollback for a boot that is not earlier", () => {
-      assert.throws(() => setStableRelease(example, { ...NEW_STABLE, rollback: true }, "Pulumi.example-release.yaml"), /drop --rollback for a forward promotion/);
+      assert.throws(
+        () => setStableRelease(example, { ...NEW_STABLE, rollback: true }, "Pulumi.example-release.yaml"),
+        /drop --rollback for a forward promotion/,
+      );
     });
 
     it("the same promotion again changes nothing", () => {
@@ -106,43 +112,72 @@ describe("config/release-state-editor", () => {
     it("appends a newer ISO release after the existing one", () => {
       const edit = addIsoRelease(example, NEW_ISO, "Pulumi.example-release.yaml");
       assert.ok(edit.text.startsWith(example), "only lines appended at the end of the isos list");
-      assert.deepEqual(releaseOf(edit.text).isos.map((i) => i.date), ["20261120", "20261127"]);
+      assert.deepEqual(
+        releaseOf(edit.text).isos.map((i) => i.date),
+        ["20261120", "20261127"],
+      );
     });
 
     it("the same ISO release again is a no-op; another one for the same date is refused", () => {
       const declared = releaseOf(example).isos[0];
       assert.equal(addIsoRelease(example, declared, "Pulumi.example-release.yaml").changed, false);
-      assert.throws(() => addIsoRelease(example, { ...declared, identifier: "margine-20261120-b" }, "Pulumi.example-release.yaml"), /already declared \(margine-20261120\) with other files; one release per date/);
+      assert.throws(
+        () => addIsoRelease(example, { ...declared, identifier: "margine-20261120-b" }, "Pulumi.example-release.yaml"),
+        /already declared \(margine-20261120\) with other files; one release per date/,
+      );
     });
   });
 
   it("rejects a malformed value before editing, naming the key and the expected form", () => {
-    assert.throws(() => setStableRelease(read("Pulumi.release.yaml"), { ...NEW_STABLE, digest: "sha256:XYZ" }, "Pulumi.release.yaml"),
-      /Pulumi\.release\.yaml: config margine-pipeline:release\.stable\.digest: "sha256:XYZ" is not valid; expected sha256: followed by 64 lowercase hex/);
+    assert.throws(
+      () => setStableRelease(read("Pulumi.release.yaml"), { ...NEW_STABLE, digest: "sha256:XYZ" }, "Pulumi.release.yaml"),
+      /Pulumi\.release\.yaml: config margine-pipeline:release\.stable\.digest: "sha256:XYZ" is not valid; expected sha256: followed by 64 lowercase hex/,
+    );
   });
 
   it("refuses to edit a file whose layout would not survive (rather than reformat it)", () => {
     const odd = "config:\n  margine-pipeline:release:   { isos: [] }\n";
-    assert.throws(() => addIsoRelease(odd, NEW_ISO, "odd.yaml"), (err: ReleaseEditError) => err.exitCode === 1 && /does not survive a YAML round trip/.test(err.message));
+    assert.throws(
+      () => addIsoRelease(odd, NEW_ISO, "odd.yaml"),
+      (err: ReleaseEditError) => err.exitCode === 1 && /does not survive a YAML round trip/.test(err.message),
+    );
   });
 
   it("--rollback with no stable declared has nothing to roll back from", () => {
-    assert.throws(() => setStableRelease(read("Pulumi.release.yaml"), { ...NEW_STABLE, rollback: true }, "Pulumi.release.yaml"), /needs a current stable release/);
+    assert.throws(
+      () => setStableRelease(read("Pulumi.release.yaml"), { ...NEW_STABLE, rollback: true }, "Pulumi.release.yaml"),
+      /needs a current stable release/,
+    );
   });
 
   it("a YAML error names the file and the lines involved, quoting them", () => {
     // The over-indented key is on line 3; the parser notices it on line 2.
     const broken = "config:\n  a: 1\n   b: 2\n  c: 3\n";
-    assert.throws(() => addIsoRelease(broken, NEW_ISO, "Pulumi.prod.yaml"), (err: ReleaseEditError) => {
-      assert.equal(err.exitCode, 1);
-      assert.match(err.message, /^Pulumi\.prod\.yaml:2: not valid YAML at lines 2-3 \(" {2}a: 1", " {3}b: 2"\): Nested mappings are not allowed in compact mappings$/);
-      return true;
-    });
+    assert.throws(
+      () => addIsoRelease(broken, NEW_ISO, "Pulumi.prod.yaml"),
+      (err: ReleaseEditError) => {
+        assert.equal(err.exitCode, 1);
+        assert.match(
+          err.message,
+          /^Pulumi\.prod\.yaml:2: not valid YAML at lines 2-3 \(" {2}a: 1", " {3}b: 2"\): Nested mappings are not allowed in compact mappings$/,
+        );
+        return true;
+      },
+    );
   });
 
   it("parses only known keys, naming the nearest one for a typo", () => {
-    const release = (stable: Record<string, unknown>) => ({ stable: { digest: `sha256:${"1f".repeat(32)}`, evidence: { bootRun: "https://github.com/o/r/actions/runs/1", bootedAt: "2026-11-20T10:00:00Z" }, ...stable } });
-    assert.throws(() => parseReleaseState(release({ rolback: true }), "release"), /^Error: config release\.stable: unknown key `rolback`; did you mean `rollback`\?|config release\.stable: unknown key `rolback`; did you mean `rollback`\?/);
+    const release = (stable: Record<string, unknown>) => ({
+      stable: {
+        digest: `sha256:${"1f".repeat(32)}`,
+        evidence: { bootRun: "https://github.com/o/r/actions/runs/1", bootedAt: "2026-11-20T10:00:00Z" },
+        ...stable,
+      },
+    });
+    assert.throws(
+      () => parseReleaseState(release({ rolback: true }), "release"),
+      /^Error: config release\.stable: unknown key `rolback`; did you mean `rollback`\?|config release\.stable: unknown key `rolback`; did you mean `rollback`\?/,
+    );
     assert.throws(() => parseReleaseState({ ...release({}), isso: [] }, "release"), /config release: unknown key `isso`; did you mean `isos`\?/);
     assert.throws(() => parseReleaseState({ ...release({}), extra: 1 }, "release"), /config release: unknown key `extra` \(known keys: stable, isos\)/);
   });

@@ -59,7 +59,12 @@ describe("config/stack", () => {
     ["a bad SSH user", { ...VALID, edge: { sshUser: "Root!" } }, "edge.sshUser", /Linux user name/],
     ["a missing host key", { ...VALID, edgeHostKey: undefined }, "edgeHostKey", /ssh-keyscan/],
     ["a machine-local state backend", { ...VALID, stateBackendUrl: "file://." }, "stateBackendUrl", /shared Pulumi backend URL/],
-    ["release state in the platform stack", { ...VALID, release: RELEASE }, "release", /no release state in the platform stack: releases live in the release stack's file/],
+    [
+      "release state in the platform stack",
+      { ...VALID, release: RELEASE },
+      "release",
+      /no release state in the platform stack: releases live in the release stack's file/,
+    ],
     ["a release stack name that is not a name", { ...VALID, releaseStack: "../prod" }, "releaseStack", /the name of the release stack/],
     ["CLIs at a moving main", { ...VALID, toolsRef: "main" }, "toolsRef", /full commit of this repository/],
     ["no maintainers to review releases", { ...VALID, maintainers: [] }, "maintainers", /non-empty list of GitHub logins/],
@@ -67,21 +72,24 @@ describe("config/stack", () => {
   ];
   for (const [what, values, key, expected] of bad) {
     it(`rejects ${what} with one line naming ${key}`, () => {
-      assert.throws(() => parseStackConfig(configOf(values), releaseOf), (err: unknown) => {
-        assert.ok(err instanceof ConfigError, String(err));
-        assert.equal(err.key, `${PROJECT}:${key}`);
-        assert.match(err.message, expected);
-        assert.ok(err.message.startsWith(`config ${PROJECT}:${key}: `), err.message);
-        assert.ok(!err.message.includes("\n"), "one line");
-        return true;
-      });
+      assert.throws(
+        () => parseStackConfig(configOf(values), releaseOf),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError, String(err));
+          assert.equal(err.key, `${PROJECT}:${key}`);
+          assert.match(err.message, expected);
+          assert.ok(err.message.startsWith(`config ${PROJECT}:${key}: `), err.message);
+          assert.ok(!err.message.includes("\n"), "one line");
+          return true;
+        },
+      );
     });
   }
 
   it("takes the site bump token when set and goes without it otherwise (the bump is skipped with a warning)", async () => {
     assert.equal(parseStackConfig(configOf(VALID), releaseOf).secrets.siteBumpToken, undefined);
     const withToken = parseStackConfig(configOf({ ...VALID, siteBumpToken: "t" }), releaseOf).secrets.siteBumpToken;
-    assert.ok(withToken && await pulumi.isSecret(withToken));
+    assert.ok(withToken && (await pulumi.isSecret(withToken)));
   });
 
   it("reads the release state from the stack its releaseStack names, and reports errors there", () => {

@@ -63,7 +63,11 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
     ws = EngineWorkspace.create();
     registry = await startRegistry();
     image = `${registry.host}/margine`;
-    for (const [name, seed] of [["a", "a"], ["b", "b"], ["c", "c"]]) {
+    for (const [name, seed] of [
+      ["a", "a"],
+      ["b", "b"],
+      ["c", "c"],
+    ]) {
       digests[name] = (await pushTestImage(registry.host, "margine", `candidate.2026112${name === "a" ? 0 : name === "b" ? 1 : 2}`, { seed })).digest;
     }
     // a and b are signed as build.yml signs them; c (the hand-moved one) is not.
@@ -80,24 +84,39 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
 
     // What build-disk's publish_ia left on IA: the ISO, before the release PR declares it.
     const iso = crypto.randomBytes(300_000);
-    await ia.seedFile("margine-20261120", SENTINEL.iaAccess, "margine-20261120.iso", iso, { mediatype: "software", collection: "opensource", title: "Margine 20261120" });
+    await ia.seedFile("margine-20261120", SENTINEL.iaAccess, "margine-20261120.iso", iso, {
+      mediatype: "software",
+      collection: "opensource",
+      title: "Margine 20261120",
+    });
 
-    stackFile = ws.writeStackFile("release", stringify({
-      config: {
-        "margine-pipeline:stackRole": "release",
-        "margine-pipeline:image": image,
-        "margine-pipeline:insecureRegistry": true,
-        "margine-pipeline:siteRepository": SITE_REPO,
-        "margine-pipeline:siteApiUrl": api.url,
-        "margine-pipeline:cosignPublicKey": keys.publicKey,
-        "margine-pipeline:release": { isos: [] },
-      },
-    }));
+    stackFile = ws.writeStackFile(
+      "release",
+      stringify({
+        config: {
+          "margine-pipeline:stackRole": "release",
+          "margine-pipeline:image": image,
+          "margine-pipeline:insecureRegistry": true,
+          "margine-pipeline:siteRepository": SITE_REPO,
+          "margine-pipeline:siteApiUrl": api.url,
+          "margine-pipeline:cosignPublicKey": keys.publicKey,
+          "margine-pipeline:release": { isos: [] },
+        },
+      }),
+    );
     // The first release PR, written by the real CLI as smoke-boot and build-disk run it.
     assert.equal(releaseState(["stable", "--digest", digests.a, "--boot-run", `${BOOT_RUN}1`, "--booted-at", "2026-11-20T09:00:00Z"]).code, 0);
     const sha256 = crypto.createHash("sha256").update(iso).digest("hex");
     const md5 = crypto.createHash("md5").update(iso).digest("hex");
-    const isoEdit = releaseState(["iso", "--date", "20261120", "--identifier", "margine-20261120", "--file-entry", `margine-20261120.iso:${sha256}:${md5}:${iso.length}`]);
+    const isoEdit = releaseState([
+      "iso",
+      "--date",
+      "20261120",
+      "--identifier",
+      "margine-20261120",
+      "--file-entry",
+      `margine-20261120.iso:${sha256}:${md5}:${iso.length}`,
+    ]);
     assert.equal(isoEdit.code, 0, isoEdit.stderr);
 
     const values: Record<string, string> = {
@@ -129,7 +148,8 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
   it("a fresh stack: preview lists the Promotion, the IaItem and the SiteRelease, with the policy pack, and changes nothing", async () => {
     const res = await runStep(preview);
     assert.equal(res.code, 0, res.output);
-    for (const type of ["margine:Promotion", "margine:IaItem", "margine:SiteRelease"]) assert.match(res.output, new RegExp(`\\+\\s+pulumi-nodejs:dynamic/${type}`), type);
+    for (const type of ["margine:Promotion", "margine:IaItem", "margine:SiteRelease"])
+      assert.match(res.output, new RegExp(`\\+\\s+pulumi-nodejs:dynamic/${type}`), type);
     assert.match(res.output, /Policy Packs run:\s*\n\s*Name\s+Version\s*\n\s*margine\|local\|policy\s/, "the policy pack ran");
     assert.equal(tagDigest("stable"), null, "preview moved nothing");
     assert.equal(site.pulls.length, 0);
@@ -186,7 +206,10 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
     assert.match(res.output, /conflict|moved by hand|not where/i);
     assert.equal(tagDigest("stable"), digests.c, "nothing moved");
     assert.equal(tagDigest("stable.20261122"), null, "no dated tag either");
-    const refresh = await ws.pulumi(["refresh", "--yes", "--non-interactive", "--diff", "--stack", up.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "", ...machineEnv });
+    const refresh = await ws.pulumi(["refresh", "--yes", "--non-interactive", "--diff", "--stack", up.env.STACK], {
+      PULUMI_CONFIG_PASSPHRASE: "",
+      ...machineEnv,
+    });
     assert.equal(refresh.code, 0, refresh.output);
     assert.match(refresh.output, new RegExp(`~ stable\\s*: "${digests.a}" => "${digests.c}"`));
   });
@@ -206,7 +229,10 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
     const res = await ws.pulumi(["stack", "export", "--stack", up.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "" });
     assert.equal(res.code, 0, res.output);
     assert.doesNotMatch(res.stdout, /SENTINEL/);
-    const history = fs.readdirSync(ws.backend, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
+    const history = fs
+      .readdirSync(ws.backend, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".json"));
     assert.ok(history.length > 0);
     for (const f of history) assert.doesNotMatch(fs.readFileSync(path.join(ws.backend, f), "utf8"), /SENTINEL/, f);
   });
@@ -226,7 +252,9 @@ describe("the published policy pack under the real Pulumi engine (release.yml's 
     digest = (await pushTestImage(registry.host, "margine", "candidate.20261120", { seed: "p" })).digest;
     // The mistakes the handbook warns about, declared directly (the release stack's config refuses
     // them before any resource exists; here they reach the engine, where the pack must stop them).
-    fs.writeFileSync(path.join(ws.dir, "index.ts"), `
+    fs.writeFileSync(
+      path.join(ws.dir, "index.ts"),
+      `
 import { Promotion } from "./providers/oci/promotion";
 import { IaItem } from "./providers/ia/ia-item";
 const image = ${JSON.stringify(`${registry.host}/margine`)};
@@ -241,7 +269,8 @@ switch (process.env.MISTAKE) {
   case "unretained": new IaItem("unretained", { identifier: "margine-20261120", files: [{ name: "margine-20261120.iso", sha256: "${"a".repeat(64)}", md5: "${"b".repeat(32)}", size: 1 }], metadata: {} }); break;
   default: throw new Error("MISTAKE is not set");
 }
-`);
+`,
+    );
     ws.writeStackFile("release", "config: {}\n");
     const init = await ws.pulumi(["stack", "init", "release"], { PULUMI_CONFIG_PASSPHRASE: "" });
     assert.equal(init.code, 0, init.output);

@@ -64,7 +64,11 @@ describe("grammar/values", () => {
   }
 
   it("only stable and its dated aliases are promotion tags; there is no latest", () => {
-    assert.deepEqual(["stable", "stable.20261120", "20261120", "candidate", "pr-1", "latest"].filter(TagGrammar.isPromotionTag), ["stable", "stable.20261120", "20261120"]);
+    assert.deepEqual(["stable", "stable.20261120", "20261120", "candidate", "pr-1", "latest"].filter(TagGrammar.isPromotionTag), [
+      "stable",
+      "stable.20261120",
+      "20261120",
+    ]);
     assert.deepEqual(TagGrammar.promotionTags("20261120"), ["stable", "stable.20261120", "20261120"]);
   });
 
@@ -91,7 +95,12 @@ describe("grammar/values", () => {
   });
 
   it("splits an image name in one place: registry, repository, GHCR owner and package name", () => {
-    assert.deepEqual(parseImageName("ghcr.io/daniel-g-carrasco/margine"), { registry: "ghcr.io", repository: "daniel-g-carrasco/margine", owner: "daniel-g-carrasco", name: "margine" });
+    assert.deepEqual(parseImageName("ghcr.io/daniel-g-carrasco/margine"), {
+      registry: "ghcr.io",
+      repository: "daniel-g-carrasco/margine",
+      owner: "daniel-g-carrasco",
+      name: "margine",
+    });
     assert.deepEqual(parseImageName("127.0.0.1:5000/a/b/c"), { registry: "127.0.0.1:5000", repository: "a/b/c", owner: "a", name: "b/c" });
   });
 

@@ -43,7 +43,10 @@ export function urnOf(r: Pick<EngineResource, "type" | "name">): string {
 }
 
 export class AnalyzerProcess {
-  private constructor(private readonly plugin: PluginProcess, private readonly client: any) {}
+  private constructor(
+    private readonly plugin: PluginProcess,
+    private readonly client: any,
+  ) {}
 
   /** What the pack printed on stderr. */
   get stderr(): string {

@@ -14,16 +14,27 @@ describe("policy pack through its gRPC analyzer server", function () {
   this.timeout(90_000);
   let pack: AnalyzerProcess;
 
-  before(async () => { pack = await AnalyzerProcess.start(); });
-  after(async () => { await pack?.stop(); });
+  before(async () => {
+    pack = await AnalyzerProcess.start();
+  });
+  after(async () => {
+    await pack?.stop();
+  });
 
   it("declares every policy with its enforcement level", async () => {
     const info = await pack.info();
     assert.equal(info.name, "margine");
     assert.deepEqual(Object.fromEntries(info.policies.map((p) => [p.name, p.enforcementLevel])), {
-      "no-latest-tag": "mandatory", "tag-grammar": "mandatory", "promote-by-digest": "mandatory", "booted-evidence": "mandatory", "signed-promotion": "mandatory",
-      "secrets-stay-secret": "mandatory", "workflow-hardening": "mandatory", "ia-items-retained": "mandatory",
-      "stale-stable": "advisory", "stale-stable-critical": "mandatory",
+      "no-latest-tag": "mandatory",
+      "tag-grammar": "mandatory",
+      "promote-by-digest": "mandatory",
+      "booted-evidence": "mandatory",
+      "signed-promotion": "mandatory",
+      "secrets-stay-secret": "mandatory",
+      "workflow-hardening": "mandatory",
+      "ia-items-retained": "mandatory",
+      "stale-stable": "advisory",
+      "stale-stable-critical": "mandatory",
     });
   });
 
@@ -39,7 +50,11 @@ describe("policy pack through its gRPC analyzer server", function () {
   });
 
   it("Analyze sees a secret value unwrapped and relies on additionalSecretOutputs", async () => {
-    const secret = { type: ResourceTypes.actionsEnvironmentSecret, name: "cosign-password", inputs: { repository: "margine-image", environment: "signing", secretName: "COSIGN_PASSWORD", value: engineSecret("s3cret-value") } };
+    const secret = {
+      type: ResourceTypes.actionsEnvironmentSecret,
+      name: "cosign-password",
+      inputs: { repository: "margine-image", environment: "signing", secretName: "COSIGN_PASSWORD", value: engineSecret("s3cret-value") },
+    };
     assert.deepEqual(await pack.analyze(engineResource(secret, { additionalSecretOutputs: ["value"] })), []);
     const ds = await pack.analyze(engineResource(secret));
     assert.deepEqual(summary(ds), ["mandatory secrets-stay-secret"]);
@@ -53,7 +68,11 @@ describe("policy pack through its gRPC analyzer server", function () {
 
   it("Analyze reports an unpinned action in a workflow file with its line", async () => {
     const content = workflowWith("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2", "actions/checkout@v4");
-    const file = { type: ResourceTypes.repositoryFile, name: "workflows-image-build", inputs: { repository: "margine-image", file: ".github/workflows/build.yml", content } };
+    const file = {
+      type: ResourceTypes.repositoryFile,
+      name: "workflows-image-build",
+      inputs: { repository: "margine-image", file: ".github/workflows/build.yml", content },
+    };
     assert.deepEqual(await pack.analyze(engineResource({ ...file, inputs: { ...file.inputs, content: COMPLIANT_WORKFLOW } })), []);
     const ds = await pack.analyze(engineResource(file));
     assert.deepEqual(summary(ds), ["mandatory workflow-hardening"]);
@@ -67,7 +86,10 @@ describe("policy pack through its gRPC analyzer server", function () {
     assert.equal(warned[0].urn, urnOf(stale));
     assert.match(warned[0].message, /20 days ago \(limit 7\)/);
 
-    await pack.configure({ "stale-stable": { enforcementLevel: "advisory", warnAfterDays: 7 }, "stale-stable-critical": { enforcementLevel: "mandatory", criticalAfterDays: 14 } });
+    await pack.configure({
+      "stale-stable": { enforcementLevel: "advisory", warnAfterDays: 7 },
+      "stale-stable-critical": { enforcementLevel: "mandatory", criticalAfterDays: 14 },
+    });
     assert.deepEqual(summary(await pack.analyzeStack([stale])), ["advisory stale-stable", "mandatory stale-stable-critical"]);
     assert.deepEqual(await pack.analyzeStack([engineResource(promotion({}, daysAgo(2)))]), []);
   });

@@ -4,7 +4,12 @@ import { COMPLIANT_WORKFLOW, command, lineOf, promotion, repositoryFile, variabl
 
 describe("policy no-latest-tag", () => {
   it("passes the compliant promotion, workflow, variable and command", async () => {
-    const found = await violationsOf(noLatestTag, [promotion(), repositoryFile(COMPLIANT_WORKFLOW), variable("ghcr.io/daniel-g-carrasco/margine"), command("systemctl reload nginx")]);
+    const found = await violationsOf(noLatestTag, [
+      promotion(),
+      repositoryFile(COMPLIANT_WORKFLOW),
+      variable("ghcr.io/daniel-g-carrasco/margine"),
+      command("systemctl reload nginx"),
+    ]);
     assert.deepEqual(found, []);
   });
 

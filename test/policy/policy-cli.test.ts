@@ -23,7 +23,9 @@ describe("npm run policy", function () {
     fs.writeFileSync(file, typeof data === "string" ? data : JSON.stringify(data));
     return file;
   };
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-")); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("exits 0 on compliant resources and prints the count", () => {
@@ -65,7 +67,10 @@ describe("npm run policy", function () {
       [{ "stale-stable-critical": { criticalAfterDays: "abc" } }, /stale-stable-critical\.criticalAfterDays: "abc" is not a number/],
       [{ "stale-stable-critical": { criticalAfterDays: 0 } }, /stale-stable-critical\.criticalAfterDays: 0 is below the minimum 1/],
       [{ "stale-stable-critical": { critcalAfterDays: 14 } }, /stale-stable-critical: unknown setting "critcalAfterDays"; did you mean "criticalAfterDays"\?/],
-      [{ "no-latest-tag": { enforcementLevel: "mandtory" } }, /no-latest-tag\.enforcementLevel: "mandtory" is not one of advisory, mandatory, remediate, disabled/],
+      [
+        { "no-latest-tag": { enforcementLevel: "mandtory" } },
+        /no-latest-tag\.enforcementLevel: "mandtory" is not one of advisory, mandatory, remediate, disabled/,
+      ],
       [{ "no-latest-tag": "off" }, /no-latest-tag: enforcement level "off" is not one of/],
     ] as const) {
       const r = policyCli("--resources", file, "--config", write("typo.json", config));
@@ -82,8 +87,14 @@ describe("npm run policy", function () {
   });
 
   it("rejects a missing or non-JSON file as a ResourcesFileError (the CLI's exit 2)", () => {
-    assert.throws(() => readResourcesFile(path.join(dir, "missing.json")), (e: Error) => e instanceof ResourcesFileError && /cannot read resources\.json: no such file/.test(e.message));
-    assert.throws(() => readResourcesFile(write("text.json", "not json")), (e: Error) => e instanceof ResourcesFileError && /is not valid JSON/.test(e.message));
+    assert.throws(
+      () => readResourcesFile(path.join(dir, "missing.json")),
+      (e: Error) => e instanceof ResourcesFileError && /cannot read resources\.json: no such file/.test(e.message),
+    );
+    assert.throws(
+      () => readResourcesFile(write("text.json", "not json")),
+      (e: Error) => e instanceof ResourcesFileError && /is not valid JSON/.test(e.message),
+    );
   });
 });
 
@@ -98,8 +109,10 @@ describe("synth's policy.json", () => {
       assert.deepEqual(written, report);
       assert.equal(written.pack, "margine");
       assert.ok(written.policies.includes("stale-stable"));
-      assert.deepEqual(written.violations.map((v: { policyName: string; resource?: string }) => `${v.policyName} ${v.resource}`).sort(),
-        ["ia-items-retained iso-20261120", "promote-by-digest stable"]);
+      assert.deepEqual(written.violations.map((v: { policyName: string; resource?: string }) => `${v.policyName} ${v.resource}`).sort(), [
+        "ia-items-retained iso-20261120",
+        "promote-by-digest stable",
+      ]);
       assert.equal(written.mandatory, 2);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -111,13 +124,19 @@ describe("policy pack over the example program", () => {
   it("finds no mandatory violation in what the platform stack declares", async () => {
     const evaluation = await exampleProgram();
     const report = await analyzeResources(toSynthResources(evaluation.resources));
-    assert.deepEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+    assert.deepEqual(
+      report.violations.filter((v) => v.enforcementLevel === "mandatory"),
+      [],
+    );
   });
 
   it("finds no mandatory violation in what the release stack declares", async () => {
     const evaluation = await exampleReleaseProgram();
     const report = await analyzeResources(toSynthResources(evaluation.resources));
-    assert.deepEqual(report.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+    assert.deepEqual(
+      report.violations.filter((v) => v.enforcementLevel === "mandatory"),
+      [],
+    );
     // The release resources are there to be policed, with the options synth records.
     assert.ok(evaluation.resources.some((r) => r.type === "pulumi-nodejs:dynamic/margine:Promotion"));
     const items = evaluation.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/margine:IaItem");

@@ -15,7 +15,9 @@ describe("policy pack as published (npm pack, installed outside the repository)"
   let published: PublishedPack;
   let pack: AnalyzerProcess | undefined;
 
-  before(() => { published = installPublishedPack(); });
+  before(() => {
+    published = installPublishedPack();
+  });
 
   after(async () => {
     await pack?.stop();
@@ -27,10 +29,22 @@ describe("policy pack as published (npm pack, installed outside the repository)"
     assert.match(published.packStdout.trim(), /^margine-policy-\d+\.\d+\.\d+\.tgz$/);
   });
   it("the tarball holds the compiled pack, the value grammar it imports, its manifest and its lock, and no sources", () => {
-    for (const f of ["package/package.json", "package/PulumiPolicy.yaml", "package/npm-shrinkwrap.json", "package/bin/policy/index.js", "package/bin/policy/no-latest-tag.js", "package/bin/grammar/values.js"]) {
+    for (const f of [
+      "package/package.json",
+      "package/PulumiPolicy.yaml",
+      "package/npm-shrinkwrap.json",
+      "package/bin/policy/index.js",
+      "package/bin/policy/no-latest-tag.js",
+      "package/bin/grammar/values.js",
+    ]) {
       assert.ok(published.files.includes(f), `${f} missing from ${published.files.join(", ")}`);
     }
-    assert.deepEqual(published.files.filter((f) => f.endsWith(".ts") || !/^package\/(bin\/(policy|grammar)\/[a-z0-9-]+\.js|package\.json|PulumiPolicy\.yaml|npm-shrinkwrap\.json)$/.test(f)), []);
+    assert.deepEqual(
+      published.files.filter(
+        (f) => f.endsWith(".ts") || !/^package\/(bin\/(policy|grammar)\/[a-z0-9-]+\.js|package\.json|PulumiPolicy\.yaml|npm-shrinkwrap\.json)$/.test(f),
+      ),
+      [],
+    );
   });
 
   it("the install takes the versions the lock pins, the ones the project's tests run", () => {
@@ -50,7 +64,11 @@ describe("policy pack as published (npm pack, installed outside the repository)"
     assert.equal(info.name, "margine");
     assert.ok(info.policies.length >= 10, `${info.policies.length} policies`);
     assert.deepEqual(await pack.analyze({ type: ResourceTypes.promotion, name: "stable", props: JSON.parse(JSON.stringify(promotion().inputs)) }), []);
-    const blocked = await pack.analyze({ type: ResourceTypes.promotion, name: "stable", props: JSON.parse(JSON.stringify(promotion({ tags: ["stable", "latest"] }).inputs)) });
+    const blocked = await pack.analyze({
+      type: ResourceTypes.promotion,
+      name: "stable",
+      props: JSON.parse(JSON.stringify(promotion({ tags: ["stable", "latest"] }).inputs)),
+    });
     assert.deepEqual(blocked.map((d) => `${d.enforcementLevel} ${d.policyName}`).sort(), ["mandatory no-latest-tag", "mandatory tag-grammar"]);
   });
 });

@@ -9,8 +9,10 @@ const GITHUB_TOKEN = `ghp_${"A1b2C3d4E5".repeat(4)}`;
 describe("policy secrets-stay-secret", () => {
   it("passes secrets redacted as [secret], a workflow that reads secrets.NAME, and plain variables", async () => {
     const found = await violationsOf(secretsStaySecret, [
-      actionsSecret("[secret]"), actionsSecret("[secret]", ResourceTypes.actionsSecret),
-      repositoryFile(COMPLIANT_WORKFLOW), variable("ghcr.io/daniel-g-carrasco/margine"),
+      actionsSecret("[secret]"),
+      actionsSecret("[secret]", ResourceTypes.actionsSecret),
+      repositoryFile(COMPLIANT_WORKFLOW),
+      variable("ghcr.io/daniel-g-carrasco/margine"),
     ]);
     assert.deepEqual(found, []);
   });

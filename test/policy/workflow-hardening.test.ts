@@ -19,7 +19,12 @@ describe("policy workflow-hardening", () => {
 
   it("blocks an action pinned by tag, naming the line", async () => {
     const content = workflowWith("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2", "actions/checkout@v4");
-    assert.match(await onlyViolation(content), new RegExp(`line ${lineOf(content, "actions/checkout@v4")} \\(job build, step 1\\): uses actions/checkout@v4; pin third-party actions by full 40-character commit SHA`));
+    assert.match(
+      await onlyViolation(content),
+      new RegExp(
+        `line ${lineOf(content, "actions/checkout@v4")} \\(job build, step 1\\): uses actions/checkout@v4; pin third-party actions by full 40-character commit SHA`,
+      ),
+    );
   });
 
   it("blocks permissions: write-all", async () => {
@@ -27,7 +32,10 @@ describe("policy workflow-hardening", () => {
   });
 
   it("blocks a job with no permissions at any level", async () => {
-    const content = workflowWith("permissions:\n  contents: read\nenv:", "env:").replace("    permissions:\n      contents: read\n      packages: write\n    steps:\n      - name: Promote", "    steps:\n      - name: Promote");
+    const content = workflowWith("permissions:\n  contents: read\nenv:", "env:").replace(
+      "    permissions:\n      contents: read\n      packages: write\n    steps:\n      - name: Promote",
+      "    steps:\n      - name: Promote",
+    );
     assert.match(await onlyViolation(content), /\(job promote\): no permissions at workflow or job level/);
   });
 
@@ -49,7 +57,10 @@ describe("policy workflow-hardening", () => {
   });
 
   it("blocks a promotion that copies from the moving candidate tag", async () => {
-    assert.match(await onlyViolation(workflowWith('"docker://${PINNED}"', '"docker://${REGISTRY_IMAGE}:candidate"')), /copies from tag "docker:\/\/\$\{REGISTRY_IMAGE\}:candidate"; copy the digest resolved once/);
+    assert.match(
+      await onlyViolation(workflowWith('"docker://${PINNED}"', '"docker://${REGISTRY_IMAGE}:candidate"')),
+      /copies from tag "docker:\/\/\$\{REGISTRY_IMAGE\}:candidate"; copy the digest resolved once/,
+    );
   });
 
   it("blocks a push that does not capture the digest with --digestfile", async () => {

@@ -15,7 +15,14 @@ describe("compiled CLIs", function () {
   this.timeout(240_000);
 
   it("every CLI in scripts/ is a bin command backed by compiled JavaScript with a shebang, and its npm script runs it", () => {
-    const clis = fs.readdirSync(path.join(PROJECT_DIR, "scripts")).filter((f) => /^[a-z0-9-]+\.ts$/.test(f) && !f.startsWith("bench-") && fs.readFileSync(path.join(PROJECT_DIR, "scripts", f), "utf8").match(/^(if \(require\.main === module\) )?runCli\(|^if \(require\.main === module\)/m));
+    const clis = fs
+      .readdirSync(path.join(PROJECT_DIR, "scripts"))
+      .filter(
+        (f) =>
+          /^[a-z0-9-]+\.ts$/.test(f) &&
+          !f.startsWith("bench-") &&
+          fs.readFileSync(path.join(PROJECT_DIR, "scripts", f), "utf8").match(/^(if \(require\.main === module\) )?runCli\(|^if \(require\.main === module\)/m),
+      );
     assert.ok(clis.length >= 8, clis.join(", "));
     for (const file of clis) {
       const name = file.replace(/\.ts$/, "");

@@ -40,10 +40,13 @@ describe("signature-gated promotion against real cosign signatures and container
       assert.equal(res.code, 0, res.stderr);
     }
     // The handbook's client trust policy: only images of this repository signed by cosign.pub.
-    fs.writeFileSync(path.join(work, "policy.json"), JSON.stringify({
-      default: [{ type: "reject" }],
-      transports: { docker: { [image]: [{ type: "sigstoreSigned", keyPath: path.join(work, "cosign.pub"), signedIdentity: { type: "matchRepository" } }] } },
-    }));
+    fs.writeFileSync(
+      path.join(work, "policy.json"),
+      JSON.stringify({
+        default: [{ type: "reject" }],
+        transports: { docker: { [image]: [{ type: "sigstoreSigned", keyPath: path.join(work, "cosign.pub"), signedIdentity: { type: "matchRepository" } }] } },
+      }),
+    );
     fs.mkdirSync(path.join(work, "registries.d"));
     fs.writeFileSync(path.join(work, "registries.d", "default.yaml"), "default-docker:\n  use-sigstore-attachments: true\n");
   });
@@ -54,25 +57,53 @@ describe("signature-gated promotion against real cosign signatures and container
 
   const push = async (seed: string, platforms?: string[]) => (await pushTestImage(registry.host, "margine", `candidate-${seed}`, { seed, platforms })).digest;
   const sign = async (digest: string, key = "cosign.key", extra: string[] = []) => {
-    const res = await runPeer(cosign, ["sign", "--key", key, "--tlog-upload=false", "--yes", ...extra, ...http, `${image}@${digest}`], { cwd: work, env: cosignEnv });
+    const res = await runPeer(cosign, ["sign", "--key", key, "--tlog-upload=false", "--yes", ...extra, ...http, `${image}@${digest}`], {
+      cwd: work,
+      env: cosignEnv,
+    });
     assert.equal(res.code, 0, res.stderr);
   };
   // Spawned without blocking this process: the fault proxy below answers from it.
   const promote = (digest: string, tags: string, over: { image?: string } = {}) =>
-    runPeer(process.execPath, [
-      "-r", require.resolve("ts-node/register/transpile-only"), path.join(PROJECT_DIR, "scripts", "promote.ts"),
-      "--image", over.image ?? image, "--digest", digest, "--tags", tags, "--insecure", "--verify-key", path.join(work, "cosign.pub"),
-    ], { cwd: PROJECT_DIR, env: { TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json") } });
+    runPeer(
+      process.execPath,
+      [
+        "-r",
+        require.resolve("ts-node/register/transpile-only"),
+        path.join(PROJECT_DIR, "scripts", "promote.ts"),
+        "--image",
+        over.image ?? image,
+        "--digest",
+        digest,
+        "--tags",
+        tags,
+        "--insecure",
+        "--verify-key",
+        path.join(work, "cosign.pub"),
+      ],
+      { cwd: PROJECT_DIR, env: { TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json") } },
+    );
   const clientPull = async (tag: string) => {
     const dest = fs.mkdtempSync(path.join(work, "pull-"));
-    return runPeer(policyCopy, ["--policy", path.join(work, "policy.json"), "--registries.d", path.join(work, "registries.d"), "--src-tls-verify=false", `docker://${image}:${tag}`, `dir:${dest}`]);
+    return runPeer(policyCopy, [
+      "--policy",
+      path.join(work, "policy.json"),
+      "--registries.d",
+      path.join(work, "registries.d"),
+      "--src-tls-verify=false",
+      `docker://${image}:${tag}`,
+      `dir:${dest}`,
+    ]);
   };
-  const cosignVerify = (ref: string) => runPeer(cosign, ["verify", "--key", "cosign.pub", "--insecure-ignore-tlog=true", ...http, ref], { cwd: work, env: cosignEnv });
+  const cosignVerify = (ref: string) =>
+    runPeer(cosign, ["verify", "--key", "cosign.pub", "--insecure-ignore-tlog=true", ...http, ref], { cwd: work, env: cosignEnv });
 
   it("cosign writes the .sig tag format: a simple-signing layer with the signature annotation", async () => {
     const digest = await push("format");
     await sign(digest);
-    const { manifest } = inspectRaw(registry.host, "margine", signatureTag(digest)) as { manifest: { layers?: { mediaType: string; annotations?: Record<string, string> }[] } };
+    const { manifest } = inspectRaw(registry.host, "margine", signatureTag(digest)) as {
+      manifest: { layers?: { mediaType: string; annotations?: Record<string, string> }[] };
+    };
     assert.equal(manifest.layers?.[0].mediaType, "application/vnd.dev.cosign.simplesigning.v1+json");
     assert.ok(manifest.layers?.[0].annotations?.["dev.cosignproject.cosign/signature"]);
   });
@@ -100,8 +131,11 @@ describe("signature-gated promotion against real cosign signatures and container
     assert.equal(res.code, 4, res.stderr);
     assert.match(res.stderr, new RegExp(`@${digest} is not signed by the key sha256:[0-9a-f]{64}: no signature`));
     assert.equal(skopeoDigest(registry.host, "margine", "stable.20261202"), null);
-    await new RegistryClient({ registry: registry.host, insecure: true }).putManifest("margine", "unsigned-probe",
-      await new RegistryClient({ registry: registry.host, insecure: true }).getManifest("margine", digest));
+    await new RegistryClient({ registry: registry.host, insecure: true }).putManifest(
+      "margine",
+      "unsigned-probe",
+      await new RegistryClient({ registry: registry.host, insecure: true }).getManifest("margine", digest),
+    );
     const pull = await clientPull("unsigned-probe");
     assert.notEqual(pull.code, 0, "containers/image must refuse an unsigned image under the trust policy");
     assert.match(pull.stderr, /signature/i);
@@ -135,7 +169,10 @@ describe("signature-gated promotion against real cosign signatures and container
     await sign(digest, "cosign.key", ["--recursive"]);
     const res = await promote(digest, "stable.20261205");
     assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual(JSON.parse(res.stdout).verification.platforms.map((p: { platform: string }) => p.platform), ["linux/amd64", "linux/arm64"]);
+    assert.deepEqual(
+      JSON.parse(res.stdout).verification.platforms.map((p: { platform: string }) => p.platform),
+      ["linux/amd64", "linux/arm64"],
+    );
     const { digest: at, manifest } = inspectRaw(registry.host, "margine", "stable.20261205");
     assert.equal(at, digest);
     assert.equal(manifest.mediaType, "application/vnd.oci.image.index.v1+json");

@@ -9,7 +9,6 @@ import { FaultProxy } from "../../fixtures/servers/fault-proxy";
 import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
 import { skopeoDigest } from "../providers/oci/registry-fixture";
 
-
 function promote(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const res = runScript("promote", args);
   return { status: res.code, stdout: res.stdout, stderr: res.stderr };
@@ -40,15 +39,31 @@ describe("npm run promote", function () {
     const res = promote(["--image", `${registry.host}/margine`, "--digest", digest, "--tags", "stable,stable.20261120,20261120", "--insecure", "--no-verify"]);
     assert.equal(res.status, 0, res.stderr);
     const out = JSON.parse(res.stdout);
-    assert.deepEqual(out.tags.map((t: { tag: string; before: string | null; after: string }) => [t.tag, t.before, t.after]), [
-      ["stable", null, digest], ["stable.20261120", null, digest], ["20261120", null, digest],
-    ]);
+    assert.deepEqual(
+      out.tags.map((t: { tag: string; before: string | null; after: string }) => [t.tag, t.before, t.after]),
+      [
+        ["stable", null, digest],
+        ["stable.20261120", null, digest],
+        ["20261120", null, digest],
+      ],
+    );
     assert.ok(out.requests <= 5, `${out.requests} requests`);
     assert.equal(skopeoDigest(registry.host, "margine", "20261120"), digest);
   });
 
   it("exits 3 and moves nothing when --expect does not match", () => {
-    const res = promote(["--image", `${registry.host}/margine`, "--digest", other, "--tags", "stable,stable.20261121", "--expect", `stable=${other.replace(/.$/, "0")}`, "--insecure", "--no-verify"]);
+    const res = promote([
+      "--image",
+      `${registry.host}/margine`,
+      "--digest",
+      other,
+      "--tags",
+      "stable,stable.20261121",
+      "--expect",
+      `stable=${other.replace(/.$/, "0")}`,
+      "--insecure",
+      "--no-verify",
+    ]);
     assert.equal(res.status, 3, res.stderr);
     assert.match(res.stderr, /conflict, nothing was moved: :stable is at sha256:/);
     assert.equal(skopeoDigest(registry.host, "margine", "stable"), digest);
@@ -56,9 +71,24 @@ describe("npm run promote", function () {
   });
 
   it("--dry-run reports what would move and moves nothing", () => {
-    const res = promote(["--image", `${registry.host}/margine`, "--digest", other, "--tags", "stable,stable.20261121", "--expect", `stable=${digest}`, "--insecure", "--dry-run", "--no-verify"]);
+    const res = promote([
+      "--image",
+      `${registry.host}/margine`,
+      "--digest",
+      other,
+      "--tags",
+      "stable,stable.20261121",
+      "--expect",
+      `stable=${digest}`,
+      "--insecure",
+      "--dry-run",
+      "--no-verify",
+    ]);
     assert.equal(res.status, 0, res.stderr);
-    assert.deepEqual(JSON.parse(res.stdout).tags.map((t: { action: string }) => t.action), ["would-move", "would-move"]);
+    assert.deepEqual(
+      JSON.parse(res.stdout).tags.map((t: { action: string }) => t.action),
+      ["would-move", "would-move"],
+    );
     assert.equal(skopeoDigest(registry.host, "margine", "stable"), digest);
   });
 
@@ -76,12 +106,28 @@ describe("npm run promote", function () {
     const proxy = await new FaultProxy(registry.host).start();
     try {
       proxy.faults.push({ method: "PUT", path: /\/manifests\/20261122$/, status: 0, hang: true });
-      const run = startScript("promote", ["--image", `${proxy.host}/margine`, "--digest", other, "--tags", "stable,stable.20261122,20261122", "--insecure", "--no-verify"]);
-      await waitUntil(() => proxy.requests.some((r) => r.status === 0) && proxy.requests.some((r) => r.path.endsWith("/stable.20261122") && r.end !== undefined), 20_000, "the hanging PUT");
+      const run = startScript("promote", [
+        "--image",
+        `${proxy.host}/margine`,
+        "--digest",
+        other,
+        "--tags",
+        "stable,stable.20261122,20261122",
+        "--insecure",
+        "--no-verify",
+      ]);
+      await waitUntil(
+        () => proxy.requests.some((r) => r.status === 0) && proxy.requests.some((r) => r.path.endsWith("/stable.20261122") && r.end !== undefined),
+        20_000,
+        "the hanging PUT",
+      );
       run.child.kill("SIGINT");
       const { code } = await run.exited;
       assert.equal(code, 130, run.stderr());
-      assert.match(run.stderr(), /^error: interrupted \(SIGINT\): promotion of .* incomplete: moved :stable\.20261122; in flight \(may or may not have moved\) :20261122; not moved :stable\./m);
+      assert.match(
+        run.stderr(),
+        /^error: interrupted \(SIGINT\): promotion of .* incomplete: moved :stable\.20261122; in flight \(may or may not have moved\) :20261122; not moved :stable\./m,
+      );
       assert.equal(skopeoDigest(registry.host, "margine", "stable"), digest);
       assert.ok(!proxy.requests.some((r) => r.method === "PUT" && r.path.endsWith("/manifests/stable")), "no PUT of :stable was sent");
     } finally {
@@ -137,7 +183,10 @@ describe("npm run promote", function () {
       const unsigned = (await pushTestImage(registry.host, "margine", "candidate.20261124", { seed: "unsigned" })).digest;
       const foreign = (await pushTestImage(registry.host, "margine", "candidate.20261125", { seed: "foreign" })).digest;
       await signImage(registry.host, "margine", foreign, other.privateKey);
-      for (const [target, reason] of [[unsigned, /no signature: .* does not exist/], [foreign, /does not verify with the key/]] as const) {
+      for (const [target, reason] of [
+        [unsigned, /no signature: .* does not exist/],
+        [foreign, /does not verify with the key/],
+      ] as const) {
         const res = promote(["--image", `${registry.host}/margine`, "--digest", target, "--tags", "stable.20261126", "--insecure", "--verify-key", keyFile]);
         assert.equal(res.status, 4, res.stderr);
         assert.match(res.stderr, new RegExp(`@${target} is not signed by the key sha256:[0-9a-f]{64}`));

@@ -14,9 +14,12 @@ const ROOT = path.resolve(__dirname, "../..");
 /** Runs `npm run publish-iso -- ...` the way npm does (the compiled CLI). */
 function publishIso(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, cliArgs("publish-iso", args),
+    execFile(
+      process.execPath,
+      cliArgs("publish-iso", args),
       { cwd: ROOT, env: { ...process.env, IA_ACCESS_KEY: "", IA_SECRET_KEY: "", ...env } },
-      (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -51,11 +54,39 @@ describe("npm run publish-iso", function () {
   it("uploads with keys from ia.ini, in parts, verifies md5 and prints one JSON object", async () => {
     ia.faults.add({ kind: "slowdown", method: "PUT", path: /partNumber=2&/, retryAfter: "0", times: 1 });
     const { code, stdout, stderr } = await publishIso(
-      ["--identifier", ID, "--file", iso, "--file", sums, "--meta", "title=Margine 20261120", "--meta", "subject=linux", "--meta", "subject=bootc",
-        "--config-file", ini, "--part-size", "1", "--retry-delay", "0", "--torrent-wait", "5"], env);
+      [
+        "--identifier",
+        ID,
+        "--file",
+        iso,
+        "--file",
+        sums,
+        "--meta",
+        "title=Margine 20261120",
+        "--meta",
+        "subject=linux",
+        "--meta",
+        "subject=bootc",
+        "--config-file",
+        ini,
+        "--part-size",
+        "1",
+        "--retry-delay",
+        "0",
+        "--torrent-wait",
+        "5",
+      ],
+      env,
+    );
     assert.equal(code, 0, stderr);
     const out = JSON.parse(stdout);
-    assert.deepEqual(out.files.map((f: { name: string; md5: string; skipped: boolean }) => [f.name, f.md5, f.skipped]), [["margine-20261120.iso", md5(iso), false], ["SHA256SUMS", md5(sums), false]]);
+    assert.deepEqual(
+      out.files.map((f: { name: string; md5: string; skipped: boolean }) => [f.name, f.md5, f.skipped]),
+      [
+        ["margine-20261120.iso", md5(iso), false],
+        ["SHA256SUMS", md5(sums), false],
+      ],
+    );
     assert.equal(out.detailsUrl, `${ia.url}/details/${ID}`);
     assert.equal(out.torrentUrl, `${ia.url}/download/${ID}/${ID}_archive.torrent`);
     assert.equal(out.downloadUrls["margine-20261120.iso"], `${ia.url}/download/${ID}/margine-20261120.iso`);
@@ -64,21 +95,34 @@ describe("npm run publish-iso", function () {
     assert.deepEqual(ia.item(ID)!.metadata.subject, ["linux", "bootc"]);
     assert.equal(ia.item(ID)!.derives, 1);
     const lastUpload = ia.requests.map((r) => r.method === "PUT" || r.method === "POST").lastIndexOf(true);
-    assert.ok(ia.requests.slice(lastUpload + 1).some((r) => r.path === `/metadata/${ID}`), "md5 checked through the metadata API after the upload");
+    assert.ok(
+      ia.requests.slice(lastUpload + 1).some((r) => r.path === `/metadata/${ID}`),
+      "md5 checked through the metadata API after the upload",
+    );
   });
 
   it("a rerun skips what is already on IA (IA_ACCESS_KEY/IA_SECRET_KEY from the environment)", async () => {
     ia.requests.length = 0;
-    const { code, stdout, stderr } = await publishIso(["--identifier", ID, "--file", iso, "--file", sums, "--torrent-wait", "0"], { ...env, IA_ACCESS_KEY: "AKPUB", IA_SECRET_KEY: "SKPUB" });
+    const { code, stdout, stderr } = await publishIso(["--identifier", ID, "--file", iso, "--file", sums, "--torrent-wait", "0"], {
+      ...env,
+      IA_ACCESS_KEY: "AKPUB",
+      IA_SECRET_KEY: "SKPUB",
+    });
     assert.equal(code, 0, stderr);
-    assert.deepEqual(JSON.parse(stdout).files.map((f: { skipped: boolean }) => f.skipped), [true, true]);
+    assert.deepEqual(
+      JSON.parse(stdout).files.map((f: { skipped: boolean }) => f.skipped),
+      [true, true],
+    );
     assert.equal(ia.requests.filter((r) => r.method === "PUT").length, 0);
   });
 
   it("--no-derive queues no derive and reports HTTP-only links with a warning", async () => {
     const other = path.join(dir, "other.iso");
     fs.writeFileSync(other, crypto.randomBytes(1000));
-    const { code, stdout, stderr } = await publishIso(["--identifier", "margine-nodrv", "--file", other, "--no-derive", "--config-file", ini, "--torrent-wait", "0.3"], env);
+    const { code, stdout, stderr } = await publishIso(
+      ["--identifier", "margine-nodrv", "--file", other, "--no-derive", "--config-file", ini, "--torrent-wait", "0.3"],
+      env,
+    );
     assert.equal(code, 0, stderr);
     const out = JSON.parse(stdout);
     assert.equal(out.torrentUrl, null);
@@ -97,7 +141,10 @@ describe("npm run publish-iso", function () {
       [["--identifier", "_bad", "--file", iso, "--config-file", ini], /--identifier _bad: expected an IA identifier/],
       [["--identifier", ID, "--config-file", ini], /at least one --file PATH is required/],
       [["--identifier", ID, "--file", path.join(dir, "missing.iso"), "--config-file", ini], /missing\.iso: no such file/],
-      [["--identifier", ID, "--file", iso, "--file", path.join(dir, "sub", "margine-20261120.iso"), "--config-file", ini], /another file is also named margine-20261120\.iso; IA serves every file at the item root/],
+      [
+        ["--identifier", ID, "--file", iso, "--file", path.join(dir, "sub", "margine-20261120.iso"), "--config-file", ini],
+        /another file is also named margine-20261120\.iso; IA serves every file at the item root/,
+      ],
       [["--identifier", ID, "--file", iso, "--meta", "Title", "--config-file", ini], /--meta Title: expected key=value/],
       [["--identifier", ID, "--file", iso, "--retries", "many", "--config-file", ini], /--retries many: expected a number >= 0/],
       [["--identifier", ID, "--file", iso, "--parallel", "0", "--config-file", ini], /--parallel 0: expected a number >= 1/],

@@ -37,14 +37,20 @@ describe("retention keeps real cosign signatures of kept versions", function () 
     const env = { COSIGN_PASSWORD: "", HOME: path.join(work, "home") };
     assert.equal((await runPeer(cosign, ["generate-key-pair"], { cwd: work, env })).code, 0);
     digests.stable = (await pushTestImage(registry.host, "margine", "stable", { seed: "stable", created: daysAgo(45) })).digest;
-    digests.index = (await pushTestImage(registry.host, "margine", `stable.${dated}`, { seed: "index", created: daysAgo(45), platforms: ["linux/amd64", "linux/arm64"] })).digest;
+    digests.index = (
+      await pushTestImage(registry.host, "margine", `stable.${dated}`, { seed: "index", created: daysAgo(45), platforms: ["linux/amd64", "linux/arm64"] })
+    ).digest;
     digests.expired = (await pushTestImage(registry.host, "margine", oldCandidate, { seed: "expired", created: daysAgo(40) })).digest;
     digests.pr = (await pushTestImage(registry.host, "margine", "pr-1", { seed: "pr", created: daysAgo(20) })).digest;
     // An expired pr tag on the stable digest too: the version must survive for its stable tag.
     await client.putManifest("margine", "pr-3", await client.getManifest("margine", digests.stable));
     for (const which of ["stable", "index", "expired"]) {
       // --recursive, as build.yml signs: the index and each platform manifest.
-      const res = await runPeer(cosign, ["sign", "--key", "cosign.key", "--tlog-upload=false", "--yes", "--recursive", ...http, `${registry.host}/margine@${digests[which]}`], { cwd: work, env });
+      const res = await runPeer(
+        cosign,
+        ["sign", "--key", "cosign.key", "--tlog-upload=false", "--yes", "--recursive", ...http, `${registry.host}/margine@${digests[which]}`],
+        { cwd: work, env },
+      );
       assert.equal(res.code, 0, res.stderr);
       signatures[which] = skopeoDigest(registry.host, "margine", signatureTag(digests[which]))!;
     }
@@ -56,7 +62,13 @@ describe("retention keeps real cosign signatures of kept versions", function () 
 
   it("--apply removes the expired versions and leaves every signature of a kept version verifiable", async () => {
     const report = await retentionMain(["--image", `${registry.host}/margine`, "--insecure", "--apply"], {});
-    assert.deepEqual(report.remove.map((r) => r.tags).flat().sort(), [oldCandidate, "pr-1"].sort());
+    assert.deepEqual(
+      report.remove
+        .map((r) => r.tags)
+        .flat()
+        .sort(),
+      [oldCandidate, "pr-1"].sort(),
+    );
     assert.equal(skopeoDigest(registry.host, "margine", "pr-1"), null);
 
     const publicKey = fs.readFileSync(path.join(work, "cosign.pub"), "utf8");
@@ -65,7 +77,11 @@ describe("retention keeps real cosign signatures of kept versions", function () 
       const verified = await verifyImageSignature(client, { image: `${registry.host}/margine`, repository: "margine", digest: digests[kept], publicKey });
       assert.equal(verified.signatureManifest, signatures[kept]);
       if (kept === "index") assert.equal(verified.platforms?.length, 2, "each platform manifest's signature survives too");
-      const second = await runPeer(cosign, ["verify", "--key", "cosign.pub", "--insecure-ignore-tlog=true", ...http, `${registry.host}/margine@${digests[kept]}`], { cwd: work, env: { HOME: path.join(work, "home") } });
+      const second = await runPeer(
+        cosign,
+        ["verify", "--key", "cosign.pub", "--insecure-ignore-tlog=true", ...http, `${registry.host}/margine@${digests[kept]}`],
+        { cwd: work, env: { HOME: path.join(work, "home") } },
+      );
       assert.equal(second.code, 0, `${kept}: ${second.stderr}`);
     }
     // A signature tag is never removed on its own, even when its subject expired.

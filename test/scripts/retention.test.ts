@@ -42,7 +42,13 @@ describe("npm run retention", function () {
     it("dry-run by default: reports and removes nothing", async () => {
       const report = await retentionMain(["--image", `${registry.host}/margine`, "--insecure"], {});
       assert.equal(report.applied, false);
-      assert.deepEqual(report.remove.map((r) => r.tags).flat().sort(), [oldCandidate, "pr-1", "pr-9"].sort());
+      assert.deepEqual(
+        report.remove
+          .map((r) => r.tags)
+          .flat()
+          .sort(),
+        [oldCandidate, "pr-1", "pr-9"].sort(),
+      );
       assert.equal(skopeoDigest(registry.host, "margine", "pr-1"), tags["pr-1"]);
     });
 
@@ -58,9 +64,15 @@ describe("npm run retention", function () {
     });
 
     it("rejects a bad threshold with exit 2", async () => {
-      await assert.rejects(retentionMain(["--image", `${registry.host}/margine`, "--pr-days", "two"], {}), (err: Error & { exitCode: number }) => err.exitCode === 2 && /--pr-days two/.test(err.message));
+      await assert.rejects(
+        retentionMain(["--image", `${registry.host}/margine`, "--pr-days", "two"], {}),
+        (err: Error & { exitCode: number }) => err.exitCode === 2 && /--pr-days two/.test(err.message),
+      );
       // A negative number reaches the flag's own check instead of node's "argument is ambiguous".
-      await assert.rejects(retentionMain(["--image", `${registry.host}/margine`, "--pr-days", "-1"], {}), (err: Error & { exitCode: number }) => err.exitCode === 2 && /^--pr-days -1: expected a whole number of days/.test(err.message));
+      await assert.rejects(
+        retentionMain(["--image", `${registry.host}/margine`, "--pr-days", "-1"], {}),
+        (err: Error & { exitCode: number }) => err.exitCode === 2 && /^--pr-days -1: expected a whole number of days/.test(err.message),
+      );
     });
   });
 
@@ -73,7 +85,12 @@ describe("npm run retention", function () {
     after(async () => api.stop());
 
     it("deletes only versions whose every tag expired, across pages", async () => {
-      const filler = Array.from({ length: 120 }, (_, i) => ({ id: 1000 + i, name: `sha256:${String(i).padStart(64, "0")}`, created_at: daysAgo(60), tags: [] as string[] }));
+      const filler = Array.from({ length: 120 }, (_, i) => ({
+        id: 1000 + i,
+        name: `sha256:${String(i).padStart(64, "0")}`,
+        created_at: daysAgo(60),
+        tags: [] as string[],
+      }));
       api.versions.set("daniel-g-carrasco/margine", [
         ...filler,
         { id: 1, name: `sha256:${"1".repeat(64)}`, created_at: daysAgo(20), tags: ["pr-1"] },
@@ -83,11 +100,17 @@ describe("npm run retention", function () {
       ]);
       const env = { GITHUB_TOKEN: "ghs_SENTINEL_retention", GITHUB_API_URL: api.url };
       const report = await retentionMain(["--image", "ghcr.io/daniel-g-carrasco/margine", "--apply"], env);
-      assert.deepEqual(report.remove.map((r) => r.id), ["1"]);
+      assert.deepEqual(
+        report.remove.map((r) => r.id),
+        ["1"],
+      );
       const left = api.versions.get("daniel-g-carrasco/margine")!;
       assert.equal(left.length, 123);
       assert.ok(!left.some((v) => v.id === 1));
-      assert.deepEqual(api.requests.filter((r) => r.method === "DELETE").map((r) => r.path), ["/users/daniel-g-carrasco/packages/container/margine/versions/1"]);
+      assert.deepEqual(
+        api.requests.filter((r) => r.method === "DELETE").map((r) => r.path),
+        ["/users/daniel-g-carrasco/packages/container/margine/versions/1"],
+      );
     });
   });
 });

@@ -14,8 +14,9 @@ const ROOT = path.resolve(__dirname, "../..");
 
 function sha256sums(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, cliArgs("sha256sums", args), { cwd: ROOT },
-      (err, stdout, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stdout, stderr }));
+    execFile(process.execPath, cliArgs("sha256sums", args), { cwd: ROOT }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -55,7 +56,10 @@ describe("npm run sha256sums", function () {
   });
 
   it("rejects a missing file and two files with the same basename (UsageError, exit 2)", async () => {
-    await assert.rejects(sha256sumsMain([path.join(dir, "nope.iso")]), (err: UsageError) => err instanceof UsageError && err.exitCode === 2 && /nope\.iso: no such file/.test(err.message));
+    await assert.rejects(
+      sha256sumsMain([path.join(dir, "nope.iso")]),
+      (err: UsageError) => err instanceof UsageError && err.exitCode === 2 && /nope\.iso: no such file/.test(err.message),
+    );
     fs.writeFileSync(path.join(published, "notes.txt"), "other\n");
     await assert.rejects(sha256sumsMain([path.join(build, "notes.txt"), path.join(published, "notes.txt")]), /another file is also named notes\.txt/);
     await assert.rejects(sha256sumsMain([]), /at least one FILE is required/);

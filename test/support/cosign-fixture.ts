@@ -19,10 +19,12 @@ export function generateTestKeyPair(curve: "prime256v1" | "secp384r1" = "prime25
 
 /** The simple-signing payload cosign signs. */
 export function cosignPayload(dockerReference: string, digest: string, type = COSIGN_SIGNATURE_TYPE): Buffer {
-  return Buffer.from(JSON.stringify({
-    critical: { identity: { "docker-reference": dockerReference }, image: { "docker-manifest-digest": digest }, type },
-    optional: null,
-  }));
+  return Buffer.from(
+    JSON.stringify({
+      critical: { identity: { "docker-reference": dockerReference }, image: { "docker-manifest-digest": digest }, type },
+      optional: null,
+    }),
+  );
 }
 
 export function signPayload(payload: Buffer, privateKey: KeyObject): string {
@@ -57,15 +59,20 @@ export async function putSignature(host: string, repository: string, tagFor: str
   for (const layer of layers) {
     await uploadBlob(host, repository, layer.payload);
     descriptors.push({
-      mediaType: SIMPLE_SIGNING_MEDIA_TYPE, size: layer.payload.length, digest: sha(layer.payload),
+      mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+      size: layer.payload.length,
+      digest: sha(layer.payload),
       ...(layer.signature !== undefined ? { annotations: { [SIGNATURE_ANNOTATION]: layer.signature } } : {}),
     });
   }
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", size: config.length, digest: sha(config) },
-    layers: descriptors,
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", size: config.length, digest: sha(config) },
+      layers: descriptors,
+    }),
+  );
   const client = new RegistryClient({ registry: host, insecure: true });
   return client.putManifest(repository, signatureTag(tagFor), { bytes: manifest, mediaType: "application/vnd.oci.image.manifest.v1+json" });
 }

@@ -18,7 +18,9 @@ export function requireEngine(): string {
   if (engineBin) return engineBin;
   const res = spawnSync("bash", [path.join(PROJECT_DIR, "scripts", "install-pulumi.sh")], { encoding: "utf8", timeout: 1_800_000 });
   if (res.status !== 0) {
-    throw new Error(`the Pulumi engine is not available: scripts/install-pulumi.sh exited ${res.status}: ${res.stderr.trim().split("\n").pop()} (install Go 1.26 or pulumi 3.248.0; scripts/ci.sh builds it)`);
+    throw new Error(
+      `the Pulumi engine is not available: scripts/install-pulumi.sh exited ${res.status}: ${res.stderr.trim().split("\n").pop()} (install Go 1.26 or pulumi 3.248.0; scripts/ci.sh builds it)`,
+    );
   }
   engineBin = res.stdout.trim().split("\n").pop()!;
   if (!fs.existsSync(path.join(engineBin, "pulumi"))) throw new Error(`scripts/install-pulumi.sh printed ${engineBin}, which holds no pulumi`);
@@ -38,7 +40,11 @@ export interface CommandResult {
 
 /** A copy of the project with its own stacks and state, driven by the real engine. */
 export class EngineWorkspace {
-  private constructor(readonly dir: string, readonly backend: string, private readonly bin: string) {}
+  private constructor(
+    readonly dir: string,
+    readonly backend: string,
+    private readonly bin: string,
+  ) {}
 
   static create(): EngineWorkspace {
     const bin = requireEngine();
@@ -47,7 +53,8 @@ export class EngineWorkspace {
     fs.mkdirSync(dir);
     // Without the compiled policy pack: the workflow's own build step makes it in the copy.
     const policyBuild = path.join(PROJECT_DIR, "policy", "bin");
-    for (const entry of PROJECT_ENTRIES) fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true, filter: (src) => src !== policyBuild });
+    for (const entry of PROJECT_ENTRIES)
+      fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true, filter: (src) => src !== policyBuild });
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     const backend = path.join(root, "state");
     fs.mkdirSync(backend);
@@ -81,14 +88,26 @@ export class EngineWorkspace {
       let stdout = "";
       let stderr = "";
       let output = "";
-      child.stdout.on("data", (d: Buffer) => { stdout += d; output += d; });
-      child.stderr.on("data", (d: Buffer) => { stderr += d; output += d; });
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d;
+        output += d;
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d;
+        output += d;
+      });
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
         reject(new Error(`timed out after ${timeoutMs} ms: ${script}\n${output}`));
       }, timeoutMs);
-      child.once("error", (e) => { clearTimeout(timer); reject(e); });
-      child.once("close", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, output }); });
+      child.once("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.once("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr, output });
+      });
     });
   }
 

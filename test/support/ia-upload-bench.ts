@@ -39,7 +39,15 @@ export class UploadBench {
   }
 
   client(over: Partial<S3ClientOptions> = {}): IaS3Client {
-    return new IaS3Client({ endpoints: { s3Url: this.ia.url, iaUrl: this.ia.url }, credentials: KEYS, retry: FAST, partSize: MiB, parallelParts: 1, log: (m) => this.logs.push(m), ...over });
+    return new IaS3Client({
+      endpoints: { s3Url: this.ia.url, iaUrl: this.ia.url },
+      credentials: KEYS,
+      retry: FAST,
+      partSize: MiB,
+      parallelParts: 1,
+      log: (m) => this.logs.push(m),
+      ...over,
+    });
   }
 
   upload(source = this.big) {

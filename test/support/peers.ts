@@ -23,7 +23,10 @@ function pinnedVersion(name: "cosign" | "image-policy-copy"): string {
 
 export function requirePeer(name: "cosign" | "image-policy-copy"): string {
   const binary = path.join(PEERS, `${name}-${pinnedVersion(name)}`, "bin", name);
-  if (!fs.existsSync(binary)) throw new Error(`${name} ${pinnedVersion(name)} is not built: run scripts/install-peers.sh (scripts/ci.sh does) to build it into ${path.relative(ROOT, path.dirname(binary))}`);
+  if (!fs.existsSync(binary))
+    throw new Error(
+      `${name} ${pinnedVersion(name)} is not built: run scripts/install-peers.sh (scripts/ci.sh does) to build it into ${path.relative(ROOT, path.dirname(binary))}`,
+    );
   return binary;
 }
 
@@ -39,13 +42,23 @@ export function runPeer(binary: string, args: string[], options: { env?: NodeJS.
     const child = spawn(binary, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       stderr += `\n[killed after ${options.timeoutMs ?? 60_000} ms]`;
     }, options.timeoutMs ?? 60_000);
-    child.on("error", (err) => { clearTimeout(timer); reject(err); });
-    child.on("close", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

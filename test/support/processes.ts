@@ -82,9 +82,15 @@ export async function startPlugin(what: string, args: string[], options: SpawnOp
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /^(\d+)\s*$/m.exec(out);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
     });
-    child.once("exit", (code) => { clearTimeout(timer); reject(new Error(`${what} exited (${code}): ${err}`)); });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}): ${err}`));
+    });
   });
   return {
     child,
@@ -100,7 +106,9 @@ export async function startPlugin(what: string, args: string[], options: SpawnOp
           resolve(text);
           return true;
         };
-        const wake = () => { check(); };
+        const wake = () => {
+          check();
+        };
         const timer = setTimeout(() => {
           waiters.delete(wake);
           reject(new Error(`${what}: nothing matching ${pattern} on stderr within ${timeoutMs} ms; it printed: ${err.slice(since) || "(nothing)"}`));
@@ -125,15 +133,23 @@ export interface RunningScript {
 /** Starts `scripts/<script>.ts` like runScript, without waiting for it. */
 export function startScript(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunningScript {
   const started = Date.now();
-  const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], {
-    cwd: options.cwd ?? PROJECT_DIR,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"), ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["-r", require.resolve("ts-node/register/transpile-only"), path.join(PROJECT_DIR, "scripts", `${script}.ts`), ...args],
+    {
+      cwd: options.cwd ?? PROJECT_DIR,
+      env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"), ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   let err = "";
-  child.stdout!.on("data", (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<{ code: number; ms: number }>((resolve) => {
     child.once("close", (code, signal) => resolve({ code: code ?? 128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 9), ms: Date.now() - started }));
   });

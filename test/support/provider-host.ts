@@ -15,8 +15,15 @@ const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const HOST = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "cmd", "dynamic-provider", "index.js");
 const PROVIDER_KEY = "__provider";
 
-export interface CheckFailure { property: string; reason: string }
-export interface HostDiff { changes: "none" | "some" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+export interface HostDiff {
+  changes: "none" | "some" | "unknown";
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
 type Props = object;
 
 /** Serializes a provider the way `new dynamic.Resource(...)` stores it as `__provider`. */
@@ -24,13 +31,17 @@ export async function serializeProvider(provider: pulumi.dynamic.ResourceProvide
   // The serializer does not capture a module variable whose name is also a global: a test that
   // leaks globalThis.path or .fs (Go's wasm_exec.js does) breaks every provider serialized after.
   const leaked = ["path", "fs", "os"].filter((name) => name in globalThis);
-  if (leaked.length > 0) throw new Error(`globalThis.${leaked.join(", globalThis.")} leaked into the test process; run that code in a worker (see test/support/actionlint.ts)`);
+  if (leaked.length > 0)
+    throw new Error(`globalThis.${leaked.join(", globalThis.")} leaked into the test process; run that code in a worker (see test/support/actionlint.ts)`);
   const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
   return sf.text;
 }
 
 export class ProviderHost {
-  private constructor(private readonly plugin: PluginProcess, private readonly client: any) {}
+  private constructor(
+    private readonly plugin: PluginProcess,
+    private readonly client: any,
+  ) {}
 
   /** Waits for a log line the provider writes on stderr (see PluginProcess.waitForStderr). */
   waitForStderr(pattern: RegExp, options?: { since?: number; timeoutMs?: number }): Promise<string> {
@@ -129,7 +140,10 @@ export class ProviderHost {
 
 /** A gRPC failure from the host: `message` is what the engine would print for the resource. */
 export class HostError extends Error {
-  constructor(readonly method: string, override readonly cause: grpc.ServiceError) {
+  constructor(
+    readonly method: string,
+    override readonly cause: grpc.ServiceError,
+  ) {
     super(cause.details || cause.message);
     this.name = "HostError";
   }
@@ -148,4 +162,3 @@ function strip(props: Record<string, unknown>): Record<string, any> {
 function urn(op: string): string {
   return `urn:pulumi:test::margine-pipeline::pulumi-nodejs:dynamic:Resource::${op}`;
 }
-

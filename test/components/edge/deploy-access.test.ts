@@ -54,18 +54,41 @@ describe("edge deploy key against a real sshd on loopback", function () {
       });
     });
     // StrictModes no: the temp dir is under the world-writable /tmp; on the VM the file is root-owned in /etc/ssh.
-    fs.writeFileSync(path.join(dir, "sshd_config"), [
-      `HostKey ${dir}/host_key`, `PidFile ${dir}/sshd.pid`, `AuthorizedKeysFile ${dir}/authorized_keys`,
-      "ListenAddress 127.0.0.1", "UsePAM no", "StrictModes no", "PasswordAuthentication no",
-      "KbdInteractiveAuthentication no", "PermitRootLogin forced-commands-only", "LogLevel VERBOSE", "",
-    ].join("\n"));
+    fs.writeFileSync(
+      path.join(dir, "sshd_config"),
+      [
+        `HostKey ${dir}/host_key`,
+        `PidFile ${dir}/sshd.pid`,
+        `AuthorizedKeysFile ${dir}/authorized_keys`,
+        "ListenAddress 127.0.0.1",
+        "UsePAM no",
+        "StrictModes no",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "PermitRootLogin forced-commands-only",
+        "LogLevel VERBOSE",
+        "",
+      ].join("\n"),
+    );
     sshd = spawn(sshdBin, ["-D", "-e", "-f", path.join(dir, "sshd_config"), "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
     sshd.stderr?.on("data", (c) => (sshdLog += c));
     const hostKey = fs.readFileSync(path.join(dir, "host_key.pub"), "utf8").split(" ").slice(0, 2).join(" ");
     fs.writeFileSync(path.join(dir, "known_hosts"), `[127.0.0.1]:${port} ${hostKey}\n`);
     sshArgs = [
-      "-F", "/dev/null", "-p", String(port), "-i", path.join(dir, "deploy_key"), "-o", "IdentitiesOnly=yes",
-      "-o", `UserKnownHostsFile=${dir}/known_hosts`, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
+      "-F",
+      "/dev/null",
+      "-p",
+      String(port),
+      "-i",
+      path.join(dir, "deploy_key"),
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      `UserKnownHostsFile=${dir}/known_hosts`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "BatchMode=yes",
     ];
     for (let i = 0; i < 100 && !sshdLog.includes("Server listening"); i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(sshdLog, /Server listening/, `sshd did not start:\n${sshdLog}`);

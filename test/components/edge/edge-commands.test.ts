@@ -6,12 +6,7 @@
 import { strict as assert } from "node:assert";
 import { EDGE_FILES, EdgeFileSpec, EdgeFileValues, ORIGIN_PEM } from "../../../components/edge/edge-files";
 import { DEPLOY_USER, EDGE_PATHS, TLS_FILES } from "../../../components/edge/edge-layout";
-import {
-  renderCertificateScript,
-  renderInstallScript,
-  renderProvisionScript,
-  renderRemoveScript,
-} from "../../../components/edge/remote-scripts";
+import { renderCertificateScript, renderInstallScript, renderProvisionScript, renderRemoveScript } from "../../../components/edge/remote-scripts";
 import { requireTool } from "../../../fixtures/system-tool";
 import { EdgeHost } from "./edge-host";
 import { FALLBACK, FILES, SITE, edgeValues, makeKeys, startPebble } from "./edge-host-fixtures";
@@ -36,12 +31,23 @@ describe("edge command scripts on a stand-in VM (namespaces, real daemons)", fun
     assert.equal(run.status, 0, `${what}:\n${run.stdout}${run.stderr}`);
 
   before(async () => {
-    for (const [tool, pkg] of [["nginx", "nginx-light"], ["sshd", "openssh-server"], ["rsync", "rsync"], ["certbot", "certbot"], ["pebble", "pebble"], ["curl", "curl"], ["openssl", "openssl"]]) requireTool(tool, pkg);
+    for (const [tool, pkg] of [
+      ["nginx", "nginx-light"],
+      ["sshd", "openssh-server"],
+      ["rsync", "rsync"],
+      ["certbot", "certbot"],
+      ["pebble", "pebble"],
+      ["curl", "curl"],
+      ["openssl", "openssl"],
+    ])
+      requireTool(tool, pkg);
     vm = await EdgeHost.start([FILES, FALLBACK, SITE]);
     keys = makeKeys();
     values = edgeValues(keys.deployPublicKey, { isos: [] });
   });
-  after(async () => { await vm?.stop(); });
+  after(async () => {
+    await vm?.stop();
+  });
 
   it("provision: packages present, deploy user without password, directories, a bootstrap certificate; twice is a no-op", () => {
     const script = renderProvisionScript(FALLBACK);
@@ -116,7 +122,10 @@ describe("edge command scripts on a stand-in VM (namespaces, real daemons)", fun
     const issuer = vm.must(["openssl", "x509", "-noout", "-issuer", "-in", TLS_FILES.fallback]);
     assert.match(issuer, /Pebble/i);
     await vm.until("nginx to present the ACME certificate", () =>
-      /Pebble/i.test(vm.exec(["sh", "-c", `openssl s_client -connect 127.0.0.1:443 -servername ${FALLBACK} </dev/null 2>/dev/null | openssl x509 -noout -issuer`]).stdout));
+      /Pebble/i.test(
+        vm.exec(["sh", "-c", `openssl s_client -connect 127.0.0.1:443 -servername ${FALLBACK} </dev/null 2>/dev/null | openssl x509 -noout -issuer`]).stdout,
+      ),
+    );
     // The deploy hook's own failure path: a certificate nginx rejects is not kept.
     const live = `/etc/letsencrypt/live/${FALLBACK}`;
     const before = vm.readFile(TLS_FILES.fallback);
@@ -137,12 +146,20 @@ describe("edge command scripts on a stand-in VM (namespaces, real daemons)", fun
       // limit_rate holds the first download open for seconds: a second one meanwhile is refused.
       // The probe asks for 10 bytes: should it run before the slow download has its slot, it gets
       // them at once and frees the slot, instead of becoming the slow download itself.
-      await vm.until("the second download to be refused", () => vm.get(FALLBACK, "/margine-20261101.iso", ["-r", "0-9", "-o", "/dev/null"]).status === 503, 20_000);
+      await vm.until(
+        "the second download to be refused",
+        () => vm.get(FALLBACK, "/margine-20261101.iso", ["-r", "0-9", "-o", "/dev/null"]).status === 503,
+        20_000,
+      );
       const busy = vm.get(FALLBACK, "/margine-20261101.iso");
       assert.equal(busy.status, 503);
       assert.match(busy.body, /one download at a time\. Use the Internet Archive/);
     } finally {
-      try { process.kill(-slow.pid!, "SIGKILL"); } catch { /* the download already ended (ESRCH) */ }
+      try {
+        process.kill(-slow.pid!, "SIGKILL");
+      } catch {
+        /* the download already ended (ESRCH) */
+      }
     }
     await vm.until("the slot to free up", () => vm.get(FALLBACK, "/margine-20261101.iso", ["-r", "0-9"]).status === 206);
     vm.must(["rm", `${EDGE_PATHS.isoDir}/margine-20261101.iso`]);

@@ -25,8 +25,23 @@ export function makeKeys(): EdgeKeys {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "edge-keys-"));
   try {
     runTool("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", `/CN=${FILES}`,
-      "-addext", `subjectAltName=DNS:${FILES},DNS:${SITE}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`,
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${FILES}`,
+      "-addext",
+      `subjectAltName=DNS:${FILES},DNS:${SITE}`,
+      "-keyout",
+      `${dir}/key.pem`,
+      "-out",
+      `${dir}/cert.pem`,
     ]);
     runTool("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", `${dir}/deploy`]);
     const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
@@ -56,16 +71,28 @@ export function bringUp(vm: EdgeHost, keys: EdgeKeys, values: EdgeFileValues): v
 
 /** pebble on 127.0.0.1:14000 validating HTTP-01 on port 80; certbot pointed at it by cli.ini. */
 export async function startPebble(vm: EdgeHost): Promise<void> {
-  vm.must(["sh", "-euc", `mkdir -p /etc/pebble /etc/letsencrypt
+  vm.must([
+    "sh",
+    "-euc",
+    `mkdir -p /etc/pebble /etc/letsencrypt
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \\
-  -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout /etc/pebble/key.pem -out /etc/pebble/cert.pem 2>/dev/null`]);
-  vm.writeFile("/etc/pebble/config.json", JSON.stringify({
-    pebble: {
-      listenAddress: "127.0.0.1:14000", managementListenAddress: "127.0.0.1:15000",
-      certificate: "/etc/pebble/cert.pem", privateKey: "/etc/pebble/key.pem",
-      httpPort: 80, tlsPort: 5001, ocspResponderURL: "", externalAccountBindingRequired: false,
-    },
-  }));
+  -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout /etc/pebble/key.pem -out /etc/pebble/cert.pem 2>/dev/null`,
+  ]);
+  vm.writeFile(
+    "/etc/pebble/config.json",
+    JSON.stringify({
+      pebble: {
+        listenAddress: "127.0.0.1:14000",
+        managementListenAddress: "127.0.0.1:15000",
+        certificate: "/etc/pebble/cert.pem",
+        privateKey: "/etc/pebble/key.pem",
+        httpPort: 80,
+        tlsPort: 5001,
+        ocspResponderURL: "",
+        externalAccountBindingRequired: false,
+      },
+    }),
+  );
   // certbot's own config file: the edge script stays exactly as rendered.
   vm.writeFile("/etc/letsencrypt/cli.ini", "server = https://127.0.0.1:14000/dir\nno-verify-ssl = true\n");
   vm.spawn(["env", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "pebble", "-config", "/etc/pebble/config.json"], { stdio: "ignore" });

@@ -51,10 +51,20 @@ export class EdgeHost {
   }
 
   static async start(hosts: readonly string[]): Promise<EdgeHost> {
-    for (const [tool, pkg] of [["unshare", "util-linux"], ["nsenter", "util-linux"], ["sudo", "sudo"], ["ip", "iproute2"], ["runuser", "util-linux"]]) requireTool(tool, pkg);
-    if (process.getuid?.() !== 0) throw new Error("the edge command tests run as root (namespaces, sudo, nginx on port 443): run them as root, as scripts/ci.sh does in CI");
+    for (const [tool, pkg] of [
+      ["unshare", "util-linux"],
+      ["nsenter", "util-linux"],
+      ["sudo", "sudo"],
+      ["ip", "iproute2"],
+      ["runuser", "util-linux"],
+    ])
+      requireTool(tool, pkg);
+    if (process.getuid?.() !== 0)
+      throw new Error("the edge command tests run as root (namespaces, sudo, nginx on port 443): run them as root, as scripts/ci.sh does in CI");
     const host = new EdgeHost();
-    host.holder = spawn("unshare", ["--mount", "--net", "--pid", "--fork", "--mount-proc", "--propagation", "private", "sleep", "infinity"], { stdio: "ignore" });
+    host.holder = spawn("unshare", ["--mount", "--net", "--pid", "--fork", "--mount-proc", "--propagation", "private", "sleep", "infinity"], {
+      stdio: "ignore",
+    });
     const unsharePid = host.holder.pid!;
     for (let i = 0; i < 200 && !host.initPid; i++) {
       const children = fs.readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, "utf8").trim();
@@ -67,15 +77,22 @@ export class EdgeHost {
       const work = path.join(host.dir, "work", d);
       return `mkdir -p ${up} ${work} && mount -t overlay overlay -o lowerdir=${d},upperdir=${up},workdir=${work} ${d}`;
     });
-    host.must(["sh", "-euc", [
-      ...mounts,
-      "mount -t tmpfs tmpfs /run", "mkdir -p /run/sshd /run/sudo", "ip link set lo up",
-      `printf '127.0.0.1 %s\\n' ${hosts.join(" ")} >> /etc/hosts`,
-      `useradd --create-home --shell /bin/sh ${ADMIN}`,
-      `echo '${ADMIN} ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/${ADMIN}`, `chmod 0440 /etc/sudoers.d/${ADMIN}`,
-      // Debian's default site is not the edge's: the VM starts from nginx with only our site.
-      "rm -f /etc/nginx/sites-enabled/default",
-    ].join("\n")]);
+    host.must([
+      "sh",
+      "-euc",
+      [
+        ...mounts,
+        "mount -t tmpfs tmpfs /run",
+        "mkdir -p /run/sshd /run/sudo",
+        "ip link set lo up",
+        `printf '127.0.0.1 %s\\n' ${hosts.join(" ")} >> /etc/hosts`,
+        `useradd --create-home --shell /bin/sh ${ADMIN}`,
+        `echo '${ADMIN} ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/${ADMIN}`,
+        `chmod 0440 /etc/sudoers.d/${ADMIN}`,
+        // Debian's default site is not the edge's: the VM starts from nginx with only our site.
+        "rm -f /etc/nginx/sites-enabled/default",
+      ].join("\n"),
+    ]);
     host.writeFile("/usr/local/sbin/systemctl", SYSTEMCTL, 0o755);
     return host;
   }
@@ -89,7 +106,10 @@ export class EdgeHost {
   exec(argv: string[], options: { input?: string | Buffer; env?: Record<string, string> } = {}): Run {
     const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
     const res = spawnSync("nsenter", ["-t", String(this.initPid), "-m", "-n", "-p", "--", "env", ...env, ...argv], {
-      input: options.input, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024,
+      input: options.input,
+      encoding: "utf8",
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
     });
     return { status: res.status, stdout: res.stdout, stderr: res.stderr + (res.error ? String(res.error) : "") };
   }
@@ -103,7 +123,9 @@ export class EdgeHost {
 
   /** A remote.Command as Pulumi runs it: `sh -c SCRIPT` as the admin account, stdin = the file. */
   command(script: string, stdin = ""): Run {
-    return this.exec(["runuser", "-u", ADMIN, "--", "env", "-i", `HOME=/home/${ADMIN}`, "PATH=/usr/local/bin:/usr/bin:/bin", "sh", "-c", script], { input: stdin });
+    return this.exec(["runuser", "-u", ADMIN, "--", "env", "-i", `HOME=/home/${ADMIN}`, "PATH=/usr/local/bin:/usr/bin:/bin", "sh", "-c", script], {
+      input: stdin,
+    });
   }
 
   /** Starts argv inside the namespace without waiting (its own process group, so it can be cut). */
@@ -125,7 +147,18 @@ export class EdgeHost {
 
   /** curl inside the namespace: `[status, body]` of an HTTPS GET to `host` on loopback. */
   get(host: string, urlPath: string, extra: string[] = []): { status: number; body: string } {
-    const res = this.exec(["curl", "-sk", "--max-time", "20", "--resolve", `${host}:443:127.0.0.1`, "-w", "\n%{http_code}", ...extra, `https://${host}${urlPath}`]);
+    const res = this.exec([
+      "curl",
+      "-sk",
+      "--max-time",
+      "20",
+      "--resolve",
+      `${host}:443:127.0.0.1`,
+      "-w",
+      "\n%{http_code}",
+      ...extra,
+      `https://${host}${urlPath}`,
+    ]);
     const cut = res.stdout.lastIndexOf("\n");
     return { status: Number(res.stdout.slice(cut + 1)), body: res.stdout.slice(0, cut) };
   }
@@ -138,7 +171,12 @@ export class EdgeHost {
 
   async stop(): Promise<void> {
     // The init of a PID namespace takes every process of the namespace with it.
-    if (this.initPid) try { process.kill(this.initPid, "SIGKILL"); } catch { /* already gone */ }
+    if (this.initPid)
+      try {
+        process.kill(this.initPid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
     if (this.holder.exitCode === null && this.holder.signalCode === null) await new Promise((r) => this.holder.once("exit", r));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

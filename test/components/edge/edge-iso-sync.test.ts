@@ -56,18 +56,29 @@ describe("published layout: IA item and edge directory pass sha256sum -c; interr
   let release: IsoRelease;
   let keys: ReturnType<typeof makeKeys>;
   const syncEnv = (name = ISO) => ({
-    OUTDIR: "dist", ISO_NAME: name, RUNNER_TEMP: work, EDGE_DEPLOY_KEY: keys.deployPrivateKey,
+    OUTDIR: "dist",
+    ISO_NAME: name,
+    RUNNER_TEMP: work,
+    EDGE_DEPLOY_KEY: keys.deployPrivateKey,
     EDGE_KNOWN_HOSTS: `${FALLBACK} ${fs.readFileSync("/etc/ssh/ssh_host_ed25519_key.pub", "utf8").split(" ").slice(0, 2).join(" ")}`,
-    EDGE_SSH_HOST: FALLBACK, EDGE_SSH_PORT: "22",
+    EDGE_SSH_HOST: FALLBACK,
+    EDGE_SSH_PORT: "22",
   });
   const edgeSync = () => ["bash", "-euo", "pipefail", "-c", `cd ${work}\n${script("edge_sync", "Rsync the ISO to the edge")}`];
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "edge-layout-"));
     fs.mkdirSync(path.join(work, "dist"));
-    execFileSync("sh", ["-c", `head -c ${BIG_BYTES} /dev/urandom > dist/${BIG} && head -c ${ISO_BYTES} /dev/urandom > dist/${ISO} && cd dist && sha256sum ${ISO} > SHA256SUMS`], { cwd: work });
+    execFileSync(
+      "sh",
+      ["-c", `head -c ${BIG_BYTES} /dev/urandom > dist/${BIG} && head -c ${ISO_BYTES} /dev/urandom > dist/${ISO} && cd dist && sha256sum ${ISO} > SHA256SUMS`],
+      { cwd: work },
+    );
     // build-disk's "Locate ISO + verify integrity": checks the transit, rewrites for the published layout.
-    execFileSync("bash", ["-euo", "pipefail", "-c", script("edge_sync", "Locate ISO + verify integrity")], { cwd: work, env: { ...process.env, OUTDIR: "dist", ISO_NAME: ISO } });
+    execFileSync("bash", ["-euo", "pipefail", "-c", script("edge_sync", "Locate ISO + verify integrity")], {
+      cwd: work,
+      env: { ...process.env, OUTDIR: "dist", ISO_NAME: ISO },
+    });
     release = { date: DATE, identifier: ID, files: [ISO, "SHA256SUMS"].map((name) => ({ name, ...hashes(path.join(work, "dist", name)) })) };
     ia = await new IaEmulator().start();
     ia.accounts.set("AK", "SK");
@@ -84,10 +95,23 @@ describe("published layout: IA item and edge directory pass sha256sum -c; interr
 
   it("the IA item: SHA256SUMS and the ISO downloaded as siblings pass sha256sum -c", async () => {
     // npm run publish-iso, asynchronously: the emulator answers from this process's event loop.
-    await promisify(execFile)(process.execPath, [
-      "-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts", "publish-iso.ts"),
-      "--identifier", ID, "--file", path.join(work, "dist", ISO), "--file", path.join(work, "dist", "SHA256SUMS"), "--torrent-wait", "0",
-    ], { cwd: PROJECT_DIR, env: { ...process.env, IA_S3_URL: ia.url, IA_URL: ia.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" } });
+    await promisify(execFile)(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(PROJECT_DIR, "scripts", "publish-iso.ts"),
+        "--identifier",
+        ID,
+        "--file",
+        path.join(work, "dist", ISO),
+        "--file",
+        path.join(work, "dist", "SHA256SUMS"),
+        "--torrent-wait",
+        "0",
+      ],
+      { cwd: PROJECT_DIR, env: { ...process.env, IA_S3_URL: ia.url, IA_URL: ia.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" } },
+    );
     const dir = fs.mkdtempSync(path.join(work, "from-ia-"));
     for (const name of ["SHA256SUMS", ISO]) {
       const reply = await fetch(`${ia.url}/download/${ID}/${name}`);
@@ -156,9 +180,22 @@ describe("published layout: IA item and edge directory pass sha256sum -c; interr
     const now = Math.floor(Date.now() / 1000);
     const ages: Record<string, number> = { "margine-20260901.iso": 91, "margine-20261001.iso": 61, "margine-20261101.iso": 30, "margine-20261124.iso": 7.05 };
     for (const [name, days] of Object.entries(ages)) {
-      vm.must(["runuser", "-u", DEPLOY_USER, "--", "sh", "-c", `printf old > ${EDGE_PATHS.isoDir}/${name} && touch -d @${Math.floor(now - days * 86400)} ${EDGE_PATHS.isoDir}/${name}`]);
+      vm.must([
+        "runuser",
+        "-u",
+        DEPLOY_USER,
+        "--",
+        "sh",
+        "-c",
+        `printf old > ${EDGE_PATHS.isoDir}/${name} && touch -d @${Math.floor(now - days * 86400)} ${EDGE_PATHS.isoDir}/${name}`,
+      ]);
     }
-    const pruned = vm.must(["runuser", "-u", DEPLOY_USER, "--", ...execStart]).trim().split("\n").map((l) => path.basename(l)).sort();
+    const pruned = vm
+      .must(["runuser", "-u", DEPLOY_USER, "--", ...execStart])
+      .trim()
+      .split("\n")
+      .map((l) => path.basename(l))
+      .sort();
     assert.deepEqual(pruned, ["margine-20260901.iso", "margine-20261001.iso", "margine-20261101.iso"]);
     assert.deepEqual(vm.must(["ls", EDGE_PATHS.isoDir]).trim().split("\n").sort(), ["margine-20261124.iso", BIG, ISO]);
     assert.equal(vm.get(FALLBACK, `/${ISO}`, ["-r", "0-0"]).status, 206, "the current release is still served");

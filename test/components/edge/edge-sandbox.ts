@@ -35,11 +35,27 @@ export class EdgeSandbox {
   /** Self-signed certificate + key PEMs for both TLS files, as the edge holds them (one PEM each). */
   makeTestCertificates(hosts: { origin: string; fallback: string }): void {
     const openssl = requireTool("openssl", "openssl");
-    for (const [file, host] of [[TLS_FILES.origin, hosts.origin], [TLS_FILES.fallback, hosts.fallback]] as const) {
+    for (const [file, host] of [
+      [TLS_FILES.origin, hosts.origin],
+      [TLS_FILES.fallback, hosts.fallback],
+    ] as const) {
       const dir = fs.mkdtempSync(path.join(this.root, "cert-"));
       runTool(openssl, [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-        "-subj", `/CN=${host}`, "-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${host}`,
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
       ]);
       this.write(file, fs.readFileSync(`${dir}/cert.pem`, "utf8") + fs.readFileSync(`${dir}/key.pem`, "utf8"), 0o600);
     }

@@ -11,9 +11,17 @@ const COMMAND = "command:remote:Command";
 
 function values(isoDates: string[]): EdgeFileValues {
   return {
-    filesHost: "files.the-empty.place", fallbackHost: "direct.files.the-empty.place",
-    release: { isos: isoDates.map((date) => ({ date, identifier: `margine-${date}`, files: [{ name: `margine-${date}.iso`, sha256: "a".repeat(64), md5: "b".repeat(32), size: 1 }] })) },
-    cloudflareCidrs: ["173.245.48.0/20"], deployPublicKey: `ssh-ed25519 ${"A".repeat(68)}`,
+    filesHost: "files.the-empty.place",
+    fallbackHost: "direct.files.the-empty.place",
+    release: {
+      isos: isoDates.map((date) => ({
+        date,
+        identifier: `margine-${date}`,
+        files: [{ name: `margine-${date}.iso`, sha256: "a".repeat(64), md5: "b".repeat(32), size: 1 }],
+      })),
+    },
+    cloudflareCidrs: ["173.245.48.0/20"],
+    deployPublicKey: `ssh-ed25519 ${"A".repeat(68)}`,
   };
 }
 
@@ -47,7 +55,9 @@ describe("EdgeServer under mocks (example stack)", () => {
 
   it("never carries a secret in plaintext outside the secret-wrapped inputs", async () => {
     const program = await exampleProgram();
-    const redacted = JSON.stringify(resourcesOfType(program, COMMAND).map((c) => Object.fromEntries(Object.entries(c.inputs).filter(([, v]) => !isSecretValue(v)))));
+    const redacted = JSON.stringify(
+      resourcesOfType(program, COMMAND).map((c) => Object.fromEntries(Object.entries(c.inputs).filter(([, v]) => !isSecretValue(v)))),
+    );
     assert.ok(!SENTINEL_PATTERN.test(redacted));
   });
 

@@ -19,7 +19,8 @@ const FALLBACK = "direct.files.example.test";
 
 function iso(date: string): IsoRelease {
   return {
-    date, identifier: `margine-${date}`,
+    date,
+    identifier: `margine-${date}`,
     files: [{ name: `margine-${date}.iso`, sha256: date.padEnd(64, "a"), md5: date.padEnd(32, "b"), size: 6_442_450_944 }],
   };
 }
@@ -29,11 +30,22 @@ async function chromium(args: string[]): Promise<string> {
   const bin = requireTool("chromium", "chromium");
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "edge-chromium-"));
   try {
-    const { stdout } = await promisify(execFile)(bin, [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      `--user-data-dir=${profile}`, ...args,
-    ], { timeout: 45_000, maxBuffer: 10_000_000 });
+    const { stdout } = await promisify(execFile)(
+      bin,
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--user-data-dir=${profile}`,
+        ...args,
+      ],
+      { timeout: 45_000, maxBuffer: 10_000_000 },
+    );
     return stdout;
   } finally {
     fs.rmSync(profile, { recursive: true, force: true });
@@ -100,14 +112,21 @@ describe("edge index.html in headless Chromium", function () {
       const reply = await fetch(new URL(link.href, `${base}/`));
       assert.equal(reply.status, 200, `dead link ${link.href}`);
     }
-    assert.deepEqual(all.filter((l) => !l.id).map((l) => l.href), [`${base}/details/margine-20261113`, `${base}/details/margine-20261106`]);
+    assert.deepEqual(
+      all.filter((l) => !l.id).map((l) => l.href),
+      [`${base}/details/margine-20261113`, `${base}/details/margine-20261106`],
+    );
     assert.equal(await (await fetch(`${base}/SHA256SUMS`)).text(), `${"20261120".padEnd(64, "a")}  margine-20261120.iso\n`);
   });
 
   it("once IA lists the torrent, the page links it and drops the warning", async () => {
     derived = true;
     const html = await dom();
-    const byId = Object.fromEntries(links(html).filter((l) => l.id).map((l) => [l.id, l.href]));
+    const byId = Object.fromEntries(
+      links(html)
+        .filter((l) => l.id)
+        .map((l) => [l.id, l.href]),
+    );
     assert.equal(byId.torrent, `${base}/download/margine-20261120/margine-20261120_archive.torrent`);
     assert.equal((await fetch(byId.torrent)).status, 200);
     assert.match(html, /<li id="torrent-pending" class="warning" hidden="">/);

@@ -20,7 +20,9 @@ const CLOUDFLARE = [...OFFLINE_CLOUDFLARE_RANGES.ipv4Cidrs, ...OFFLINE_CLOUDFLAR
 
 function mainConf(sandbox: EdgeSandbox, site: string): string {
   const siteFile = sandbox.write("/nginx/site.conf", site);
-  return sandbox.write("/nginx/nginx.conf", `pid ${sandbox.at("/nginx/nginx.pid")};
+  return sandbox.write(
+    "/nginx/nginx.conf",
+    `pid ${sandbox.at("/nginx/nginx.pid")};
 error_log ${sandbox.at("/nginx/error.log")};
 worker_processes 1;
 events { worker_connections 64; }
@@ -34,15 +36,19 @@ http {
     scgi_temp_path ${sandbox.at("/nginx/scgi")};
     include ${siteFile};
 }
-`);
+`,
+  );
 }
 
 function nginxTest(nginx: string, sandbox: EdgeSandbox, conf: string): string {
-  return runTool(nginx, ["-t", "-p", sandbox.at("/nginx"), "-e", sandbox.at("/nginx/error.log"), "-c", conf]) ;
+  return runTool(nginx, ["-t", "-p", sandbox.at("/nginx"), "-e", sandbox.at("/nginx/error.log"), "-c", conf]);
 }
 
-
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 function get(port: number, host: string, urlPath: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -59,14 +65,28 @@ function get(port: number, host: string, urlPath: string): Promise<Reply> {
 /** A live nginx on loopback serving the rendered site, ports rewritten, IPv6 listeners dropped. */
 async function startNginx(nginx: string, sandbox: EdgeSandbox, cidrs: string[]): Promise<{ port: number; proc: ChildProcess }> {
   const port = await freePort();
-  const site = sandbox.rewrite(renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, siteHost: SITE, cloudflareCidrs: cidrs }))
+  const site = sandbox
+    .rewrite(renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, siteHost: SITE, cloudflareCidrs: cidrs }))
     .replace(/^\s*listen \[::\].*\n/gm, "")
     .replace(/listen 443 ssl http2;/g, `listen 127.0.0.1:${port} ssl http2;`)
     .replace(/listen 80;/g, `listen 127.0.0.1:${await freePort()};`);
   const conf = mainConf(sandbox, site);
-  const proc = spawn(nginx, ["-p", sandbox.at("/nginx"), "-e", sandbox.at("/nginx/error.log"), "-c", conf, "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(nginx, ["-p", sandbox.at("/nginx"), "-e", sandbox.at("/nginx/error.log"), "-c", conf, "-g", "daemon off;"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   for (let i = 0; i < 100; i++) {
-    if (await new Promise((r) => net.connect(port, "127.0.0.1").on("connect", function (this: net.Socket) { this.destroy(); r(true); }).on("error", () => r(false)))) return { port, proc };
+    if (
+      await new Promise((r) =>
+        net
+          .connect(port, "127.0.0.1")
+          .on("connect", function (this: net.Socket) {
+            this.destroy();
+            r(true);
+          })
+          .on("error", () => r(false)),
+      )
+    )
+      return { port, proc };
     await new Promise((r) => setTimeout(r, 50));
   }
   await stopChild(proc);
@@ -97,14 +117,18 @@ describe("edge nginx site with Debian nginx", function () {
   });
 
   it("nginx -t fails when a certificate is missing (the check has teeth)", () => {
-    const site = sandbox.rewrite(renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, cloudflareCidrs: CLOUDFLARE }))
+    const site = sandbox
+      .rewrite(renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, cloudflareCidrs: CLOUDFLARE }))
       .replace(/origin\.pem/g, "missing.pem");
     assert.throws(() => nginxTest(nginx, sandbox, mainConf(sandbox, site)), /missing\.pem/);
   });
 
   it("refuses to render a site that would accept nobody or a malformed range", () => {
     assert.throws(() => renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, cloudflareCidrs: [] }), /no Cloudflare IP ranges/);
-    assert.throws(() => renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, cloudflareCidrs: ["10.0.0.0/8; allow all"] }), /not a CIDR range: 10\.0\.0\.0\/8; allow all/);
+    assert.throws(
+      () => renderNginxSite({ filesHost: FILES, fallbackHost: FALLBACK, cloudflareCidrs: ["10.0.0.0/8; allow all"] }),
+      /not a CIDR range: 10\.0\.0\.0\/8; allow all/,
+    );
   });
 
   it("a live nginx denies the proxied host to clients outside Cloudflare's ranges", async () => {

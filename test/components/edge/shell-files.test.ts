@@ -51,7 +51,7 @@ describe("edge shell files", function () {
     }
     it("catches a real mistake (the check has teeth)", () => {
       const shellcheck = requireTool("shellcheck", "shellcheck");
-      assert.throws(() => runTool(shellcheck, ["-s", "sh", "-"], { input: 'rm -rf $1/*\n' }));
+      assert.throws(() => runTool(shellcheck, ["-s", "sh", "-"], { input: "rm -rf $1/*\n" }));
     });
   });
 
@@ -68,7 +68,7 @@ describe("edge shell files", function () {
       "margine-20261114.iso": 7 * DAY - 3600, // just inside it
       "margine-20261118.iso": 2 * DAY,
       "margine-20261120.iso": 0,
-      "SHA256SUMS": 30 * DAY, // not an ISO
+      SHA256SUMS: 30 * DAY, // not an ISO
       "notes.txt": 30 * DAY,
       ".margine-20261121.iso.Xa81Qz": 30 * DAY, // an rsync partial transfer
     };
@@ -92,12 +92,23 @@ describe("edge shell files", function () {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("deletes the ISOs older than the newest one past 7 days, and prints them", () => {
-      const printed = runTool(script, [path.join(dir, "iso"), "7"]).trim().split("\n").map((l) => path.basename(l)).sort();
+      const printed = runTool(script, [path.join(dir, "iso"), "7"])
+        .trim()
+        .split("\n")
+        .map((l) => path.basename(l))
+        .sort();
       assert.deepEqual(printed, ["margine-20261101.iso", "margine-20261112.iso"]);
       const left = fs.readdirSync(path.join(dir, "iso")).sort();
       assert.deepEqual(left, [
-        ".margine-20261121.iso.Xa81Qz", "SHA256SUMS", "link.iso", "margine-20261113.iso", "margine-20261114.iso",
-        "margine-20261118.iso", "margine-20261120.iso", "notes.txt", "old-dir.iso",
+        ".margine-20261121.iso.Xa81Qz",
+        "SHA256SUMS",
+        "link.iso",
+        "margine-20261113.iso",
+        "margine-20261114.iso",
+        "margine-20261118.iso",
+        "margine-20261120.iso",
+        "notes.txt",
+        "old-dir.iso",
       ]);
       assert.ok(fs.existsSync("/etc/hostname"), "a symlink's target is never touched");
     });

@@ -26,29 +26,45 @@ describe("components/release: releasePlan", () => {
 
   it("tags the stable digest with the UTC date of its boot, not of the promotion", () => {
     const release: ReleaseState = {
-      stable: { digest: `sha256:${"c".repeat(64)}`, evidence: { bootRun: "https://github.com/o/r/actions/runs/1", bootedAt: "2026-11-20T23:30:00-02:00" }, rollback: false },
+      stable: {
+        digest: `sha256:${"c".repeat(64)}`,
+        evidence: { bootRun: "https://github.com/o/r/actions/runs/1", bootedAt: "2026-11-20T23:30:00-02:00" },
+        rollback: false,
+      },
       isos: [],
     };
     assert.deepEqual(releasePlan(release, IMAGE).stable?.tags, ["stable", "stable.20261121", "20261121"]);
   });
 
-  for (const [order, dates] of [["in date order", ["20261106", "20261120"]], ["out of order", ["20261120", "20261106"]]] as const) {
+  for (const [order, dates] of [
+    ["in date order", ["20261106", "20261120"]],
+    ["out of order", ["20261120", "20261106"]],
+  ] as const) {
     it(`the site follows the newest ISO release (declared ${order})`, () => {
       const plan = releasePlan({ isos: dates.map(iso) }, IMAGE, "https://archive.org");
       assert.equal(plan.latestIsoDate, "20261120");
-      assert.deepEqual(plan.isos.map((i) => i.detailsUrl).sort(), ["https://archive.org/details/margine-20261106", "https://archive.org/details/margine-20261120"]);
+      assert.deepEqual(plan.isos.map((i) => i.detailsUrl).sort(), [
+        "https://archive.org/details/margine-20261106",
+        "https://archive.org/details/margine-20261120",
+      ]);
     });
   }
 
   it("IA metadata matches what publish_ia uploads with", () => {
-    assert.deepEqual(releasePlan({ isos: [iso("20261120")] }, IMAGE).isos[0].metadata, { mediatype: "software", collection: "opensource", title: "Margine 20261120" });
+    assert.deepEqual(releasePlan({ isos: [iso("20261120")] }, IMAGE).isos[0].metadata, {
+      mediatype: "software",
+      collection: "opensource",
+      title: "Margine 20261120",
+    });
   });
 });
 
 describe("components/release: the example release stack under mocks", () => {
   let program: Evaluation;
   const example = stackRelease("example-release");
-  before(async () => { program = await exampleReleaseProgram(); });
+  before(async () => {
+    program = await exampleReleaseProgram();
+  });
 
   it("holds only the release: no GitHub, Cloudflare, edge or workflow resource, no secret", () => {
     const types = new Set(program.resources.map((r) => r.type));
@@ -63,7 +79,10 @@ describe("components/release: the example release stack under mocks", () => {
 
   it("the platform stack registers no release resource, but reads the release stack's ISOs", async () => {
     const platform = await exampleProgram();
-    assert.deepEqual(platform.resources.filter((r) => /Promotion|IaItem|SiteRelease|margine:release:/.test(r.type)), []);
+    assert.deepEqual(
+      platform.resources.filter((r) => /Promotion|IaItem|SiteRelease|margine:release:/.test(r.type)),
+      [],
+    );
     assert.equal(platform.outputs.stableDigest, undefined);
     const redirect = JSON.stringify(resourcesOfType(platform, "cloudflare:index/ruleset:Ruleset"));
     assert.match(redirect, new RegExp(example.isos[0].identifier), "the latest-ISO redirect follows the release stack's file");
@@ -92,7 +111,10 @@ describe("components/release: the example release stack under mocks", () => {
 
   it("declares each ISO release as an IaItem that is protected and retained on delete", () => {
     const items = resourcesOfType(program, "pulumi-nodejs:dynamic/margine:IaItem");
-    assert.deepEqual(items.map((i) => i.inputs.identifier), example.isos.map((i) => i.identifier));
+    assert.deepEqual(
+      items.map((i) => i.inputs.identifier),
+      example.isos.map((i) => i.identifier),
+    );
     assert.deepEqual(items[0].inputs.files, example.isos[0].files);
     assert.deepEqual(items[0].options, { protect: true, retainOnDelete: true });
   });

@@ -22,7 +22,12 @@ describe("build-disk: one IA item per date, never overwritten", function () {
   const today = new Date().toISOString().slice(0, 10).replace(/-/g, "");
 
   before(async () => {
-    for (const [tool, pkg] of [["curl", "curl"], ["jq", "jq"], ["bash", "bash"]]) requireTool(tool, pkg);
+    for (const [tool, pkg] of [
+      ["curl", "curl"],
+      ["jq", "jq"],
+      ["bash", "bash"],
+    ])
+      requireTool(tool, pkg);
     ia = await new IaEmulator().start();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "build-disk-identifier-"));
     fs.writeFileSync(path.join(dir, "skopeo"), `#!/usr/bin/env bash\necho '${DIGEST}'\n`, { mode: 0o755 });
@@ -55,14 +60,22 @@ describe("build-disk: one IA item per date, never overwritten", function () {
     assert.equal(res.code, 0, res.stdout);
     assert.match(res.output, new RegExp(`^identifier=margine-${today}$`, "m"));
     assert.match(res.output, new RegExp(`^iso_name=margine-${today}\\.iso$`, "m"));
-    assert.ok(ia.requests.some((r) => r.path === `/metadata/margine-${today}`), "asked IA");
+    assert.ok(
+      ia.requests.some((r) => r.path === `/metadata/margine-${today}`),
+      "asked IA",
+    );
   });
 
   it("a second run the same day refuses, before any output, naming the item and the rerun", async () => {
     await ia.seedFile(`margine-${today}`, "margine", `margine-${today}.iso`, Buffer.from("published iso"));
     const res = await run();
     assert.equal(res.code, 1);
-    assert.match(res.stdout, new RegExp(`::error::${ia.url.replace(/[.]/g, "\\.")}/details/margine-${today} already exists and IA items are never overwritten \\(one ISO release per date\\)`));
+    assert.match(
+      res.stdout,
+      new RegExp(
+        `::error::${ia.url.replace(/[.]/g, "\\.")}/details/margine-${today} already exists and IA items are never overwritten \\(one ISO release per date\\)`,
+      ),
+    );
     assert.match(res.stdout, /gh run rerun --failed RUN_ID/);
     assert.equal(res.output, "", "no identifier for the build");
   });

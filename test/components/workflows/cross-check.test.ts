@@ -80,7 +80,8 @@ describe("secrets and variables: referenced by workflows == provisioned by the G
     for (const repo of workflowRepos) {
       const used = [...(referenced.get(repo) ?? [])];
       const unused = [...(provisioned.get(repo) ?? [])].filter((k) =>
-        k.endsWith("@(repository)") ? !used.some((u) => u.startsWith(k.replace("@(repository)", "@"))) : !used.includes(k));
+        k.endsWith("@(repository)") ? !used.some((u) => u.startsWith(k.replace("@(repository)", "@"))) : !used.includes(k),
+      );
       assert.deepEqual(unused, [], `${repo}: provisioned but no workflow reads it`);
     }
   });
@@ -93,11 +94,20 @@ describe("secrets and variables: referenced by workflows == provisioned by the G
       "secret IA_CONFIG_INI@internet-archive",
       "secret EDGE_DEPLOY_KEY@edge",
       "secret RELEASE_PR_TOKEN@release-pr",
-    ]) assert.ok(image.has(key), key);
-    assert.deepEqual([...image].filter((k) => k.endsWith("@(repository)")), [], "no repository-wide secret in the image repository");
+    ])
+      assert.ok(image.has(key), key);
+    assert.deepEqual(
+      [...image].filter((k) => k.endsWith("@(repository)")),
+      [],
+      "no repository-wide secret in the image repository",
+    );
     const pipeline = referenced.get("margine-pipeline")!;
     for (const key of ["SITE_BUMP_TOKEN", "IA_ACCESS_KEY", "IA_SECRET_KEY", "REGISTRY_PASSWORD"]) assert.ok(pipeline.has(`secret ${key}@release`), key);
-    assert.deepEqual([...pipeline].filter((k) => k.startsWith("secret ") && !k.endsWith("@release")), [], "every pipeline secret lives in the release environment");
+    assert.deepEqual(
+      [...pipeline].filter((k) => k.startsWith("secret ") && !k.endsWith("@release")),
+      [],
+      "every pipeline secret lives in the release environment",
+    );
   });
 
   it("commits each file to main, overwriting on create, as children of the Workflows component", async () => {

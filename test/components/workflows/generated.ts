@@ -60,7 +60,9 @@ export function runScripts(): { where: string; script: string }[] {
   for (const file of WORKFLOW_FILES) {
     const wf = parse(file.content) as ParsedWorkflow;
     for (const [jobId, job] of Object.entries(wf.jobs)) {
-      job.steps.forEach((s) => { if (s.run !== undefined) out.push({ where: `${file.path} ${jobId} "${s.name}"`, script: s.run }); });
+      job.steps.forEach((s) => {
+        if (s.run !== undefined) out.push({ where: `${file.path} ${jobId} "${s.name}"`, script: s.run });
+      });
     }
   }
   return out;

@@ -18,7 +18,9 @@ function zizmor(): string {
   const local = path.join(PROJECT_DIR, ".tools", "zizmor", "bin", "zizmor");
   const installed = fs.existsSync(local) ? spawnSync(local, ["--version"], { encoding: "utf8" }).stdout.trim() : "";
   if (installed !== `zizmor ${version}`) {
-    throw new Error(`zizmor ${version} is not installed (found: ${installed || "none"}): run scripts/ci.sh (pip install zizmor==${version} into .tools/zizmor)`);
+    throw new Error(
+      `zizmor ${version} is not installed (found: ${installed || "none"}): run scripts/ci.sh (pip install zizmor==${version} into .tools/zizmor)`,
+    );
   }
   return local;
 }
@@ -26,7 +28,11 @@ function zizmor(): string {
 const workflows = WORKFLOW_FILES.map((f) => ({ file: f.path, wf: parse(f.content) as ParsedWorkflow }));
 
 /** Conditions that keep a job off pull requests when they are a top-level conjunct of its `if`. */
-const NOT_ON_PR = [/^github\.event_name != 'pull_request'$/, /^!\(github\.event_name == 'pull_request'\)$/, /^github\.event_name == '(push|schedule|workflow_dispatch)'$/];
+const NOT_ON_PR = [
+  /^github\.event_name != 'pull_request'$/,
+  /^!\(github\.event_name == 'pull_request'\)$/,
+  /^github\.event_name == '(push|schedule|workflow_dispatch)'$/,
+];
 
 /** Whether a pull request can run this job (conservative: anything not clearly excluded can). */
 function runsOnPullRequest(wf: ParsedWorkflow, job: ParsedJob): boolean {
@@ -43,8 +49,13 @@ function secretsRead(wf: ParsedWorkflow, job: ParsedJob): string[] {
 
 describe("least privilege across the generated workflows", () => {
   it("finds the jobs pull requests run (the check below is not vacuous)", () => {
-    const prJobs = workflows.flatMap(({ file, wf }) => Object.entries(wf.jobs).filter(([, j]) => runsOnPullRequest(wf, j)).map(([id]) => `${path.basename(file)} ${id}`));
-    for (const expected of ["build.yml build_pr", "release.yml preview", "release.yml comment"]) assert.ok(prJobs.includes(expected), `${expected} in ${prJobs.join(", ")}`);
+    const prJobs = workflows.flatMap(({ file, wf }) =>
+      Object.entries(wf.jobs)
+        .filter(([, j]) => runsOnPullRequest(wf, j))
+        .map(([id]) => `${path.basename(file)} ${id}`),
+    );
+    for (const expected of ["build.yml build_pr", "release.yml preview", "release.yml comment"])
+      assert.ok(prJobs.includes(expected), `${expected} in ${prJobs.join(", ")}`);
     assert.ok(!prJobs.includes("release.yml up") && !prJobs.includes("build.yml sign") && !prJobs.includes("build.yml build"));
   });
 
@@ -131,7 +142,10 @@ describe("least privilege across the generated workflows", () => {
     const bin = zizmor();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "zizmor-"));
     try {
-      for (const [repo, files] of [["margine-image", FILES.imageRepository], ["margine-pipeline", FILES.pipelineRepository]] as const) {
+      for (const [repo, files] of [
+        ["margine-image", FILES.imageRepository],
+        ["margine-pipeline", FILES.pipelineRepository],
+      ] as const) {
         for (const f of files) {
           const target = path.join(root, repo, f.path);
           fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -142,15 +156,25 @@ describe("least privilege across the generated workflows", () => {
       assert.equal(ignores.length, 1, "the image repository carries its zizmor config");
       for (const repo of ["margine-image", "margine-pipeline"]) {
         const res = spawnSync(bin, ["--offline", "--format", "json", "--no-progress", path.join(root, repo)], { encoding: "utf8", timeout: 100_000 });
-        assert.ok(res.status === 0 || res.status === 14 || res.status === 11 || res.status === 12 || res.status === 13, `zizmor failed to run on ${repo} (${res.status}): ${res.stderr}`);
+        assert.ok(
+          res.status === 0 || res.status === 14 || res.status === 11 || res.status === 12 || res.status === 13,
+          `zizmor failed to run on ${repo} (${res.status}): ${res.stderr}`,
+        );
         const findings = JSON.parse(res.stdout) as { ident: string; locations: { symbolic: { key: { Local: { given_path: string } } } }[] }[];
-        assert.deepEqual(findings.map((f) => `${f.ident} ${JSON.stringify(f.locations[0]?.symbolic?.key)}`), [], `${repo}: zizmor findings`);
+        assert.deepEqual(
+          findings.map((f) => `${f.ident} ${JSON.stringify(f.locations[0]?.symbolic?.key)}`),
+          [],
+          `${repo}: zizmor findings`,
+        );
         assert.equal(res.status, 0, res.stderr);
       }
       // The linter is live: the same run over a deliberately unpinned workflow reports it.
       const bad = path.join(root, "bad", ".github", "workflows");
       fs.mkdirSync(bad, { recursive: true });
-      fs.writeFileSync(path.join(bad, "bad.yml"), "on: pull_request_target\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    permissions: {}\n    steps:\n      - uses: actions/checkout@v4\n");
+      fs.writeFileSync(
+        path.join(bad, "bad.yml"),
+        "on: pull_request_target\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    permissions: {}\n    steps:\n      - uses: actions/checkout@v4\n",
+      );
       const res = spawnSync(bin, ["--offline", "--format", "json", "--no-progress", path.join(root, "bad")], { encoding: "utf8", timeout: 100_000 });
       const idents = (JSON.parse(res.stdout) as { ident: string }[]).map((f) => f.ident);
       assert.ok(idents.includes("dangerous-triggers") && idents.includes("unpinned-uses"), idents.join(", "));

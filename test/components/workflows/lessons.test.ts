@@ -13,7 +13,10 @@ import { parse } from "yaml";
 
 /** Script lines that do something: no comments, no messages. */
 const commands = (script: string): string[] =>
-  script.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#") && !/^echo /.test(l));
+  script
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#") && !/^echo /.test(l));
 
 const allWorkflows = (): [string, ParsedWorkflow][] => WORKFLOW_FILES.map((f) => [f.path, parse(f.content) as ParsedWorkflow]);
 
@@ -58,7 +61,10 @@ describe("handbook lessons carried by the generated workflows", () => {
         assert.match(line, /^type=ref,event=pr,prefix=pr-,/);
         return "pr-42";
       });
-      assert.deepEqual(produced.map((t) => TagGrammar.parse(t)?.kind), ["candidate", "candidate-dated", "pr"]);
+      assert.deepEqual(
+        produced.map((t) => TagGrammar.parse(t)?.kind),
+        ["candidate", "candidate-dated", "pr"],
+      );
       assert.match(lines[2], /enable=\$\{\{ github\.event_name == 'pull_request' \}\}/);
       for (const line of lines.slice(0, 2)) assert.match(line, /enable=\$\{\{ github\.event_name != 'pull_request' \}\}/);
       for (const file of ALL_FILES) assert.doesNotMatch(file.content, /:latest\b|latest=true/, file.path);
@@ -76,9 +82,15 @@ describe("handbook lessons carried by the generated workflows", () => {
     const smoke = parsed("smoke-boot.yml");
 
     it("resolves :candidate to a digest once, then boots and releases only the pinned digest", () => {
-      const everything = Object.values(smoke.jobs).flatMap((j) => j.steps.map((s) => `${s.run ?? ""}\n${JSON.stringify(s.env ?? {})}\n${JSON.stringify(s.with ?? {})}`)).join("\n");
+      const everything = Object.values(smoke.jobs)
+        .flatMap((j) => j.steps.map((s) => `${s.run ?? ""}\n${JSON.stringify(s.env ?? {})}\n${JSON.stringify(s.with ?? {})}`))
+        .join("\n");
       const reads = commands(everything).filter((l) => /:candidate\b/.test(l));
-      assert.deepEqual(reads, [`DIGEST="$(skopeo inspect --no-tags --format '{{.Digest}}' "docker://\${IMAGE}:candidate")"`], "the moving tag is read exactly once");
+      assert.deepEqual(
+        reads,
+        [`DIGEST="$(skopeo inspect --no-tags --format '{{.Digest}}' "docker://\${IMAGE}:candidate")"`],
+        "the moving tag is read exactly once",
+      );
       const resolve = step(smoke.jobs.boot, "Resolve image ref to digest");
       assert.match(resolve.run!, /skopeo inspect --no-tags --format '\{\{\.Digest\}\}' "docker:\/\/\$\{IMAGE\}:candidate"/);
       assert.equal(step(smoke.jobs.boot, /Boot the pinned digest/).env?.PINNED, "${{ steps.resolve.outputs.pinned }}");
@@ -145,7 +157,10 @@ describe("handbook lessons carried by the generated workflows", () => {
       assert.deepEqual(edge.needs, ["build_disk"], "the fallback does not wait for IA");
       step(edge, "Locate ISO + verify integrity");
       const rsync = step(edge, "Rsync the ISO to the edge");
-      assert.match(rsync.run!, /rsync [\s\S]*ssh -p \$EDGE_SSH_PORT[\s\S]*StrictHostKeyChecking=yes[\s\S]*"\$OUTDIR\/\$ISO_NAME" "margine-deploy@\$\{EDGE_SSH_HOST\}:"/);
+      assert.match(
+        rsync.run!,
+        /rsync [\s\S]*ssh -p \$EDGE_SSH_PORT[\s\S]*StrictHostKeyChecking=yes[\s\S]*"\$OUTDIR\/\$ISO_NAME" "margine-deploy@\$\{EDGE_SSH_HOST\}:"/,
+      );
       assert.equal(rsync.env?.EDGE_SSH_HOST, "${{ vars.EDGE_SSH_HOST }}");
       assert.equal(rsync.env?.EDGE_SSH_PORT, "${{ vars.EDGE_SSH_PORT }}");
       assert.equal(rsync.env?.EDGE_KNOWN_HOSTS, "${{ vars.EDGE_KNOWN_HOSTS }}");
@@ -175,20 +190,34 @@ describe("handbook lessons carried by the generated workflows", () => {
         const sums = `${isoSha}  margine-20261124.iso\n`;
         fs.writeFileSync(path.join(outdir, "SHA256SUMS"), sums);
         const sumsSha = crypto.createHash("sha256").update(sums).digest("hex");
-        const reported = [{ name: "margine-20261124.iso", md5: "a".repeat(32), size: 9 }, { name: "SHA256SUMS", md5: "b".repeat(32), size: sums.length }];
+        const reported = [
+          { name: "margine-20261124.iso", md5: "a".repeat(32), size: 9 },
+          { name: "SHA256SUMS", md5: "b".repeat(32), size: sums.length },
+        ];
         const runUpload = (torrentUrl: string | null, files = reported) => {
           const bin = path.join(tmp, "bin");
           fs.mkdirSync(bin, { recursive: true });
-          fs.writeFileSync(path.join(bin, "npm"), `#!/usr/bin/env bash\necho '${JSON.stringify({ identifier: "margine-20261124", torrentUrl, files })}'\n`, { mode: 0o755 });
+          fs.writeFileSync(path.join(bin, "npm"), `#!/usr/bin/env bash\necho '${JSON.stringify({ identifier: "margine-20261124", torrentUrl, files })}'\n`, {
+            mode: 0o755,
+          });
           const output = path.join(tmp, "github-output");
           fs.writeFileSync(output, "");
           const res = spawnSync("bash", ["-euo", "pipefail", "-c", upload.run!], {
             cwd: tmp,
             encoding: "utf8",
             env: {
-              ...process.env, ...upload.env, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: tmp, GITHUB_WORKSPACE: tmp,
-              GITHUB_OUTPUT: output, GITHUB_RUN_ID: "1", IA_CONFIG_INI: "[s3]", IDENTIFIER: "margine-20261124", DATE: "20261124",
-              ISO_NAME: "margine-20261124.iso", TORRENT_WAIT_MINUTES: "25",
+              ...process.env,
+              ...upload.env,
+              PATH: `${bin}:${process.env.PATH}`,
+              RUNNER_TEMP: tmp,
+              GITHUB_WORKSPACE: tmp,
+              GITHUB_OUTPUT: output,
+              GITHUB_RUN_ID: "1",
+              IA_CONFIG_INI: "[s3]",
+              IDENTIFIER: "margine-20261124",
+              DATE: "20261124",
+              ISO_NAME: "margine-20261124.iso",
+              TORRENT_WAIT_MINUTES: "25",
             },
           });
           return { code: res.status, stderr: res.stderr, stdout: res.stdout, output: fs.readFileSync(output, "utf8") };
@@ -197,7 +226,10 @@ describe("handbook lessons carried by the generated workflows", () => {
         assert.equal(slow.code, 0, slow.stderr);
         assert.match(slow.stdout, /::warning::IA has not derived margine-20261124_archive\.torrent after 25 minutes; publishing HTTP links only/);
         assert.match(slow.output, /^torrent=$/m);
-        assert.match(slow.output, new RegExp(`^files=margine-20261124\\.iso:${isoSha}:${"a".repeat(32)}:9 SHA256SUMS:${sumsSha}:${"b".repeat(32)}:${sums.length}$`, "m"));
+        assert.match(
+          slow.output,
+          new RegExp(`^files=margine-20261124\\.iso:${isoSha}:${"a".repeat(32)}:9 SHA256SUMS:${sumsSha}:${"b".repeat(32)}:${sums.length}$`, "m"),
+        );
         const derived = runUpload("https://archive.org/download/margine-20261124/margine-20261124_archive.torrent");
         assert.equal(derived.code, 0, derived.stderr);
         assert.doesNotMatch(derived.stdout, /::warning::/);
@@ -230,9 +262,14 @@ describe("handbook lessons carried by the generated workflows", () => {
         for (const [id, job] of Object.entries(wf.jobs)) {
           assert.equal(typeof job.permissions, "object", `${file} ${id}`);
           assert.ok(job.permissions !== null, `${file} ${id}`);
-          const writes = Object.entries(job.permissions as Record<string, string>).filter(([, v]) => v === "write").map(([k]) => k);
+          const writes = Object.entries(job.permissions as Record<string, string>)
+            .filter(([, v]) => v === "write")
+            .map(([k]) => k);
           // id-token: a short-lived OIDC token for the state backend, in place of a stored secret.
-          assert.ok(writes.every((w) => ["packages", "pull-requests", "id-token"].includes(w)), `${file} ${id} writes ${writes.join(", ")}`);
+          assert.ok(
+            writes.every((w) => ["packages", "pull-requests", "id-token"].includes(w)),
+            `${file} ${id} writes ${writes.join(", ")}`,
+          );
         }
         assert.doesNotMatch(text(path.basename(file)), /write-all|read-all/);
       }
@@ -279,7 +316,10 @@ describe("handbook lessons carried by the generated workflows", () => {
       assert.equal(preview.environment, undefined, "a pull request never reaches the release environment");
       const comment = release.jobs.comment;
       assert.deepEqual(comment.permissions, { "pull-requests": "write" });
-      assert.ok(comment.steps.every((s) => !s.uses?.startsWith("actions/checkout") && !/^\s*(npm|pulumi|node|scripts\/)/m.test(s.run ?? "")), "the comment job checks out and runs nothing of the PR");
+      assert.ok(
+        comment.steps.every((s) => !s.uses?.startsWith("actions/checkout") && !/^\s*(npm|pulumi|node|scripts\/)/m.test(s.run ?? "")),
+        "the comment job checks out and runs nothing of the PR",
+      );
       assert.match(step(comment, "Post the diff on the pull request").run!, /gh pr comment "\$PR_NUMBER"/);
     });
 

@@ -24,16 +24,27 @@ describe("live ISO units that must not run", () => {
     try {
       const log = path.join(dir, "calls.log");
       // A systemctl that knows every unit except uupd.timer (as if upstream renamed it).
-      fs.writeFileSync(path.join(dir, "systemctl"), `#!/usr/bin/env bash
+      fs.writeFileSync(
+        path.join(dir, "systemctl"),
+        `#!/usr/bin/env bash
 echo "$*" >> "${log}"
 if [[ "$1" == list-unit-files && "$2" == uupd.timer ]]; then exit 1; fi
 exit 0
-`, { mode: 0o755 });
+`,
+        { mode: 0o755 },
+      );
       fs.writeFileSync(path.join(dir, "units.sh"), script);
       const result = spawnSync(bash, [path.join(dir, "units.sh")], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
       assert.equal(result.status, 0, result.stderr);
-      const disabled = fs.readFileSync(log, "utf8").split("\n").filter((l) => l.startsWith("disable ")).map((l) => l.slice(8));
-      assert.deepEqual(disabled, LIVE_SESSION_DISABLED_UNITS.map((u) => u.unit).filter((u) => u !== "uupd.timer"));
+      const disabled = fs
+        .readFileSync(log, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("disable "))
+        .map((l) => l.slice(8));
+      assert.deepEqual(
+        disabled,
+        LIVE_SESSION_DISABLED_UNITS.map((u) => u.unit).filter((u) => u !== "uupd.timer"),
+      );
       assert.match(result.stdout, /uupd\.timer is not installed; nothing to disable/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -47,16 +58,25 @@ exit 0
   it("a drop-in per unit, committed under build_files/system_files, skips it in a live boot only (systemd's own check)", () => {
     const analyze = requireTool("systemd-analyze", "systemd");
     const dropIns = liveSessionDropIns();
-    assert.deepEqual(dropIns.map((d) => d.path.split("/").slice(-2)[0]), LIVE_SESSION_DISABLED_UNITS.map((u) => `${u.unit}.d`));
+    assert.deepEqual(
+      dropIns.map((d) => d.path.split("/").slice(-2)[0]),
+      LIVE_SESSION_DISABLED_UNITS.map((u) => `${u.unit}.d`),
+    );
     const committed = FILES.imageRepository.map((f) => f.path);
     for (const d of dropIns) {
       assert.ok(committed.includes(d.path), d.path);
       assert.match(d.path, /^build_files\/system_files\/usr\/lib\/systemd\/system\/[^/]+\.d\/50-margine-not-live-[^/]+\.conf$/);
       const condition = /^(Condition\S+)$/m.exec(d.content)![1];
       // SYSTEMD_PROC_CMDLINE stands in for /proc/cmdline: a live ISO boot, then an installed system.
-      const live = spawnSync(analyze, ["condition", condition], { encoding: "utf8", env: { ...process.env, SYSTEMD_PROC_CMDLINE: "root=live:CDLABEL=Margine rd.live.image quiet" } });
+      const live = spawnSync(analyze, ["condition", condition], {
+        encoding: "utf8",
+        env: { ...process.env, SYSTEMD_PROC_CMDLINE: "root=live:CDLABEL=Margine rd.live.image quiet" },
+      });
       assert.equal(live.status, 1, `${d.path} must not run in a live session: ${live.stdout}${live.stderr}`);
-      const installed = spawnSync(analyze, ["condition", condition], { encoding: "utf8", env: { ...process.env, SYSTEMD_PROC_CMDLINE: "root=UUID=1234 rw rhgb quiet" } });
+      const installed = spawnSync(analyze, ["condition", condition], {
+        encoding: "utf8",
+        env: { ...process.env, SYSTEMD_PROC_CMDLINE: "root=UUID=1234 rw rhgb quiet" },
+      });
       assert.equal(installed.status, 0, `${d.path} must run on an installed system: ${installed.stdout}${installed.stderr}`);
     }
   });

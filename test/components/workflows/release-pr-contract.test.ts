@@ -44,16 +44,26 @@ function workspace(ghOpenPrs: number) {
   run(["push", "--quiet", "origin", "HEAD:main"]);
   fs.mkdirSync(bin);
   const ghLog = path.join(root, "gh.log");
-  fs.writeFileSync(path.join(bin, "gh"), `#!/usr/bin/env bash
+  fs.writeFileSync(
+    path.join(bin, "gh"),
+    `#!/usr/bin/env bash
 printf '%s\\n' "$*" >> ${JSON.stringify(ghLog)}
 if [[ "$1 $2" == "pr list" ]]; then echo ${ghOpenPrs}; fi
-`, { mode: 0o755 });
+`,
+    { mode: 0o755 },
+  );
   // `npm run release-state -- ARGS` runs this repository's CLI in the clone, as the job does.
-  fs.writeFileSync(path.join(bin, "npm"), `#!/usr/bin/env bash
+  fs.writeFileSync(
+    path.join(bin, "npm"),
+    `#!/usr/bin/env bash
 [[ "$1 $2 $3" == "run release-state --" ]] || { echo "unexpected npm call: $*" >&2; exit 99; }
 shift 3
-exec ${JSON.stringify(process.execPath)} ${cliArgs("release-state", []).map((a) => JSON.stringify(a)).join(" ")} "$@"
-`, { mode: 0o755 });
+exec ${JSON.stringify(process.execPath)} ${cliArgs("release-state", [])
+      .map((a) => JSON.stringify(a))
+      .join(" ")} "$@"
+`,
+    { mode: 0o755 },
+  );
   return { root, clone, bin, ghLog, git: run };
 }
 
@@ -65,7 +75,18 @@ function runStep(workflow: Workflow, env: Record<string, string>, ghOpenPrs = 0)
   const res = spawnSync("bash", ["-euo", "pipefail", "-c", step.run!], {
     cwd: ws.clone,
     encoding: "utf8",
-    env: { ...process.env, ...env, PATH: `${ws.bin}:${process.env.PATH}`, RUNNER_TEMP: ws.root, GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "daniel-g-carrasco/margine-image", GITHUB_RUN_ID: "19000000077", NODE_PATH: path.join(PROJECT_DIR, "node_modules"), TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"), GITHUB_OUTPUT: path.join(ws.root, "out") },
+    env: {
+      ...process.env,
+      ...env,
+      PATH: `${ws.bin}:${process.env.PATH}`,
+      RUNNER_TEMP: ws.root,
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_REPOSITORY: "daniel-g-carrasco/margine-image",
+      GITHUB_RUN_ID: "19000000077",
+      NODE_PATH: path.join(PROJECT_DIR, "node_modules"),
+      TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"),
+      GITHUB_OUTPUT: path.join(ws.root, "out"),
+    },
   });
   const gh = fs.existsSync(ws.ghLog) ? fs.readFileSync(ws.ghLog, "utf8") : "";
   return { ...res, ws, gh };
@@ -73,7 +94,9 @@ function runStep(workflow: Workflow, env: Record<string, string>, ghOpenPrs = 0)
 
 describe("release pull request jobs, run with real git and the real release-state CLI", function () {
   this.timeout(120_000);
-  after(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }); });
+  after(() => {
+    for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+  });
   const common = { GH_TOKEN: "t", PIPELINE_REPOSITORY: "daniel-g-carrasco/margine-pipeline" };
   const image = { IMAGE: "ghcr.io/daniel-g-carrasco/margine" };
 
@@ -100,14 +123,25 @@ describe("release pull request jobs, run with real git and the real release-stat
     const pushed = YAML.parse(run.ws.git(["show", "origin/release/iso-20261124:Pulumi.release.yaml"]));
     const iso = pushed.config["margine-pipeline:release"].isos[0];
     assert.equal(iso.identifier, "margine-20261124");
-    assert.deepEqual(iso.files.map((f: { name: string }) => f.name), ["margine-20261124.iso", "SHA256SUMS"]);
+    assert.deepEqual(
+      iso.files.map((f: { name: string }) => f.name),
+      ["margine-20261124.iso", "SHA256SUMS"],
+    );
     assert.match(run.gh, /^pr create .*--head release\/iso-20261124 /m);
   });
 
   it("a rerun with the pull request already open changes nothing", () => {
-    const run = runStep(smokeBootWorkflow(), {
-      ...common, ...image, DIGEST, BOOTED_AT: "2026-11-24T08:00:00Z", BOOT_RUN: "https://github.com/daniel-g-carrasco/margine-image/actions/runs/1",
-    }, 1);
+    const run = runStep(
+      smokeBootWorkflow(),
+      {
+        ...common,
+        ...image,
+        DIGEST,
+        BOOTED_AT: "2026-11-24T08:00:00Z",
+        BOOT_RUN: "https://github.com/daniel-g-carrasco/margine-image/actions/runs/1",
+      },
+      1,
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /already open/);
     assert.doesNotMatch(run.gh, /pr create/);

@@ -10,7 +10,10 @@ const baselineJob: Job = {
   runsOn: "ubuntu-24.04",
   permissions: { contents: "read" },
   timeoutMinutes: 10,
-  steps: [{ name: "Check out", uses: ACTIONS.checkout }, { name: "Say", run: 'echo "$GREETING"', env: { GREETING: "${{ github.actor }}" } }],
+  steps: [
+    { name: "Check out", uses: ACTIONS.checkout },
+    { name: "Say", run: 'echo "$GREETING"', env: { GREETING: "${{ github.actor }}" } },
+  ],
 };
 const baseline: Workflow = {
   fileName: "sample.yml",
@@ -40,15 +43,26 @@ describe("workflow renderer", () => {
     ["a job without a timeout", withJob({ timeoutMinutes: undefined as unknown as number }), /job work: timeout-minutes undefined/],
     ["a timeout past GitHub's 6 h cap", withJob({ timeoutMinutes: 400 }), /timeout-minutes 400: expected an integer 1-360/],
     ["a moving runner label", withJob({ runsOn: "ubuntu-latest" as "ubuntu-24.04" }), /runs-on ubuntu-latest: use a versioned runner label/],
-    ["an expression inlined in a script", withJob({ steps: [{ name: "Say", run: 'echo "${{ github.event.pull_request.title }}"' }] }), /step 1 "Say": an expression is inlined/],
-    ["an action pinned to a tag", withJob({ steps: [{ name: "Check out", uses: { ...ACTIONS.checkout, sha: "v4" } }] }), /actions\/checkout@v4: pin third-party actions to a full 40-hex commit SHA/],
+    [
+      "an expression inlined in a script",
+      withJob({ steps: [{ name: "Say", run: 'echo "${{ github.event.pull_request.title }}"' }] }),
+      /step 1 "Say": an expression is inlined/,
+    ],
+    [
+      "an action pinned to a tag",
+      withJob({ steps: [{ name: "Check out", uses: { ...ACTIONS.checkout, sha: "v4" } }] }),
+      /actions\/checkout@v4: pin third-party actions to a full 40-hex commit SHA/,
+    ],
     ["a step with both uses and run", withJob({ steps: [{ name: "Both", uses: ACTIONS.checkout, run: "true" }] }), /exactly one of uses and run/],
     ["needs of a missing job", withJob({ needs: ["nowhere"] }), /needs nowhere, which is not a job/],
     ["pull_request_target", { ...baseline, on: { pullRequestTarget: {} } as unknown as Workflow["on"] }, /pull_request_target runs fork code/],
   ];
   for (const [what, workflow, expected] of cases) {
     it(`refuses ${what}`, () => {
-      assert.throws(() => renderWorkflow(workflow), (err: unknown) => err instanceof WorkflowModelError && expected.test(err.message) && err.message.includes("sample.yml"));
+      assert.throws(
+        () => renderWorkflow(workflow),
+        (err: unknown) => err instanceof WorkflowModelError && expected.test(err.message) && err.message.includes("sample.yml"),
+      );
     });
   }
 });

@@ -7,17 +7,16 @@ import { COSIGN_VERSION, cosignMajor, LEGACY_SIGNATURE_FLAGS, signFormatProblem 
 import { parsed, step } from "./generated";
 
 const signLine = (): string => {
-  const lines = step(parsed("build.yml").jobs.sign, "Sign the pushed digest").run!.split("\n").filter((l) => /^\s*cosign sign\b/.test(l));
+  const lines = step(parsed("build.yml").jobs.sign, "Sign the pushed digest")
+    .run!.split("\n")
+    .filter((l) => /^\s*cosign sign\b/.test(l));
   assert.equal(lines.length, 1);
   return lines[0];
 };
 
 describe("signature gate in the generated workflows", () => {
   it("build.yml and smoke-boot.yml install the same pinned cosign release, never the installer's default", () => {
-    const installs = [
-      step(parsed("build.yml").jobs.sign, /^Install cosign/),
-      step(parsed("smoke-boot.yml").jobs.boot, /^Install cosign/),
-    ];
+    const installs = [step(parsed("build.yml").jobs.sign, /^Install cosign/), step(parsed("smoke-boot.yml").jobs.boot, /^Install cosign/)];
     for (const install of installs) {
       assert.match(install.uses!, /^sigstore\/cosign-installer@[0-9a-f]{40}$/);
       assert.equal(install.with?.["cosign-release"], COSIGN_VERSION);

@@ -17,8 +17,12 @@ describe("GhcrPackage through the real dynamic-provider host", function () {
     host = await ProviderHost.start({ config: { "github:token": TOKEN } });
     provider = await serializeProvider(new GhcrPackageProvider());
     inputs = {
-      owner: "daniel-g-carrasco", ownerType: "user", name: "margine",
-      expectedVisibility: "public", expectedRepository: "daniel-g-carrasco/margine-image", apiUrl: api.url,
+      owner: "daniel-g-carrasco",
+      ownerType: "user",
+      name: "margine",
+      expectedVisibility: "public",
+      expectedRepository: "daniel-g-carrasco/margine-image",
+      apiUrl: api.url,
     };
   });
   after(async () => {

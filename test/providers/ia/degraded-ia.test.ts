@@ -25,7 +25,11 @@ describe("uploads against a reduced IA", function () {
         assert.equal(report.resumedParts, 3);
         const line = bench.logs.find((m) => m.includes("resuming upload"));
         assert.match(line ?? "", listing ? /the journal lists 3 of 7 parts as confirmed/ : /IA holds 3 of 7 parts/, bench.logs.join("\n"));
-        if (listing) assert.ok(bench.logs.some((m) => m.includes(`IA cannot list the parts of upload ${uploadId}`)), bench.logs.join("\n"));
+        if (listing)
+          assert.ok(
+            bench.logs.some((m) => m.includes(`IA cannot list the parts of upload ${uploadId}`)),
+            bench.logs.join("\n"),
+          );
         bench.assertComplete();
       });
 
@@ -34,7 +38,10 @@ describe("uploads against a reduced IA", function () {
         bench.ia.expireUploads();
         await bench.client().upload(bench.upload());
         assert.deepEqual(bench.partNumbers().slice(-7), [1, 2, 3, 4, 5, 6, 7], "the file went up whole in a new upload");
-        assert.ok(bench.logs.some((m) => /starting over/.test(m)), bench.logs.join("\n"));
+        assert.ok(
+          bench.logs.some((m) => /starting over/.test(m)),
+          bench.logs.join("\n"),
+        );
         bench.assertComplete();
       });
     });
@@ -50,7 +57,10 @@ describe("uploads against a reduced IA", function () {
       fs.writeFileSync(bench.journal, JSON.stringify(j));
       await bench.client().upload(bench.upload());
       assert.deepEqual(bench.partNumbers(), [4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 7]);
-      assert.ok(bench.logs.some((m) => /IA did not accept the parts of upload upload-\d+ .*InvalidPart.*; starting over with a new upload/.test(m)), bench.logs.join("\n"));
+      assert.ok(
+        bench.logs.some((m) => /IA did not accept the parts of upload upload-\d+ .*InvalidPart.*; starting over with a new upload/.test(m)),
+        bench.logs.join("\n"),
+      );
       bench.assertComplete();
     });
 
@@ -59,7 +69,10 @@ describe("uploads against a reduced IA", function () {
       bench.ia.capabilities.listParts = "supported";
       bench.ia.faults.add({ kind: "swallow", method: "GET", path: /uploadId=/, times: 10 });
       await bench.client({ timeouts: { connectMs: 1_000, idleMs: 300 } }).upload(bench.upload());
-      assert.ok(bench.logs.some((m) => /IA cannot list the parts of upload upload-\d+ \(gave up after 2 attempts/.test(m)), bench.logs.join("\n"));
+      assert.ok(
+        bench.logs.some((m) => /IA cannot list the parts of upload upload-\d+ \(gave up after 2 attempts/.test(m)),
+        bench.logs.join("\n"),
+      );
       assert.deepEqual(bench.partNumbers(), [4, 5, 6, 7]);
       bench.assertComplete();
     });
@@ -70,9 +83,24 @@ describe("uploads against a reduced IA", function () {
     const cases: [string, (journal: string, j: Record<string, unknown>) => void, RegExp][] = [
       ["torn", (f) => fs.writeFileSync(f, '{"version":2,"s3Url":"http'), /torn or not JSON/],
       ["foreign", (f) => fs.writeFileSync(f, JSON.stringify({ hello: "world" })), /not a version-2 upload journal/],
-      ["from another endpoint", (f, j) => fs.writeFileSync(f, JSON.stringify({ ...j, s3Url: "https://s3.example.org" })), /another endpoint \(https:\/\/s3\.example\.org\)/],
-      ["from another machine's path", (f, j) => fs.writeFileSync(f, JSON.stringify({ ...j, path: "/home/runner/work/margine/big.iso" })), /written for \/home\/runner\/work\/margine\/big\.iso/],
-      ["unreadable", (f) => { fs.rmSync(f); fs.mkdirSync(f); }, /cannot be read \(EISDIR\)/],
+      [
+        "from another endpoint",
+        (f, j) => fs.writeFileSync(f, JSON.stringify({ ...j, s3Url: "https://s3.example.org" })),
+        /another endpoint \(https:\/\/s3\.example\.org\)/,
+      ],
+      [
+        "from another machine's path",
+        (f, j) => fs.writeFileSync(f, JSON.stringify({ ...j, path: "/home/runner/work/margine/big.iso" })),
+        /written for \/home\/runner\/work\/margine\/big\.iso/,
+      ],
+      [
+        "unreadable",
+        (f) => {
+          fs.rmSync(f);
+          fs.mkdirSync(f);
+        },
+        /cannot be read \(EISDIR\)/,
+      ],
     ];
     for (const [label, spoil, reason] of cases) {
       it(`a ${label} journal is ignored with a warning and the file starts over`, async () => {
@@ -91,7 +119,12 @@ describe("uploads against a reduced IA", function () {
   });
 
   describe("an IA that refuses multipart", () => {
-    for (const [how, status] of [["refuse-start", 501], ["refuse-start", 405], ["refuse-start", 400], ["refuse-parts", 501]] as const) {
+    for (const [how, status] of [
+      ["refuse-start", 501],
+      ["refuse-start", 405],
+      ["refuse-start", 400],
+      ["refuse-parts", 501],
+    ] as const) {
       it(`${how} with HTTP ${status}: every file goes up in one PUT, with one warning`, async () => {
         await bench.start({ multipart: how, multipartRefusalStatus: status });
         const second = path.join(bench.dir, "second.iso");
@@ -107,7 +140,11 @@ describe("uploads against a reduced IA", function () {
         assert.equal(warnings.length, 1, bench.logs.join("\n"));
         assert.match(warnings[0], /IA refused multipart .*one PUT, as `ia upload` does\. Resume is unavailable on this endpoint/);
         assert.equal(bench.wholePuts(), 2);
-        assert.equal(bench.ia.requests.filter((r) => r.method === "POST" && r.path.endsWith("?uploads")).length, 1, "multipart is not tried again for the second file");
+        assert.equal(
+          bench.ia.requests.filter((r) => r.method === "POST" && r.path.endsWith("?uploads")).length,
+          1,
+          "multipart is not tried again for the second file",
+        );
         assert.deepEqual(bench.ia.openUploads(), [], "a started upload is aborted");
         assert.equal(bench.ia.item(ID)!.files.get("big.iso")!.md5, bench.md5());
         assert.equal(bench.ia.item(ID)!.files.get("second.iso")!.md5, bench.md5(second));

@@ -14,7 +14,9 @@ describe("fileMd5", () => {
   const expected = crypto.createHash("md5").update(data).digest("hex");
   fs.writeFileSync(file, data);
   const savedPath = process.env.PATH;
-  afterEach(() => { process.env.PATH = savedPath; });
+  afterEach(() => {
+    process.env.PATH = savedPath;
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("matches md5 with the real md5sum", async () => {

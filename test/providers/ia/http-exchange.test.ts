@@ -10,7 +10,12 @@ import * as path from "node:path";
 import { ChunkBuffers, exchange } from "../../../providers/ia/http-exchange";
 import { IaError } from "../../../providers/ia/ia-error";
 
-interface Received { body: Buffer; complete: boolean; aborted: boolean; contentLength: string | undefined }
+interface Received {
+  body: Buffer;
+  complete: boolean;
+  aborted: boolean;
+  contentLength: string | undefined;
+}
 
 describe("exchange with a file range body", function () {
   this.timeout(20_000);
@@ -35,13 +40,22 @@ describe("exchange with a file range body", function () {
         return;
       }
       req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => { entry.body = Buffer.concat(chunks); entry.complete = true; res.writeHead(200).end("ok"); });
-      req.on("close", () => { entry.aborted = !entry.complete; });
+      req.on("end", () => {
+        entry.body = Buffer.concat(chunks);
+        entry.complete = true;
+        res.writeHead(200).end("ok");
+      });
+      req.on("close", () => {
+        entry.aborted = !entry.complete;
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/item/disk.iso`;
   });
-  beforeEach(() => { received = []; answerEarly = false; });
+  beforeEach(() => {
+    received = [];
+    answerEarly = false;
+  });
   after(async () => {
     http.globalAgent.destroy();
     await new Promise((resolve) => server.close(resolve));
@@ -58,15 +72,25 @@ describe("exchange with a file range body", function () {
     assert.equal(received.length, 1);
     assert.equal(received[0].contentLength, "500001");
     assert.ok(received[0].body.equals(data.subarray(123_457, 123_457 + 500_001)), "the bytes of the range, in order");
-    assert.equal(counted.reduce((a, b) => a + b, 0), 500_001);
-    assert.ok(counted.every((n) => n <= 64 * 1024), `chunks of at most 64 KiB, got ${Math.max(...counted)}`);
+    assert.equal(
+      counted.reduce((a, b) => a + b, 0),
+      500_001,
+    );
+    assert.ok(
+      counted.every((n) => n <= 64 * 1024),
+      `chunks of at most 64 KiB, got ${Math.max(...counted)}`,
+    );
   });
 
   it("requests sharing buffers reuse the same two, one after another and side by side", async () => {
     const taken = new Set<Buffer>();
-    const buffers = new class extends ChunkBuffers {
-      override take(): Buffer { const b = super.take(); taken.add(b); return b; }
-    }(32 * 1024);
+    const buffers = new (class extends ChunkBuffers {
+      override take(): Buffer {
+        const b = super.take();
+        taken.add(b);
+        return b;
+      }
+    })(32 * 1024);
     await put(0, data.length, buffers);
     await put(1000, 300_000, buffers);
     assert.equal(taken.size, 2, "sequential requests: the first request's two buffers serve the second");
@@ -78,7 +102,10 @@ describe("exchange with a file range body", function () {
 
   it("a file shorter than the range fails for good, naming the file, and aborts the request", async () => {
     // Small buffers: the request is on the wire (several chunks taken) before the file runs out.
-    const err = await put(600_000, 200_000, new ChunkBuffers(16 * 1024)).then(() => undefined, (e: unknown) => e);
+    const err = await put(600_000, 200_000, new ChunkBuffers(16 * 1024)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof IaError, String(err));
     assert.equal(err.code, "FileChanged");
     assert.equal(err.retryable, false);
@@ -90,15 +117,19 @@ describe("exchange with a file range body", function () {
   it("a file that cannot be opened fails for good, naming the file", async () => {
     await assert.rejects(
       exchange({ method: "PUT", url, body: () => ({ path: path.join(dir, "missing.iso"), start: 0, length: 10 }), contentLength: 10 }),
-      (e: unknown) => e instanceof IaError && e.code === "FileUnreadable" && !e.retryable && /missing\.iso: ENOENT/.test(e.message));
+      (e: unknown) => e instanceof IaError && e.code === "FileUnreadable" && !e.retryable && /missing\.iso: ENOENT/.test(e.message),
+    );
   });
 
   it("an answer before the body is sent (403) is returned, and the buffers come back for the next request", async () => {
     answerEarly = true;
     let given = 0;
-    const buffers = new class extends ChunkBuffers {
-      override give(b: Buffer): void { given++; super.give(b); }
-    }(16 * 1024);
+    const buffers = new (class extends ChunkBuffers {
+      override give(b: Buffer): void {
+        given++;
+        super.give(b);
+      }
+    })(16 * 1024);
     const res = await put(0, data.length, buffers);
     assert.equal(res.status, 403);
     assert.match(res.body, /AccessDenied/);

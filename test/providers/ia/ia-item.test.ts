@@ -26,7 +26,15 @@ describe("IaItem through the real dynamic-provider host", function () {
     ia = await new IaEmulator().start();
     ia.accounts.set(ACCESS, SECRET);
     host = await ProviderHost.start({
-      env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "2", IA_POLL_MS: "50", IA_PART_SIZE_MIB: "0.125", IA_ACCESS_KEY: ACCESS, IA_SECRET_KEY: SECRET },
+      env: {
+        IA_S3_URL: ia.url,
+        IA_URL: ia.url,
+        IA_TORRENT_WAIT_SECONDS: "2",
+        IA_POLL_MS: "50",
+        IA_PART_SIZE_MIB: "0.125",
+        IA_ACCESS_KEY: ACCESS,
+        IA_SECRET_KEY: SECRET,
+      },
     });
     provider = await serializeProvider(new IaItemProvider());
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ia-item-"));
@@ -62,7 +70,15 @@ describe("IaItem through the real dynamic-provider host", function () {
       metadata: { Title: "x", subject: [] as string[] },
     };
     const { failures } = await host.check(provider, {}, bad);
-    assert.deepEqual(failures.map((f) => f.property).sort(), ["files[0].md5", "files[0].name", "files[0].sha256", "files[0].size", "identifier", "metadata.Title", "metadata.subject"]);
+    assert.deepEqual(failures.map((f) => f.property).sort(), [
+      "files[0].md5",
+      "files[0].name",
+      "files[0].sha256",
+      "files[0].size",
+      "identifier",
+      "metadata.Title",
+      "metadata.subject",
+    ]);
     assert.match(failures.find((f) => f.property === "identifier")!.reason, /5-100 of \[A-Za-z0-9._-\]/);
     assert.equal(ia.requests.length, 0);
     assert.deepEqual((await host.check(provider, {}, inputs)).failures, []);
@@ -97,7 +113,10 @@ describe("IaItem through the real dynamic-provider host", function () {
   it("create fails with what to do when IA holds another md5 and no source is declared", async () => {
     await ia.seedFile(ID, ACCESS, "margine-20261120.iso", Buffer.from("truncated upload"));
     await assert.rejects(host.create(provider, inputs), (err: HostError) => {
-      assert.match(err.message, /margine-20261120\.iso: IA holds md5 [0-9a-f]{32}, size 16; declared md5 [0-9a-f]{32}, size 256000, and no source file was given/);
+      assert.match(
+        err.message,
+        /margine-20261120\.iso: IA holds md5 [0-9a-f]{32}, size 16; declared md5 [0-9a-f]{32}, size 256000, and no source file was given/,
+      );
       return true;
     });
   });
@@ -105,7 +124,10 @@ describe("IaItem through the real dynamic-provider host", function () {
   it("create uploads from source with the configured keys, plus the generated SHA256SUMS", async () => {
     const withSource = { ...inputs, files: [{ ...inputs.files[0], source: isoPath }] };
     const { outs } = await host.create(provider, withSource);
-    assert.deepEqual(puts().map((r) => r.path), [`/${ID}/margine-20261120.iso`, `/${ID}/SHA256SUMS`]);
+    assert.deepEqual(
+      puts().map((r) => r.path),
+      [`/${ID}/margine-20261120.iso`, `/${ID}/SHA256SUMS`],
+    );
     assert.equal(puts()[0].headers.authorization, `LOW ${ACCESS}:${SECRET}`);
     const stored = ia.item(ID)!.files;
     assert.equal(stored.get("margine-20261120.iso")!.md5, inputs.files[0].md5);
@@ -117,11 +139,22 @@ describe("IaItem through the real dynamic-provider host", function () {
     const big = crypto.randomBytes(5 * 131_072 + 999);
     const bigPath = path.join(dir, "margine-20261121.iso");
     fs.writeFileSync(bigPath, big);
-    const declared = { ...inputs, files: [{ name: "margine-20261121.iso", sha256: hex("sha256", big), md5: hex("md5", big), size: big.length, source: bigPath }] };
+    const declared = {
+      ...inputs,
+      files: [{ name: "margine-20261121.iso", sha256: hex("sha256", big), md5: hex("md5", big), size: big.length, source: bigPath }],
+    };
     await host.create(provider, declared);
-    const parts = puts().filter((r) => /partNumber=/.test(r.path)).map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
-    assert.deepEqual([...parts].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
-    assert.ok(ia.requests.some((r) => r.method === "POST" && /uploadId=/.test(r.path)), "CompleteMultipartUpload was sent");
+    const parts = puts()
+      .filter((r) => /partNumber=/.test(r.path))
+      .map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
+    assert.deepEqual(
+      [...parts].sort((a, b) => a - b),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.ok(
+      ia.requests.some((r) => r.method === "POST" && /uploadId=/.test(r.path)),
+      "CompleteMultipartUpload was sent",
+    );
     assert.equal(ia.item(ID)!.files.get("margine-20261121.iso")!.md5, hex("md5", big));
   });
 
@@ -145,11 +178,17 @@ describe("IaItem through the real dynamic-provider host", function () {
     const respin = crypto.randomBytes(128_000);
     const respinPath = path.join(dir, "respin.iso");
     fs.writeFileSync(respinPath, respin);
-    const news = { ...inputs, files: [{ name: "margine-20261120.iso", sha256: hex("sha256", respin), md5: hex("md5", respin), size: respin.length, source: respinPath }] };
+    const news = {
+      ...inputs,
+      files: [{ name: "margine-20261120.iso", sha256: hex("sha256", respin), md5: hex("md5", respin), size: respin.length, source: respinPath }],
+    };
     assert.equal((await host.diff(provider, ID, outs, news)).changes, "some");
     ia.requests.length = 0;
     await host.update(provider, ID, outs, news);
-    assert.deepEqual(puts().map((r) => r.path), [`/${ID}/margine-20261120.iso`, `/${ID}/SHA256SUMS`]);
+    assert.deepEqual(
+      puts().map((r) => r.path),
+      [`/${ID}/margine-20261120.iso`, `/${ID}/SHA256SUMS`],
+    );
     assert.equal(ia.item(ID)!.files.get("margine-20261120.iso")!.md5, hex("md5", respin));
     assert.ok(ia.item(ID)!.files.has("history/files/margine-20261120.iso.~1~"), "the old ISO is kept in history");
     assert.deepEqual((await host.diff(provider, ID, outs, { ...inputs, identifier: "margine-20261121" })).replaces, ["identifier"]);
@@ -183,7 +222,10 @@ describe("IaItem through the real dynamic-provider host", function () {
       env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "0", IA_POLL_MS: "50", IA_ACCESS_KEY: ACCESS, IA_SECRET_KEY: "wrong" },
     });
     try {
-      await assert.rejects(other.create(provider, { ...inputs, files: [{ ...inputs.files[0], source: isoPath }] }), /HTTP 403 InvalidAccessKeyId.*Check the IA keys/);
+      await assert.rejects(
+        other.create(provider, { ...inputs, files: [{ ...inputs.files[0], source: isoPath }] }),
+        /HTTP 403 InvalidAccessKeyId.*Check the IA keys/,
+      );
     } finally {
       await other.stop();
     }

@@ -21,12 +21,15 @@ describe("inFlight (parts on the wire at once)", () => {
   it("after a failure starts nothing new, lets the running task finish, then throws the first error", async () => {
     const started: number[] = [];
     const settled: number[] = [];
-    await assert.rejects(inFlight([1, 2, 3, 4], 2, async (n) => {
-      started.push(n);
-      await tick(n === 2 ? 5 : 30);
-      settled.push(n);
-      throw new Error(`part ${n} refused`);
-    }), /^Error: part 2 refused$/);
+    await assert.rejects(
+      inFlight([1, 2, 3, 4], 2, async (n) => {
+        started.push(n);
+        await tick(n === 2 ? 5 : 30);
+        settled.push(n);
+        throw new Error(`part ${n} refused`);
+      }),
+      /^Error: part 2 refused$/,
+    );
     assert.deepEqual(started, [1, 2], "nothing starts once part 2 failed");
     assert.deepEqual(settled, [2, 1], "part 1, in flight when 2 failed, was let finish before the error");
   });

@@ -42,12 +42,19 @@ describe("the real ia client (Debian internetarchive) against the IA emulator", 
 
   it("uploads through the proxy recipe, retrying a 503 SlowDown, with IA's headers", async () => {
     ia.faults.add({ kind: "slowdown", method: "PUT", times: 1 });
-    await run(iaBin, ["-i", "upload", ID, iso, "--metadata=title:Margine 20261120", "--metadata=subject:linux", "--metadata=subject:bootc", "--retries", "3", "--sleep", "1"], { env });
+    await run(
+      iaBin,
+      ["-i", "upload", ID, iso, "--metadata=title:Margine 20261120", "--metadata=subject:linux", "--metadata=subject:bootc", "--retries", "3", "--sleep", "1"],
+      { env },
+    );
     const puts = ia.requests.filter((r) => r.method === "PUT");
     assert.equal(puts.length, 2, "one 503, then the retry");
     assert.ok(puts.every((r) => r.host === "s3.us.archive.org"));
     assert.equal(puts[1].headers["content-length"], "150000");
-    assert.ok(ia.requests.some((r) => r.host === "s3.us.archive.org" && /check_limit=1/.test(r.path)), "ia asked check_limit");
+    assert.ok(
+      ia.requests.some((r) => r.host === "s3.us.archive.org" && /check_limit=1/.test(r.path)),
+      "ia asked check_limit",
+    );
     const item = ia.item(ID)!;
     assert.equal(item.files.get("margine-20261120.iso")!.md5, crypto.createHash("md5").update(fs.readFileSync(iso)).digest("hex"));
     assert.equal(item.metadata.title, "Margine 20261120");
@@ -63,9 +70,16 @@ describe("the real ia client (Debian internetarchive) against the IA emulator", 
 
   it("our publisher adopts what ia uploaded: same md5, nothing sent again", async () => {
     ia.requests.length = 0;
-    const result = await new ItemPublisher({ endpoints: { s3Url: ia.url, iaUrl: ia.url }, credentials: { access: "AKCLI", secret: "SKCLI" }, torrentWaitMs: 0, pollMs: 20 })
-      .publish({ identifier: ID, files: [{ name: "margine-20261120.iso", source: iso }], metadata: { title: "Margine 20261120" } });
-    assert.deepEqual(result.files.map((f) => f.skipped), [true]);
+    const result = await new ItemPublisher({
+      endpoints: { s3Url: ia.url, iaUrl: ia.url },
+      credentials: { access: "AKCLI", secret: "SKCLI" },
+      torrentWaitMs: 0,
+      pollMs: 20,
+    }).publish({ identifier: ID, files: [{ name: "margine-20261120.iso", source: iso }], metadata: { title: "Margine 20261120" } });
+    assert.deepEqual(
+      result.files.map((f) => f.skipped),
+      [true],
+    );
     assert.equal(ia.requests.filter((r) => r.method === "PUT").length, 0);
   });
 });

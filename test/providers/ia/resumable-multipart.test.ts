@@ -29,8 +29,14 @@ describe("resumable multipart uploads (journal + ListParts + abort)", function (
     const report = await bench.client().upload(bench.upload());
     assert.deepEqual(bench.partNumbers(), [4, 5, 6, 7]);
     assert.equal(report.resumedParts, 3);
-    assert.ok(bench.ia.requests.some((r) => r.method === "GET" && r.path.includes(`uploadId=${uploadId}`)), "ListParts asked IA what it holds");
-    assert.ok(bench.logs.some((m) => m.includes(`resuming upload ${uploadId}: IA holds 3 of 7 parts`)), bench.logs.join("\n"));
+    assert.ok(
+      bench.ia.requests.some((r) => r.method === "GET" && r.path.includes(`uploadId=${uploadId}`)),
+      "ListParts asked IA what it holds",
+    );
+    assert.ok(
+      bench.logs.some((m) => m.includes(`resuming upload ${uploadId}: IA holds 3 of 7 parts`)),
+      bench.logs.join("\n"),
+    );
     bench.assertComplete();
   });
 
@@ -38,7 +44,10 @@ describe("resumable multipart uploads (journal + ListParts + abort)", function (
     const old = await bench.interruptedRun();
     fs.appendFileSync(bench.big, "x");
     await bench.client().upload(bench.upload());
-    assert.ok(bench.ia.requests.some((r) => r.method === "DELETE" && r.path.includes(`uploadId=${old}`)), "AbortMultipartUpload of the old upload");
+    assert.ok(
+      bench.ia.requests.some((r) => r.method === "DELETE" && r.path.includes(`uploadId=${old}`)),
+      "AbortMultipartUpload of the old upload",
+    );
     assert.deepEqual(bench.partNumbers(), [1, 2, 3, 4, 5, 6, 7]);
     bench.assertComplete();
   });
@@ -47,7 +56,10 @@ describe("resumable multipart uploads (journal + ListParts + abort)", function (
     const old = await bench.interruptedRun();
     bench.ia.expireUploads();
     await bench.client().upload(bench.upload());
-    assert.ok(bench.logs.some((m) => m.includes(`IA no longer has upload ${old}; starting over`)), bench.logs.join("\n"));
+    assert.ok(
+      bench.logs.some((m) => m.includes(`IA no longer has upload ${old}; starting over`)),
+      bench.logs.join("\n"),
+    );
     assert.deepEqual(bench.partNumbers(), [1, 2, 3, 4, 5, 6, 7]);
     bench.assertComplete();
   });
@@ -67,7 +79,12 @@ describe("resumable multipart uploads (journal + ListParts + abort)", function (
     const text = await res.text();
     assert.match(text, /<IsTruncated>true<\/IsTruncated>/);
     assert.match(text, /<NextPartNumberMarker>2<\/NextPartNumberMarker>/);
-    const listed = await listParts(new S3Requests({ endpoints: { s3Url: bench.ia.url, iaUrl: bench.ia.url }, credentials: KEYS, retry: FAST }), ID, "big.iso", id);
+    const listed = await listParts(
+      new S3Requests({ endpoints: { s3Url: bench.ia.url, iaUrl: bench.ia.url }, credentials: KEYS, retry: FAST }),
+      ID,
+      "big.iso",
+      id,
+    );
     assert.equal(listed.kind, "held");
     const parts = (listed as Extract<typeof listed, { kind: "held" }>).parts;
     assert.deepEqual([...parts.keys()], [1, 2, 3]);

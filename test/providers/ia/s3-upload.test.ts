@@ -19,7 +19,13 @@ describe("IA S3 client against the emulator", function () {
   const client = (over: Partial<ConstructorParameters<typeof IaS3Client>[0]> = {}) =>
     new IaS3Client({ endpoints: { s3Url: ia.url, iaUrl: ia.url }, credentials: KEYS, retry: FAST, partSize: MiB, multipartThreshold: 2 * MiB, ...over });
   const md5 = (file: string) => crypto.createHash("md5").update(fs.readFileSync(file)).digest("hex");
-  const put = (name: string, source = small) => ({ identifier: "margine-test-item", name, source, size: fs.statSync(source).size, headers: { "x-archive-auto-make-bucket": "1" } });
+  const put = (name: string, source = small) => ({
+    identifier: "margine-test-item",
+    name,
+    source,
+    size: fs.statSync(source).size,
+    headers: { "x-archive-auto-make-bucket": "1" },
+  });
   const puts = () => ia.requests.filter((r) => r.method === "PUT");
 
   before(async () => {
@@ -53,13 +59,19 @@ describe("IA S3 client against the emulator", function () {
     const report = await client({ parallelParts: 1 }).upload(put("big.iso", big));
     const parts = puts();
     assert.equal(report.parts, 6);
-    assert.deepEqual(parts.map((r) => /partNumber=(\d+)/.exec(r.path)![1]), ["1", "2", "3", "3", "4", "5", "6"]);
+    assert.deepEqual(
+      parts.map((r) => /partNumber=(\d+)/.exec(r.path)![1]),
+      ["1", "2", "3", "3", "4", "5", "6"],
+    );
     const size = fs.statSync(big).size;
     const resent = report.bytesSent - size;
     assert.ok(resent > 0 && resent <= MiB, `re-sent ${resent} bytes, at most one part (${MiB}) expected`);
     assert.equal(report.md5, md5(big));
     assert.equal(ia.item("margine-test-item")!.files.get("big.iso")!.md5, md5(big));
-    assert.ok(ia.requests.some((r) => r.method === "POST" && /uploadId=/.test(r.path)), "CompleteMultipartUpload was sent");
+    assert.ok(
+      ia.requests.some((r) => r.method === "POST" && /uploadId=/.test(r.path)),
+      "CompleteMultipartUpload was sent",
+    );
   });
 
   it("keeps two parts in flight after part 1, and a 503 in one of them re-sends only that part", async () => {
@@ -68,7 +80,10 @@ describe("IA S3 client against the emulator", function () {
     const parts = puts();
     const numbers = parts.map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
     assert.equal(numbers[0], 1);
-    assert.deepEqual([...numbers].sort((a, b) => a - b), [1, 2, 3, 4, 4, 5, 6]);
+    assert.deepEqual(
+      [...numbers].sort((a, b) => a - b),
+      [1, 2, 3, 4, 4, 5, 6],
+    );
     const resent = report.bytesSent - fs.statSync(big).size;
     assert.ok(resent > 0 && resent <= MiB, `re-sent ${resent} bytes, at most one part (${MiB}) expected`);
     const overlapping = parts.filter((a) => parts.some((b) => a !== b && a.at < b.doneAt! && b.at < a.doneAt!));
@@ -81,8 +96,14 @@ describe("IA S3 client against the emulator", function () {
     ia.faults.add({ kind: "forbidden", method: "PUT", path: /partNumber=3&/, times: 1 });
     await assert.rejects(client().upload(put("big.iso", big)), /part 3\/6: IA answered HTTP 403.*lack sufficient privileges/);
     const numbers = puts().map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
-    assert.ok(numbers.every((n) => n <= 4), `only parts already started may finish, got ${numbers}`);
-    assert.ok(puts().every((r) => r.doneAt !== undefined), "every part request was answered before the upload gave up");
+    assert.ok(
+      numbers.every((n) => n <= 4),
+      `only parts already started may finish, got ${numbers}`,
+    );
+    assert.ok(
+      puts().every((r) => r.doneAt !== undefined),
+      "every part request was answered before the upload gave up",
+    );
     assert.ok(!ia.requests.some((r) => r.method === "POST" && /uploadId=/.test(r.path)), "no CompleteMultipartUpload");
     assert.equal(ia.item("margine-test-item")?.files.get("big.iso"), undefined);
   });
@@ -93,8 +114,14 @@ describe("IA S3 client against the emulator", function () {
     await client({ retry: { attempts: 6, baseDelayMs: 100, maxDelayMs: 1_000 }, log: (m) => logs.push(m) }).upload(put("big.iso", big));
     const numbers = puts().map((r) => Number(/partNumber=(\d+)/.exec(r.path)![1]));
     assert.ok(numbers.filter((n) => n === 1).length >= 2, `part 1 met the 404 first: ${numbers}`);
-    assert.deepEqual(numbers.filter((n) => n !== 1).sort((a, b) => a - b), [2, 3, 4, 5, 6]);
-    assert.ok(logs.some((l) => /part 1\/6: IA has not created item margine-test-item yet/.test(l)), logs.join("\n"));
+    assert.deepEqual(
+      numbers.filter((n) => n !== 1).sort((a, b) => a - b),
+      [2, 3, 4, 5, 6],
+    );
+    assert.ok(
+      logs.some((l) => /part 1\/6: IA has not created item margine-test-item yet/.test(l)),
+      logs.join("\n"),
+    );
     assert.equal(ia.item("margine-test-item")!.files.get("big.iso")!.md5, md5(big));
   });
 
@@ -102,7 +129,14 @@ describe("IA S3 client against the emulator", function () {
     const sink = await new IaEmulator({ keepBytes: false }).start();
     try {
       sink.accounts.set(KEYS.access, KEYS.secret);
-      await new IaS3Client({ endpoints: { s3Url: sink.url, iaUrl: sink.url }, credentials: KEYS, retry: FAST, partSize: MiB, multipartThreshold: 2 * MiB, parallelParts: 3 }).upload(put("big.iso", big));
+      await new IaS3Client({
+        endpoints: { s3Url: sink.url, iaUrl: sink.url },
+        credentials: KEYS,
+        retry: FAST,
+        partSize: MiB,
+        multipartThreshold: 2 * MiB,
+        parallelParts: 3,
+      }).upload(put("big.iso", big));
       assert.equal(sink.item("margine-test-item")!.files.get("big.iso")!.md5, md5(big));
     } finally {
       await sink.stop();
@@ -129,7 +163,10 @@ describe("IA S3 client against the emulator", function () {
     assert.equal(puts().length, 2);
     // check_limit before the first PUT (over limit once, then fine) and again before the retry.
     assert.ok(ia.requests.filter((r) => /check_limit=1/.test(r.path)).length >= 3);
-    assert.ok(logs.some((l) => /retry 1\/3 in 1\.0 s/.test(l)), logs.join("\n"));
+    assert.ok(
+      logs.some((l) => /retry 1\/3 in 1\.0 s/.test(l)),
+      logs.join("\n"),
+    );
   });
 
   it("gives up after the bounded attempts with IA's message and what to do", async () => {
@@ -149,14 +186,20 @@ describe("IA S3 client against the emulator", function () {
   });
 
   it("403 fails at once with IA's message", async () => {
-    await assert.rejects(client({ credentials: { access: KEYS.access, secret: "wrong" } }).upload(put("small.bin")), /HTTP 403 InvalidAccessKeyId: The AWS Access Key Id/);
+    await assert.rejects(
+      client({ credentials: { access: KEYS.access, secret: "wrong" } }).upload(put("small.bin")),
+      /HTTP 403 InvalidAccessKeyId: The AWS Access Key Id/,
+    );
     ia.faults.add({ kind: "forbidden", method: "PUT", times: 1 });
     await assert.rejects(client().upload(put("small.bin")), /lack sufficient privileges to write to this item/);
     assert.equal(puts().length, 2);
   });
 
   it("400 for a bad identifier fails at once with IA's message", async () => {
-    await assert.rejects(client().upload({ ...put("small.bin"), identifier: "-bad" }), /HTTP 400 InvalidBucketName: Bucket names should be valid archive identifiers/);
+    await assert.rejects(
+      client().upload({ ...put("small.bin"), identifier: "-bad" }),
+      /HTTP 400 InvalidBucketName: Bucket names should be valid archive identifiers/,
+    );
     assert.equal(puts().length, 1);
   });
 

@@ -3,7 +3,16 @@ import { progressReporter } from "../../../providers/ia/upload-progress";
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
-  return { writes, stream: { isTTY, write: (s: string) => { writes.push(s); return true; } } as unknown as NodeJS.WriteStream };
+  return {
+    writes,
+    stream: {
+      isTTY,
+      write: (s: string) => {
+        writes.push(s);
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream,
+  };
 }
 
 describe("upload progress", () => {

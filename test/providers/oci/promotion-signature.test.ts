@@ -28,12 +28,22 @@ describe("Promotion verifies the cosign signature first (real dynamic-provider h
   });
 
   const inputs = (digest: string, over: Partial<PromotionInputs> = {}): PromotionInputs => ({
-    image, digest, tags: ["stable", "stable.20261120", "20261120"], evidence, rollback: false, insecure: true, cosignPublicKey: keys.publicKey, ...over,
+    image,
+    digest,
+    tags: ["stable", "stable.20261120", "20261120"],
+    evidence,
+    rollback: false,
+    insecure: true,
+    cosignPublicKey: keys.publicKey,
+    ...over,
   });
 
   it("check refuses a verification key that is not a P-256 PEM public key, before any request", async () => {
     const { failures } = await host.check(provider, {}, inputs(`sha256:${"a".repeat(64)}`, { cosignPublicKey: "ssh-ed25519 AAAA" }));
-    assert.deepEqual(failures.map((f) => f.property), ["cosignPublicKey"]);
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["cosignPublicKey"],
+    );
     assert.match(failures[0].reason, /not a PEM public key/);
   });
 
@@ -41,7 +51,10 @@ describe("Promotion verifies the cosign signature first (real dynamic-provider h
     const digest = (await pushTestImage(registry.host, "margine", "candidate.20261119", { seed: "unsigned" })).digest;
     const checked = (await host.check(provider, {}, inputs(digest))).inputs;
     await assert.rejects(host.create(provider, checked), (err: HostError) => {
-      assert.match(err.message, new RegExp(`@${digest} is not signed by the key sha256:[0-9a-f]{64}: no signature: .*:${signatureTag(digest).replace(/\./g, "\\.")} does not exist`));
+      assert.match(
+        err.message,
+        new RegExp(`@${digest} is not signed by the key sha256:[0-9a-f]{64}: no signature: .*:${signatureTag(digest).replace(/\./g, "\\.")} does not exist`),
+      );
       assert.match(err.message, /Nothing was moved/);
       return true;
     });
@@ -60,8 +73,13 @@ describe("Promotion verifies the cosign signature first (real dynamic-provider h
 
     const next = (await pushTestImage(registry.host, "margine", "candidate.20261127", { seed: "foreign" })).digest;
     await signImage(registry.host, "margine", next, other.privateKey);
-    const news = (await host.check(provider, checked, inputs(next, { tags: ["stable", "stable.20261127"], evidence: { ...evidence, bootedAt: "2026-11-27T10:00:00Z" } }))).inputs;
-    await assert.rejects(host.update(provider, id, outs, news), /is not signed by the key sha256:[0-9a-f]{64}: none of the 1 signature\(s\).*does not verify with the key/);
+    const news = (
+      await host.check(provider, checked, inputs(next, { tags: ["stable", "stable.20261127"], evidence: { ...evidence, bootedAt: "2026-11-27T10:00:00Z" } }))
+    ).inputs;
+    await assert.rejects(
+      host.update(provider, id, outs, news),
+      /is not signed by the key sha256:[0-9a-f]{64}: none of the 1 signature\(s\).*does not verify with the key/,
+    );
     assert.equal(skopeoDigest(registry.host, "margine", "stable"), digest);
     assert.equal(skopeoDigest(registry.host, "margine", "stable.20261127"), null);
   });

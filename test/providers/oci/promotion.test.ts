@@ -34,7 +34,15 @@ describe("Promotion through the real dynamic-provider host", function () {
     await registry.stop();
   });
 
-  const inputs = (over: Partial<PromotionInputs> = {}): PromotionInputs => ({ image, digest: first, tags: TAGS, evidence, rollback: false, insecure: true, ...over });
+  const inputs = (over: Partial<PromotionInputs> = {}): PromotionInputs => ({
+    image,
+    digest: first,
+    tags: TAGS,
+    evidence,
+    rollback: false,
+    insecure: true,
+    ...over,
+  });
 
   it("serializes without credentials: they come from configure at run time", () => {
     assert.ok(!provider.includes(PASSWORD));
@@ -50,7 +58,10 @@ describe("Promotion through the real dynamic-provider host", function () {
 
   it("check refuses plain HTTP to a registry that is not on loopback", async () => {
     const { failures } = await host.check(provider, {}, inputs({ image: "ghcr.io/daniel-g-carrasco/margine" }));
-    assert.deepEqual(failures.map((f) => f.property), ["insecure"]);
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["insecure"],
+    );
   });
 
   it("create moves every tag; diff shows a new digest as an update; update moves them again", async () => {
@@ -59,7 +70,13 @@ describe("Promotion through the real dynamic-provider host", function () {
     assert.deepEqual(outs.tagDigests, Object.fromEntries(TAGS.map((t) => [t, first])));
     for (const tag of TAGS) assert.equal(skopeoDigest(registry.host, "margine", tag), first);
 
-    const next = (await host.check(provider, checked, inputs({ digest: second, tags: ["stable", "stable.20261127", "20261127"], evidence: { ...evidence, bootedAt: "2026-11-27T10:00:00Z" } }))).inputs;
+    const next = (
+      await host.check(
+        provider,
+        checked,
+        inputs({ digest: second, tags: ["stable", "stable.20261127", "20261127"], evidence: { ...evidence, bootedAt: "2026-11-27T10:00:00Z" } }),
+      )
+    ).inputs;
     assert.deepEqual(next.tagDigests, { stable: second, "stable.20261127": second, "20261127": second });
     const diff = await host.diff(provider, id, outs, next);
     assert.equal(diff.changes, "some");
@@ -72,7 +89,8 @@ describe("Promotion through the real dynamic-provider host", function () {
   });
 
   it("read shows a hand-moved :stable as drift, and update then refuses to move it", async () => {
-    const checked = (await host.check(provider, {}, inputs({ digest: second, tags: ["stable"], evidence: { ...evidence, bootedAt: "2026-11-27T10:00:00Z" } }))).inputs;
+    const checked = (await host.check(provider, {}, inputs({ digest: second, tags: ["stable"], evidence: { ...evidence, bootedAt: "2026-11-27T10:00:00Z" } })))
+      .inputs;
     const { id, outs } = await host.create(provider, checked);
     // Someone moves :stable by hand.
     const client = new RegistryClient({ registry: registry.host, insecure: true });
@@ -83,7 +101,8 @@ describe("Promotion through the real dynamic-provider host", function () {
     assert.equal((await host.diff(provider, id, props, checked)).changes, "some");
 
     const third = (await pushTestImage(registry.host, "margine", "candidate.20261128", { seed: "c" })).digest;
-    const news = (await host.check(provider, checked, inputs({ digest: third, tags: ["stable"], evidence: { ...evidence, bootedAt: "2026-11-28T10:00:00Z" } }))).inputs;
+    const news = (await host.check(provider, checked, inputs({ digest: third, tags: ["stable"], evidence: { ...evidence, bootedAt: "2026-11-28T10:00:00Z" } })))
+      .inputs;
     const since = host.stderr.length;
     await assert.rejects(host.update(provider, id, outs, news), (err: HostError) => {
       assert.match(err.message, /conflict, nothing was moved: :stable is at sha256:[0-9a-f]{64}, expected sha256:/);
@@ -103,7 +122,10 @@ describe("Promotion through the real dynamic-provider host", function () {
   it("check asks for rollback: true when the new digest booted before the current one", async () => {
     const olds = inputs({ digest: second, evidence: { ...evidence, bootedAt: "2026-11-27T10:00:00Z" } });
     const { failures } = await host.check(provider, olds, inputs());
-    assert.deepEqual(failures.map((f) => f.property), ["rollback"]);
+    assert.deepEqual(
+      failures.map((f) => f.property),
+      ["rollback"],
+    );
     assert.deepEqual((await host.check(provider, olds, inputs({ rollback: true }))).failures, []);
   });
 
@@ -111,7 +133,13 @@ describe("Promotion through the real dynamic-provider host", function () {
     // Its own tag, so the test does not depend on what earlier tests promoted.
     const kept = (await pushTestImage(registry.host, "margine", "stable.20261101", { seed: "delete" })).digest;
     proxy.requests.length = 0;
-    await host.delete(provider, `${image}@${kept}`, { ...inputs(), digest: kept, tags: ["stable.20261101"], tagDigests: { "stable.20261101": kept }, mediaType: "x" });
+    await host.delete(provider, `${image}@${kept}`, {
+      ...inputs(),
+      digest: kept,
+      tags: ["stable.20261101"],
+      tagDigests: { "stable.20261101": kept },
+      mediaType: "x",
+    });
     assert.equal(proxy.requests.length, 0);
     await host.waitForStderr(/registry tags were left untouched/);
     assert.equal(skopeoDigest(registry.host, "margine", "stable.20261101"), kept);

@@ -56,8 +56,12 @@ describe("cosign signature verification (OCI client, node:crypto)", function () 
       const manifest = await signImage(registry.host, "margine", digest, keys.privateKey);
       const result = await verify(digest);
       assert.deepEqual(result, {
-        digest, key: (parseCosignPublicKey(keys.publicKey) as { fingerprint: string }).fingerprint, signatureTag: signatureTag(digest),
-        signatureManifest: manifest, layer: result.layer, dockerReference: image,
+        digest,
+        key: (parseCosignPublicKey(keys.publicKey) as { fingerprint: string }).fingerprint,
+        signatureTag: signatureTag(digest),
+        signatureManifest: manifest,
+        layer: result.layer,
+        dockerReference: image,
       });
       assert.match(result.layer, /^sha256:[0-9a-f]{64}$/);
     });
@@ -95,7 +99,10 @@ describe("cosign signature verification (OCI client, node:crypto)", function () 
     it("accepts when any one layer verifies, even after layers that do not", async () => {
       const digest = await push("layers");
       const good = cosignPayload(image, digest);
-      const bad = cosignPayload(image, digest.replace(/.$/, (c) => (c === "0" ? "1" : "0")));
+      const bad = cosignPayload(
+        image,
+        digest.replace(/.$/, (c) => (c === "0" ? "1" : "0")),
+      );
       await putSignature(registry.host, "margine", digest, [
         { payload: bad, signature: signPayload(bad, keys.privateKey) },
         { payload: Buffer.from("{}") },
@@ -120,15 +127,22 @@ describe("cosign signature verification (OCI client, node:crypto)", function () 
       const children = await signRecursively(registry.host, "margine", digest, keys.privateKey);
       const result = await verify(digest);
       assert.equal(result.digest, digest);
-      assert.deepEqual(result.platforms?.map((p) => [p.platform, p.digest, p.signatureTag]), [
-        ["linux/amd64", children[0], signatureTag(children[0])], ["linux/arm64", children[1], signatureTag(children[1])],
-      ]);
+      assert.deepEqual(
+        result.platforms?.map((p) => [p.platform, p.digest, p.signatureTag]),
+        [
+          ["linux/amd64", children[0], signatureTag(children[0])],
+          ["linux/arm64", children[1], signatureTag(children[1])],
+        ],
+      );
     });
 
     it("refuses an index signed only at the index digest, naming the unsigned platform manifest", async () => {
       const digest = await push("index-only", ["linux/amd64", "linux/arm64"]);
       await signImage(registry.host, "margine", digest, keys.privateKey);
-      await refused(digest, /the index is signed, but its linux\/amd64 manifest sha256:[0-9a-f]{64} is not \(no signature: .*\); bootc pulls one platform.*cosign sign --recursive/);
+      await refused(
+        digest,
+        /the index is signed, but its linux\/amd64 manifest sha256:[0-9a-f]{64} is not \(no signature: .*\); bootc pulls one platform.*cosign sign --recursive/,
+      );
     });
 
     it("refuses with an unusable key before reading the registry", async () => {

@@ -36,7 +36,10 @@ describe("promoteTags against Debian's docker-registry, checked with skopeo", fu
   it("moves every tag to byte-identical bytes in at most 5 requests", async () => {
     const client = new RegistryClient({ registry: registry.host, insecure: true });
     const result = await promote(client, single);
-    assert.deepEqual(result.tags.map((t) => [t.tag, t.before, t.after, t.action]), TAGS.map((t) => [t, null, single, "moved"]));
+    assert.deepEqual(
+      result.tags.map((t) => [t.tag, t.before, t.after, t.action]),
+      TAGS.map((t) => [t, null, single, "moved"]),
+    );
     for (const tag of TAGS) assert.equal(skopeoDigest(registry.host, repository, tag), single, `:${tag}`);
     assert.ok(result.requests <= 5, `${result.requests} requests`);
   });
@@ -56,9 +59,15 @@ describe("promoteTags against Debian's docker-registry, checked with skopeo", fu
     await promote(new RegistryClient({ registry: registry.host, insecure: true }), single, { tags: ["stable.20261120"] });
     const client = new RegistryClient({ registry: registry.host, insecure: true });
     const result = await promote(client, single);
-    assert.deepEqual(result.tags.map((t) => t.action), ["moved", "unchanged", "moved"]);
+    assert.deepEqual(
+      result.tags.map((t) => t.action),
+      ["moved", "unchanged", "moved"],
+    );
     const again = await promote(new RegistryClient({ registry: registry.host, insecure: true }), single);
-    assert.deepEqual(again.tags.map((t) => t.action), ["unchanged", "unchanged", "unchanged"]);
+    assert.deepEqual(
+      again.tags.map((t) => t.action),
+      ["unchanged", "unchanged", "unchanged"],
+    );
   });
 
   it("moves nothing when a tag is not where it is expected", async () => {
@@ -90,7 +99,10 @@ describe("promoteTags against Debian's docker-registry, checked with skopeo", fu
     try {
       proxy.faults.push({ method: "PUT", status: 503, retryAfter: "1" });
       const result = await promote(new RegistryClient({ registry: proxy.host, insecure: true }), single);
-      assert.deepEqual(result.tags.map((t) => t.after), [single, single, single]);
+      assert.deepEqual(
+        result.tags.map((t) => t.after),
+        [single, single, single],
+      );
       const puts = proxy.requests.filter((r) => r.method === "PUT");
       assert.deepEqual(puts.map((r) => r.status).sort(), [201, 201, 201, 503]);
       const failed = puts.find((r) => r.status === 503)!;
@@ -116,7 +128,10 @@ describe("promoteTags against Debian's docker-registry, checked with skopeo", fu
       assert.equal(skopeoDigest(registry.host, repository, "stable"), null, ":stable must not move before its dated aliases");
       proxy.faults.length = 0;
       const healed = await promote(new RegistryClient({ registry: proxy.host, insecure: true }), single, { expected: { stable: null } });
-      assert.deepEqual(healed.tags.map((t) => t.action), ["moved", "unchanged", "moved"]);
+      assert.deepEqual(
+        healed.tags.map((t) => t.action),
+        ["moved", "unchanged", "moved"],
+      );
       for (const tag of TAGS) assert.equal(skopeoDigest(registry.host, repository, tag), single);
     } finally {
       await proxy.stop();
@@ -157,6 +172,9 @@ describe("promoteTags against Debian's docker-registry, checked with skopeo", fu
     await promote(client, older, { tags: ["stable", "stable.20261101", "20261101"] });
     await promote(client, single, { tags: ["stable.20261120", "20261120"] });
     const result = await promote(client, single, { tags: ["stable"] });
-    assert.deepEqual(result.tags.map((t) => [t.tag, t.before, t.action]), [["stable", older, "moved"]]);
+    assert.deepEqual(
+      result.tags.map((t) => [t.tag, t.before, t.action]),
+      [["stable", older, "moved"]],
+    );
   });
 });

@@ -57,14 +57,18 @@ describe("registry transport: token auth and Retry-After", () => {
     const got = await client.getManifest("margine", digest);
     assert.equal(got.digest, digest);
     assert.ok(Date.now() - started >= 950, "waited for Retry-After");
-    assert.deepEqual(seen.map((l) => l.split(" ")[0] + " " + l.split(" ")[1].split("?")[0]), [
-      `GET /v2/margine/manifests/${digest}`, "GET /token", `GET /v2/margine/manifests/${digest}`, `GET /v2/margine/manifests/${digest}`,
-    ]);
+    assert.deepEqual(
+      seen.map((l) => l.split(" ")[0] + " " + l.split(" ")[1].split("?")[0]),
+      [`GET /v2/margine/manifests/${digest}`, "GET /token", `GET /v2/margine/manifests/${digest}`, `GET /v2/margine/manifests/${digest}`],
+    );
     assert.equal(client.requestCount, 4);
   });
 
   it("refused credentials fail with RegistryAuthError naming the variables to set", async () => {
     const client = new RegistryClient({ registry: host, insecure: true, username: "ci", password: "wrong" });
-    await assert.rejects(client.getManifest("margine", digest), (err: Error) => err instanceof RegistryAuthError && /REGISTRY_USERNAME and REGISTRY_PASSWORD/.test(err.message));
+    await assert.rejects(
+      client.getManifest("margine", digest),
+      (err: Error) => err instanceof RegistryAuthError && /REGISTRY_USERNAME and REGISTRY_PASSWORD/.test(err.message),
+    );
   });
 });

@@ -104,7 +104,10 @@ describe("SiteRelease through the real dynamic-provider host", function () {
     const { outs } = await host.create(provider, inputs);
     assert.equal(outs.status, "pull-request");
     assert.equal(outs.autoMerge, "unavailable");
-    await host.waitForStderr(/warning: SiteRelease: auto-merge could not be enabled on https:\/\/github\.com\/.*\/pull\/1 \(.*Auto merge is not allowed.*\); squash-merge it by hand/, { since: before });
+    await host.waitForStderr(
+      /warning: SiteRelease: auto-merge could not be enabled on https:\/\/github\.com\/.*\/pull\/1 \(.*Auto merge is not allowed.*\); squash-merge it by hand/,
+      { since: before },
+    );
   });
 
   it("squash-merges at once a PR GitHub reports as already clean, as gh pr merge --auto does", async () => {
@@ -167,14 +170,20 @@ describe("SiteRelease through the real dynamic-provider host", function () {
 
   describe("with no token", () => {
     let bare: ProviderHost;
-    before(async () => { bare = await ProviderHost.start({ env: { SITE_BUMP_TOKEN: "" } }); });
-    after(async () => { await bare.stop(); });
+    before(async () => {
+      bare = await ProviderHost.start({ env: { SITE_BUMP_TOKEN: "" } });
+    });
+    after(async () => {
+      await bare.stop();
+    });
 
     it("does nothing and warns instead of failing the release", async () => {
       const { outs } = await bare.create(provider, inputs);
       assert.equal(outs.status, "skipped");
       assert.equal(api.requests.length, 0);
-      await bare.waitForStderr(/warning: SiteRelease: no site bump token \(SITE_BUMP_TOKEN is not set\): LATEST_ISO_DATE on daniel-g-carrasco\/margine-os-1084ca72 was not bumped to 20261120; the release goes on/);
+      await bare.waitForStderr(
+        /warning: SiteRelease: no site bump token \(SITE_BUMP_TOKEN is not set\): LATEST_ISO_DATE on daniel-g-carrasco\/margine-os-1084ca72 was not bumped to 20261120; the release goes on/,
+      );
     });
 
     const recorded = () => ({ ...inputs, status: "current", currentDate: "20261120", pullRequestUrl: null, autoMerge: null });
@@ -186,7 +195,10 @@ describe("SiteRelease through the real dynamic-provider host", function () {
         assert.equal(props.status, "drifted");
         assert.equal(props.currentDate, "20261106");
         assert.ok(api.requests.length >= 2, "main read and open pull requests listed");
-        assert.deepEqual(api.requests.filter((r) => r.method !== "GET" || r.authorization !== undefined), []);
+        assert.deepEqual(
+          api.requests.filter((r) => r.method !== "GET" || r.authorization !== undefined),
+          [],
+        );
       } finally {
         api.anonymousReads = false;
       }
@@ -197,7 +209,10 @@ describe("SiteRelease through the real dynamic-provider host", function () {
       const { props } = await bare.read(provider, `${inputs.repository}/${PATH}`, recorded());
       assert.deepEqual(props, recorded());
       const warned = await bare.waitForStderr(/could not be read anonymously/, { since });
-      assert.match(warned, /warning: SiteRelease: no site bump token, and daniel-g-carrasco\/margine-os-1084ca72 could not be read anonymously \(.*HTTP 401.*only a public repository can be read\); the recorded state is kept/);
+      assert.match(
+        warned,
+        /warning: SiteRelease: no site bump token, and daniel-g-carrasco\/margine-os-1084ca72 could not be read anonymously \(.*HTTP 401.*only a public repository can be read\); the recorded state is kept/,
+      );
     });
 
     it("a skipped bump stays pending: the next diff retries it", async () => {

@@ -17,7 +17,9 @@ const ID = "margine-20261120";
 describe("fault injection: SIGINT mid-run", function () {
   this.timeout(60_000);
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "faults-int-")); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "faults-int-"));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("publish-iso interrupted 864 MB into a 1 GiB ISO resumes on rerun, re-sending at most one part plus the parts in flight", async function () {
@@ -46,8 +48,15 @@ describe("fault injection: SIGINT mid-run", function () {
       first.child.kill("SIGINT");
       const stopped = await first.exited;
       assert.equal(stopped.code, 130, first.stderr());
-      const line = first.stderr().split("\n").find((l) => l.startsWith("error: ")) ?? "";
-      const interrupted = /^error: interrupted \(SIGINT\): margine-20261120\/margine-20261120\.iso: (\d+) of 17 parts are on IA \(upload upload-\d+\); rerun the same command to resume: only the missing parts are sent \(journal .*\.ia-upload\.json\)$/.exec(line);
+      const line =
+        first
+          .stderr()
+          .split("\n")
+          .find((l) => l.startsWith("error: ")) ?? "";
+      const interrupted =
+        /^error: interrupted \(SIGINT\): margine-20261120\/margine-20261120\.iso: (\d+) of 17 parts are on IA \(upload upload-\d+\); rerun the same command to resume: only the missing parts are sent \(journal .*\.ia-upload\.json\)$/.exec(
+          line,
+        );
       assert.ok(interrupted, line);
       // 864 MB is 12.9 parts of 64 MiB counted as they arrive, two of them possibly still in flight.
       const partsOnIa = Number(interrupted[1]);
@@ -83,7 +92,21 @@ describe("fault injection: SIGINT mid-run", function () {
   for (const [cli, args] of [
     ["staleness", (host: string) => ["--image", `${host}/margine:stable`, "--insecure", "--read-timeout", "30"]],
     ["retention", (host: string) => ["--image", `${host}/margine`, "--insecure", "--apply", "--read-timeout", "30"]],
-    ["promote", (host: string) => ["--image", `${host}/margine`, "--digest", `sha256:${"b".repeat(64)}`, "--tags", "stable,stable.20261120,20261120", "--insecure", "--no-verify", "--read-timeout", "30"]],
+    [
+      "promote",
+      (host: string) => [
+        "--image",
+        `${host}/margine`,
+        "--digest",
+        `sha256:${"b".repeat(64)}`,
+        "--tags",
+        "stable,stable.20261120,20261120",
+        "--insecure",
+        "--no-verify",
+        "--read-timeout",
+        "30",
+      ],
+    ],
   ] as const) {
     it(`${cli} interrupted while the registry is silent: one line, exit 130`, async () => {
       const server = await startFaultServer("hang");
@@ -94,7 +117,11 @@ describe("fault injection: SIGINT mid-run", function () {
         const { code, ms } = await run.exited;
         assert.equal(code, 130, run.stderr());
         // One error line; a deliberate --no-verify also says so in a warning before any request.
-        const lines = run.stderr().trim().split("\n").filter((l) => !l.startsWith("warning: --no-verify"));
+        const lines = run
+          .stderr()
+          .trim()
+          .split("\n")
+          .filter((l) => !l.startsWith("warning: --no-verify"));
         assert.match(lines[0], /^error: interrupted \(SIGINT\)/);
         assert.equal(lines.length, 1, run.stderr());
         assert.ok(ms < 25_000, `took ${ms} ms`);
@@ -117,7 +144,11 @@ describe("fault injection: SIGINT mid-run", function () {
     const hashing = () => {
       try {
         return fs.readdirSync(`/proc/${run.child.pid}/fd`).some((fd) => {
-          try { return fs.readlinkSync(`/proc/${run.child.pid}/fd/${fd}`) === big; } catch { return false; }
+          try {
+            return fs.readlinkSync(`/proc/${run.child.pid}/fd/${fd}`) === big;
+          } catch {
+            return false;
+          }
         });
       } catch {
         return false;
@@ -131,6 +162,10 @@ describe("fault injection: SIGINT mid-run", function () {
     assert.equal(code, 130, run.stderr());
     assert.match(run.stderr(), /^error: interrupted \(SIGINT\)/);
     assert.ok(!fs.existsSync(out), "no SHA256SUMS written");
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes("SHA256SUMS")), [], "no temporary file left");
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.includes("SHA256SUMS")),
+      [],
+      "no temporary file left",
+    );
   });
 });

@@ -26,7 +26,9 @@ const KILLED = { SIGKILL: 137, SIGTERM: 143, SIGINT: 130 } as const;
 describe("fault injection: killed at any point, the same command run again finishes the job", function () {
   this.timeout(120_000);
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "faults-kill-")); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "faults-kill-"));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   describe("publish-iso (a 40 MiB ISO in 4 MiB parts)", () => {
@@ -43,14 +45,19 @@ describe("fault injection: killed at any point, the same command run again finis
       ["on its first part request", (ia) => ia.requests.some((r) => r.method === "PUT" && /partNumber=/.test(r.path))],
       ["12 MiB into the parts", (ia) => partBytes(ia) >= 12 * MiB],
       ["30 MiB into the parts", (ia) => partBytes(ia) >= 30 * MiB],
-      ["while CompleteMultipartUpload is unanswered", (ia) => ia.requests.some((r) => r.method === "POST" && /\?uploadId=/.test(r.path)),
-        (ia) => ia.faults.add({ kind: "swallow", method: "POST", path: /\?uploadId=/, times: 1 })],
+      [
+        "while CompleteMultipartUpload is unanswered",
+        (ia) => ia.requests.some((r) => r.method === "POST" && /\?uploadId=/.test(r.path)),
+        (ia) => ia.faults.add({ kind: "swallow", method: "POST", path: /\?uploadId=/, times: 1 }),
+      ],
       // IA lists the stored file with a wrong md5 once, so the run is still polling the metadata API
       // (verify-wait) when it is killed; the rerun finds a file that does not match and sends it again.
-      ["after IA stored the file, while it is verified", (ia) => ia.item(ID)?.files.has(`${ID}.iso`) === true,
-        (ia) => ia.misrecordMd5.set(`${ID}.iso`, 1)],
+      ["after IA stored the file, while it is verified", (ia) => ia.item(ID)?.files.has(`${ID}.iso`) === true, (ia) => ia.misrecordMd5.set(`${ID}.iso`, 1)],
     ];
-    const ias: [string, Partial<EmulatorCapabilities>][] = [["full S3", {}], ["no ListParts", { listParts: 404, errorCodes: false }]];
+    const ias: [string, Partial<EmulatorCapabilities>][] = [
+      ["full S3", {}],
+      ["no ListParts", { listParts: 404, errorCodes: false }],
+    ];
 
     points.forEach(([point, reached, hold], i) => {
       for (const [label, capabilities] of ias) {
@@ -62,7 +69,23 @@ describe("fault injection: killed at any point, the same command run again finis
             Object.assign(ia.capabilities, capabilities);
             hold?.(ia);
             const env = { IA_S3_URL: ia.url, IA_URL: ia.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" };
-            const args = ["--identifier", ID, "--file", iso, "--no-derive", "--torrent-wait", "0", "--verify-wait", "10", "--part-size", "4", "--parallel", "2", "--read-timeout", "60"];
+            const args = [
+              "--identifier",
+              ID,
+              "--file",
+              iso,
+              "--no-derive",
+              "--torrent-wait",
+              "0",
+              "--verify-wait",
+              "10",
+              "--part-size",
+              "4",
+              "--parallel",
+              "2",
+              "--read-timeout",
+              "60",
+            ];
             const first = startScript("publish-iso", args, { env });
             await waitUntil(() => reached(ia) || first.child.exitCode !== null, 60_000, point);
             assert.equal(first.child.exitCode, null, `publish-iso ended before the kill: ${first.stderr()}`);
@@ -87,7 +110,9 @@ describe("fault injection: killed at any point, the same command run again finis
 
   describe("promote (tags half-moved)", () => {
     let registry: LocalRegistry;
-    before(async () => { registry = await startRegistry(); });
+    before(async () => {
+      registry = await startRegistry();
+    });
     after(async () => registry.stop());
 
     SIGNALS.forEach((signal, i) => {
@@ -123,7 +148,17 @@ describe("fault injection: killed at any point, the same command run again finis
 
   describe("release-state (the stack file)", () => {
     const DIGEST = `sha256:${"2e".repeat(32)}`;
-    const args = (file: string) => ["stable", "--digest", DIGEST, "--boot-run", "https://github.com/o/r/actions/runs/1", "--booted-at", "2026-12-05T08:00:00Z", "--file", file];
+    const args = (file: string) => [
+      "stable",
+      "--digest",
+      DIGEST,
+      "--boot-run",
+      "https://github.com/o/r/actions/runs/1",
+      "--booted-at",
+      "2026-12-05T08:00:00Z",
+      "--file",
+      file,
+    ];
 
     for (const signal of SIGNALS) {
       it(`${signal} while it opens $GITHUB_OUTPUT: the stack file is the old one or the new one, and the rerun finishes`, async () => {
@@ -214,7 +249,11 @@ describe("fault injection: killed at any point, the same command run again finis
 function openFiles(pid: number): string[] {
   try {
     return fs.readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
-      try { return [fs.readlinkSync(`/proc/${pid}/fd/${fd}`)]; } catch { return []; }
+      try {
+        return [fs.readlinkSync(`/proc/${pid}/fd/${fd}`)];
+      } catch {
+        return [];
+      }
     });
   } catch {
     return [];
@@ -225,7 +264,11 @@ function openFiles(pid: number): string[] {
 function blockedOnFifo(pid: number): boolean {
   try {
     return fs.readdirSync(`/proc/${pid}/task`).some((t) => {
-      try { return fs.readFileSync(`/proc/${pid}/task/${t}/wchan`, "utf8") === "wait_for_partner"; } catch { return false; }
+      try {
+        return fs.readFileSync(`/proc/${pid}/task/${t}/wchan`, "utf8") === "wait_for_partner";
+      } catch {
+        return false;
+      }
     });
   } catch {
     return false;

@@ -36,26 +36,49 @@ interface CliCase {
 
 const CASES: CliCase[] = [
   {
-    cli: "promote", code: 1, prefix: /^error: 127\.0\.0\.1:\d+\/margine[@:]\S+: /,
+    cli: "promote",
+    code: 1,
+    prefix: /^error: 127\.0\.0\.1:\d+\/margine[@:]\S+: /,
     args: (s) => ["--image", `${s.host}/margine`, "--digest", DIGEST, "--tags", "stable,stable.20261120,20261120", "--insecure", "--no-verify", ...FAST],
   },
   {
-    cli: "retention", code: 1, prefix: /^error: 127\.0\.0\.1:\d+\/margine: /,
+    cli: "retention",
+    code: 1,
+    prefix: /^error: 127\.0\.0\.1:\d+\/margine: /,
     args: (s) => ["--image", `${s.host}/margine`, "--insecure", ...FAST],
   },
   {
-    cli: "retention", code: 1, prefix: /^error: ghcr\.io\/o\/margine: listing package versions /,
+    cli: "retention",
+    code: 1,
+    prefix: /^error: ghcr\.io\/o\/margine: listing package versions /,
     args: () => ["--image", "ghcr.io/o/margine", ...FAST],
     env: (s) => ({ GITHUB_API_URL: s.url, GITHUB_TOKEN: "ghs_fault" }),
-    cause: { "500": /failed \(HTTP 500\): internal error/, closed: /failed: GET http:\/\/127\.0\.0\.1:\d+\/users\/o\/packages\/container\/margine\/versions\S*: connection refused/ },
+    cause: {
+      "500": /failed \(HTTP 500\): internal error/,
+      closed: /failed: GET http:\/\/127\.0\.0\.1:\d+\/users\/o\/packages\/container\/margine\/versions\S*: connection refused/,
+    },
   },
   {
-    cli: "staleness", code: 3, prefix: /^error: unknown: 127\.0\.0\.1:\d+\/margine:stable: /,
+    cli: "staleness",
+    code: 3,
+    prefix: /^error: unknown: 127\.0\.0\.1:\d+\/margine:stable: /,
     args: (s) => ["--image", `${s.host}/margine:stable`, "--insecure", ...FAST],
   },
   {
-    cli: "publish-iso", code: 1, prefix: /^error: read metadata of margine-20261120: /,
-    args: (_s, dir) => ["--identifier", "margine-20261120", "--file", path.join(dir, "margine-20261120.iso"), "--retries", "2", "--retry-delay", "0.1", ...FAST],
+    cli: "publish-iso",
+    code: 1,
+    prefix: /^error: read metadata of margine-20261120: /,
+    args: (_s, dir) => [
+      "--identifier",
+      "margine-20261120",
+      "--file",
+      path.join(dir, "margine-20261120.iso"),
+      "--retries",
+      "2",
+      "--retry-delay",
+      "0.1",
+      ...FAST,
+    ],
     env: (s) => ({ IA_S3_URL: s.url, IA_URL: s.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" }),
     cause: { "500": /gave up after 3 attempts; last: .*IA answered HTTP 500: internal error.*IA kept failing with HTTP 500/ },
   },
@@ -79,7 +102,11 @@ describe("fault injection: every networked CLI against broken servers", function
           const run = startScript(c.cli, c.args(server, dir), { env: { GITHUB_TOKEN: "", REGISTRY_PASSWORD: "", GITHUB_ACTIONS: "", ...c.env?.(server) } });
           const { code, ms } = await run.exited;
           // The error line (publish-iso logs its retries before it, one line each).
-          const first = run.stderr().split("\n").find((l) => l.startsWith("error: ")) ?? "";
+          const first =
+            run
+              .stderr()
+              .split("\n")
+              .find((l) => l.startsWith("error: ")) ?? "";
           assert.equal(code, c.code, run.stderr());
           assert.match(first, c.prefix);
           assert.match(first, c.cause?.[kind] ?? CAUSE[kind]);
@@ -100,7 +127,13 @@ describe("fault injection: every networked CLI against broken servers", function
       const run = startScript("promote", ["--image", `${server.host}/margine`, "--digest", DIGEST, "--tags", "stable", "--no-verify", ...FAST]);
       const { code } = await run.exited;
       assert.equal(code, 1, run.stderr());
-      assert.match(run.stderr().split("\n").find((l) => !l.startsWith("warning: --no-verify")) ?? "", /^error: .*https:\/\/127\.0\.0\.1:\d+\/v2\/\S+: TLS handshake with 127\.0\.0\.1:\d+ failed \(.*\); the server speaks plain HTTP: pass --insecure for a loopback registry/);
+      assert.match(
+        run
+          .stderr()
+          .split("\n")
+          .find((l) => !l.startsWith("warning: --no-verify")) ?? "",
+        /^error: .*https:\/\/127\.0\.0\.1:\d+\/v2\/\S+: TLS handshake with 127\.0\.0\.1:\d+ failed \(.*\); the server speaks plain HTTP: pass --insecure for a loopback registry/,
+      );
     } finally {
       await server.stop();
     }
@@ -113,7 +146,10 @@ describe("fault injection: every networked CLI against broken servers", function
       const run = startScript("retention", ["--image", "ghcr.io/o/margine", ...FAST], { env: { GITHUB_API_URL: api.url, GITHUB_TOKEN: "" } });
       const { code } = await run.exited;
       assert.equal(code, 1, run.stderr());
-      assert.match(run.stderr().split("\n")[0], /^error: ghcr\.io\/o\/margine: listing package versions failed \(HTTP 401\): GITHUB_TOKEN is not set; set it to a token with read:packages$/);
+      assert.match(
+        run.stderr().split("\n")[0],
+        /^error: ghcr\.io\/o\/margine: listing package versions failed \(HTTP 401\): GITHUB_TOKEN is not set; set it to a token with read:packages$/,
+      );
     } finally {
       await api.stop();
     }
@@ -124,12 +160,18 @@ describe("fault injection: every networked CLI against broken servers", function
     try {
       ia.accounts.set("AK", "SK");
       const port = await closedPort();
-      const run = startScript("publish-iso", ["--identifier", "margine-20261120", "--file", path.join(dir, "margine-20261120.iso")],
-        { env: { IA_S3_URL: `http://127.0.0.1:${port}`, IA_URL: ia.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" } });
+      const run = startScript("publish-iso", ["--identifier", "margine-20261120", "--file", path.join(dir, "margine-20261120.iso")], {
+        env: { IA_S3_URL: `http://127.0.0.1:${port}`, IA_URL: ia.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" },
+      });
       const { code, ms } = await run.exited;
       assert.equal(code, 1, run.stderr());
       const lines = run.stderr().trim().split("\n");
-      assert.match(lines.at(-1)!, new RegExp(`^error: check_limit of margine-20261120: gave up after 3 attempts; last: GET http://127\\.0\\.0\\.1:${port}/\\?check_limit=1\\S*: connection refused: nothing listens on 127\\.0\\.0\\.1:${port}\\. Nothing answers there: check IA_S3_URL / IA_URL`));
+      assert.match(
+        lines.at(-1)!,
+        new RegExp(
+          `^error: check_limit of margine-20261120: gave up after 3 attempts; last: GET http://127\\.0\\.0\\.1:${port}/\\?check_limit=1\\S*: connection refused: nothing listens on 127\\.0\\.0\\.1:${port}\\. Nothing answers there: check IA_S3_URL / IA_URL`,
+        ),
+      );
       assert.doesNotMatch(run.stderr(), /over its limit|overloaded|dropped/);
       assert.ok(ms < 20_000, `took ${ms} ms`);
       assert.equal(ia.item("margine-20261120"), undefined);
@@ -145,12 +187,22 @@ describe("fault injection: every networked CLI against broken servers", function
       const iso = path.join(dir, "margine-20261121.iso");
       fs.writeFileSync(iso, crypto.randomBytes(3 * 1024 * 1024 + 5));
       ia.faults.add({ kind: "swallow", method: "PUT", path: /partNumber=2&/, times: 10 });
-      const run = startScript("publish-iso", ["--identifier", "margine-20261121", "--file", iso, "--part-size", "1", "--parallel", "1", "--retry-delay", "0.1", ...FAST],
-        { env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" } });
+      const run = startScript(
+        "publish-iso",
+        ["--identifier", "margine-20261121", "--file", iso, "--part-size", "1", "--parallel", "1", "--retry-delay", "0.1", ...FAST],
+        { env: { IA_S3_URL: ia.url, IA_URL: ia.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" } },
+      );
       const { code, ms } = await run.exited;
       assert.equal(code, 1, run.stderr());
-      const line = run.stderr().split("\n").find((l) => l.startsWith("error: ")) ?? "";
-      assert.match(line, /^error: multipart upload margine-20261121\/margine-20261121\.iso part 2\/4: gave up after 3 attempts; last: PUT http:\/\/127\.0\.0\.1:\d+\/margine-20261121\/margine-20261121\.iso\?partNumber=2&uploadId=upload-\d+: no answer for 1 s \(read timeout\).*\(1 of 4 parts are on IA; a rerun resumes upload upload-\d+ and sends only the missing parts\)$/);
+      const line =
+        run
+          .stderr()
+          .split("\n")
+          .find((l) => l.startsWith("error: ")) ?? "";
+      assert.match(
+        line,
+        /^error: multipart upload margine-20261121\/margine-20261121\.iso part 2\/4: gave up after 3 attempts; last: PUT http:\/\/127\.0\.0\.1:\d+\/margine-20261121\/margine-20261121\.iso\?partNumber=2&uploadId=upload-\d+: no answer for 1 s \(read timeout\).*\(1 of 4 parts are on IA; a rerun resumes upload upload-\d+ and sends only the missing parts\)$/,
+      );
       assert.ok(ms < 20_000, `took ${ms} ms`);
       assert.equal(ia.openUploads().length, 1, "left open on purpose: the journal resumes it");
       fs.rmSync(iso);
@@ -164,13 +216,17 @@ describe("fault injection: every networked CLI against broken servers", function
     const server = await startFaultServer("hang");
     try {
       const stale = startScript("staleness", ["--image", `${server.host}/margine:stable`, "--insecure"]);
-      const publish = startScript("publish-iso", ["--identifier", "margine-20261120", "--file", path.join(dir, "margine-20261120.iso")],
-        { env: { IA_S3_URL: server.url, IA_URL: server.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" } });
+      const publish = startScript("publish-iso", ["--identifier", "margine-20261120", "--file", path.join(dir, "margine-20261120.iso")], {
+        env: { IA_S3_URL: server.url, IA_URL: server.url, IA_ACCESS_KEY: "AK", IA_SECRET_KEY: "SK" },
+      });
       const [s, p] = await Promise.all([stale.exited, publish.exited]);
       assert.equal(s.code, 3, stale.stderr());
       assert.match(stale.stderr(), /^error: unknown: .*no answer for 20 s \(read timeout\)/);
       assert.equal(p.code, 1, publish.stderr());
-      assert.match(publish.stderr().trim().split("\n").at(-1)!, /^error: read metadata of margine-20261120: gave up after 3 attempts; last: GET http:\/\/127\.0\.0\.1:\d+\/metadata\/margine-20261120: no answer for 20 s \(read timeout\)/);
+      assert.match(
+        publish.stderr().trim().split("\n").at(-1)!,
+        /^error: read metadata of margine-20261120: gave up after 3 attempts; last: GET http:\/\/127\.0\.0\.1:\d+\/metadata\/margine-20261120: no answer for 20 s \(read timeout\)/,
+      );
       // 3 tries of 20 s, short backoffs, and the CLI's start-up on a busy machine.
       for (const ms of [s.ms, p.ms]) assert.ok(ms < 80_000, `took ${ms} ms`);
     } finally {
