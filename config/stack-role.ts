@@ -3,6 +3,9 @@
 // and holds no secret at all, so the code of a release PR can preview it without any.
 import { ConfigError } from "./errors";
 
+/** The Pulumi project name (Pulumi.yaml): the namespace of every config key. */
+export const PROJECT = "margine-pipeline";
+
 export const STACK_ROLES = ["platform", "release"] as const;
 export type StackRole = (typeof STACK_ROLES)[number];
 

@@ -8,7 +8,9 @@ import { isHostName, isHttpsUrl, isImageName, isIpv4Address, isRepositoryName } 
 import { parseReleaseState, ReleaseState } from "./release-state";
 import { readStackFileValue } from "./stack-file";
 
-export const PROJECT = "margine-pipeline";
+import { PROJECT } from "./stack-role";
+
+export { PROJECT };
 
 /** Secret config keys (`pulumi config set --secret KEY`), with what each one is for. */
 export const SECRET_KEYS = {

@@ -25,6 +25,7 @@ packages=(
   curl              # HTTP checks inside that namespace; build-disk's IA item check
   jq                # build-disk's scripts
   systemd           # systemd-analyze: verify/condition/calendar on the generated units
+  rpm               # rpm's own version comparison: the release notes' package diff is checked against it
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -21,6 +21,7 @@ const SOURCES = [
   "config",
   "components",
   "providers",
+  "release-notes",
   "scripts",
   "policy",
   "tsconfig.json",

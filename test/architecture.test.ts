@@ -51,13 +51,15 @@ const ALLOWED: Record<string, string[]> = {
   providers: ["grammar"],
   // The policy pack is published on its own (policy/package.json): it compiles in grammar/ and nothing else.
   policy: ["grammar"],
+  // The release notes gather facts through the protocol clients and render them.
+  "release-notes": ["grammar", "providers"],
   components: ["grammar", "config", "providers"],
   stacks: ["grammar", "config", "components", "providers"],
   "index.ts": ["config", "stacks"],
-  scripts: ["grammar", "config", "providers", "policy", "components"],
+  scripts: ["grammar", "config", "providers", "release-notes", "policy", "components"],
   // The stand-ins decode what the clients encode with the same header codec.
   fixtures: ["providers"],
-  test: ["grammar", "config", "providers", "policy", "components", "stacks", "scripts", "fixtures", "index.ts"],
+  test: ["grammar", "config", "providers", "release-notes", "policy", "components", "stacks", "scripts", "fixtures", "index.ts"],
 };
 
 describe("layers point one way", () => {
