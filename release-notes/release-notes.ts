@@ -101,8 +101,10 @@ function packagesGap(label: string, list: PackageListStatus): string | undefined
 }
 
 async function historyOf(req: NotesRequest, from: ImageFacts | undefined, to: ImageFacts | undefined, gaps: string[]): Promise<SourceHistory | undefined> {
-  if (!from?.revision || !to?.revision) {
-    const side = !to?.revision ? "new" : "old";
+  // An unreadable side is reported once, as such.
+  if (!from || !to) return undefined;
+  if (!from.revision || !to.revision) {
+    const side = !to.revision ? "new" : "old";
     gaps.push(`commits: the ${side} image has no ${"org.opencontainers.image.revision"} label to compare`);
     return undefined;
   }

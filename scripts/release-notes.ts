@@ -127,7 +127,7 @@ export function notesRequest(argv: string[]): { request: NotesRequest; format: (
     ...(from ? { from } : {}),
     to,
     ...(publicKey ? { publicKey } : {}),
-    insecure: values.insecure || (toStack?.insecureRegistry ?? false),
+    insecure: values.insecure || (toStack ?? fromStack)?.insecureRegistry === true,
     ...(bootRun && bootedAt ? { boot: { run: bootRun, bootedAt } } : {}),
     rollback: values.rollback || (toStack?.release.stable?.rollback ?? false),
     ...(githubApi ? { githubApiUrl: githubApi } : {}),

@@ -7,6 +7,7 @@ import { COSIGN_VERSION, installCosign, signFormatFlags } from "./cosign";
 import { job } from "./jobs";
 import { Step, Workflow } from "./model";
 import { checkout, downloadArtifact, run, uploadArtifact } from "./steps";
+import { RPM_PACKAGES_PREDICATE } from "../../providers/oci/package-attestation";
 
 /** The moving tag of the newest build; the boot gate (smoke-boot) reads it exactly once. */
 export const CANDIDATE_TAG = "candidate";
@@ -67,6 +68,32 @@ printf '%s' "$REGISTRY_PASSWORD" | cosign login "\${IMAGE%%/*}" --username "$REG
 cosign sign --yes --recursive --key env://COSIGN_PRIVATE_KEY ${signFormatFlags(COSIGN_VERSION)
   .map((f) => `${f} `)
   .join("")}"\${IMAGE}@\${DIGEST}"
+`;
+
+/** The pushed digest's package list, handed from the build job to the sign job, which attests it. */
+export const PACKAGE_LIST_FILE = "packages.json";
+
+// What the release notes diff (docs/release-notes.md): the package list of exactly the pushed
+// digest, as the image's own rpm database reports it. A package list, not an SBOM: small and fast.
+export const RECORD_PACKAGES_SCRIPT = `LIST="$RUNNER_TEMP/rpm-qa.tsv"
+# shellcheck disable=SC2024 # podman needs root (the image is in root's storage); the list is the runner's file
+sudo podman run --rm --pull=always --authfile "$RUNNER_TEMP/registry-auth.json" --entrypoint rpm "$PINNED" \\
+  -qa --queryformat '%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\t%{ARCH}\\n' > "$LIST"
+count="$(wc -l < "$LIST")"
+if ((count == 0)); then
+  echo "::error::rpm -qa in \${PINNED} listed no package: nothing to attest"
+  exit 1
+fi
+jq -Rn '{packages: [inputs | split("\\t") | select(length == 3) | {name: .[0], evr: .[1], arch: .[2]}]}' < "$LIST" > ${PACKAGE_LIST_FILE}
+echo "Recorded $count packages of \${PINNED}"
+`;
+
+// Attested by digest with the signing key, so the list is exactly as trustworthy as the signature
+// the Promotion checks; a documented predicate type, which the release notes require.
+const ATTEST_SCRIPT = `cosign attest --yes --key env://COSIGN_PRIVATE_KEY --type "${RPM_PACKAGES_PREDICATE}" ${signFormatFlags(COSIGN_VERSION)
+  .map((f) => `${f} `)
+  .join("")}\\
+  --predicate "package-list/${PACKAGE_LIST_FILE}" "\${IMAGE}@\${DIGEST}"
 `;
 
 const PR_IMAGE_ARCHIVE = "image.oci.tar";
@@ -139,6 +166,8 @@ export function buildWorkflow(): Workflow {
               REGISTRY_PASSWORD: "${{ github.token }}",
             },
           }),
+          run("Record the package list of the pushed digest", RECORD_PACKAGES_SCRIPT, { env: { PINNED: "${{ steps.push.outputs.image_ref }}" } }),
+          uploadArtifact("package-list", PACKAGE_LIST_FILE, 7),
         ],
       }),
       build_pr: job({
@@ -191,6 +220,15 @@ export function buildWorkflow(): Workflow {
               COSIGN_PASSWORD: "${{ secrets.COSIGN_PASSWORD }}",
               REGISTRY_USER: "${{ github.actor }}",
               REGISTRY_PASSWORD: "${{ github.token }}",
+            },
+          }),
+          downloadArtifact("package-list", "package-list"),
+          run("Attest the package list of the pushed digest", ATTEST_SCRIPT, {
+            env: {
+              IMAGE: "${{ vars.IMAGE_NAME }}",
+              DIGEST: "${{ needs.build.outputs.digest }}",
+              COSIGN_PRIVATE_KEY: "${{ secrets.COSIGN_PRIVATE_KEY }}",
+              COSIGN_PASSWORD: "${{ secrets.COSIGN_PASSWORD }}",
             },
           }),
         ],

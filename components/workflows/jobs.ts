@@ -1,7 +1,7 @@
 // Job builders shared by several workflows.
 import { IMAGE_ENVIRONMENTS } from "../github/image-repository";
-import { Job, RunnerLabel } from "./model";
-import { PIPELINE_DIR, pipelineTools, run } from "./steps";
+import { Job, RunnerLabel, Step } from "./model";
+import { PIPELINE_DIR, pipelineTools, run, uploadArtifact } from "./steps";
 
 /** The release stack's file, which release pull requests edit (docs/stacks.md). */
 export const RELEASE_STACK_FILE = "Pulumi.release.yaml";
@@ -26,6 +26,13 @@ export interface ReleasePullRequestOptions {
   readonly title: string;
   /** Pull request body lines, bash double-quoted content each. */
   readonly body: readonly string[];
+  /**
+   * Bash that writes release notes (Markdown) to "$NOTES_FILE" before the state is edited: they
+   * follow the body lines. A failure leaves a line saying so, never a release PR without a body.
+   */
+  readonly notesCommand?: string;
+  /** Uploaded as the `release-notes` artifact, the complete notes the body links to: "$FULL_NOTES_FILE". */
+  readonly fullNotes?: boolean;
   readonly comment: string;
 }
 
@@ -44,7 +51,17 @@ if [[ "$open" != "0" ]]; then
   echo "::notice::a release pull request from $BRANCH is already open in $PIPELINE_REPOSITORY"
   exit 0
 fi
-${options.stateCommand}
+${
+  options.notesCommand
+    ? `NOTES_FILE="$RUNNER_TEMP/release-notes.md"
+FULL_NOTES_FILE="$RUNNER_TEMP/release-notes-full.md"
+# Read before the edit below: "stable today" is what the stack file declares now.
+if ! { ${options.notesCommand.trim()}; }; then
+  echo "Release notes could not be produced: see the job log." > "$NOTES_FILE"
+fi
+`
+    : ""
+}${options.stateCommand}
 if git diff --quiet -- ${RELEASE_STACK_FILE}; then
   echo "::notice::${RELEASE_STACK_FILE} already declares this release; no pull request needed"
   exit 0
@@ -52,7 +69,12 @@ fi
 BODY_FILE="$RUNNER_TEMP/release-pr-body.md"
 printf '%s\\n' \\
 ${body} > "$BODY_FILE"
-git config user.name "github-actions[bot]"
+${
+  options.notesCommand
+    ? `{ echo; cat "$NOTES_FILE"; } >> "$BODY_FILE"
+`
+    : ""
+}git config user.name "github-actions[bot]"
 git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
 git switch --create "$BRANCH"
 git commit --quiet --message "$TITLE" -- ${RELEASE_STACK_FILE}
@@ -84,6 +106,13 @@ gh pr create --repo "$PIPELINE_REPOSITORY" --base main --head "$BRANCH" --title 
           PIPELINE_REPOSITORY: "${{ vars.PIPELINE_REPOSITORY }}",
         },
       }),
+      ...(options.fullNotes ? [fullNotesArtifact()] : []),
     ],
   });
+}
+
+/** The complete notes a release PR body links to; absent when the job stopped before writing them. */
+function fullNotesArtifact(): Step {
+  const step = uploadArtifact("release-notes", "${{ runner.temp }}/release-notes-full.md", 90);
+  return { ...step, if: "always()", with: { ...step.with, "if-no-files-found": "ignore" } };
 }

@@ -8,7 +8,7 @@
 // environment, gets the write credentials, as environment variables of the one step that uses them.
 import { PIPELINE_ENVIRONMENTS, PIPELINE_SECRETS, PIPELINE_VARIABLES } from "../github/pipeline-repository";
 import { ACTIONS, NODE_VERSION } from "./actions";
-import { job } from "./jobs";
+import { job, RELEASE_STACK_FILE } from "./jobs";
 import { Step, Workflow } from "./model";
 import { checkout, downloadArtifact, run, uploadArtifact } from "./steps";
 
@@ -86,17 +86,66 @@ pulumi preview --stack "$STACK" --diff --non-interactive --policy-pack "$POLICY_
 export const UP_SCRIPT = `pulumi up --stack "$STACK" --yes --non-interactive --policy-pack "$POLICY_PACK"
 `;
 
-const COMMENT_SCRIPT = `FENCE="$(printf '\\140\\140\\140')"
+/** The first line of the one preview comment per pull request: how the comment job finds it again. */
+export const PREVIEW_COMMENT_MARKER = "<!-- margine-release-preview -->";
+
+// The release notes of the pull request, from what main declares stable to what the pull request
+// declares (docs/release-notes.md). They never fail the job: a PR without a stable change, or a
+// source that cannot be reached, gets one line saying why instead of notes.
+export const NOTES_SCRIPT = `NOTES="$RUNNER_TEMP/release-notes.md"
+FULL_NOTES="$RUNNER_TEMP/release-notes-full.md"
+BASE_FILE="$RUNNER_TEMP/base-\${STACK_FILE}"
+ERRORS="$RUNNER_TEMP/release-notes-errors.txt"
+notes() {
+  npm run -s release-notes -- --from-stack-file "$BASE_FILE" --to-stack-file "$STACK_FILE" \\
+    --github-api "$GITHUB_API_URL" --full-notes-url "$RUN_URL" "$@"
+}
+if git fetch --quiet --no-tags --depth=1 origin "$BASE_SHA" 2> "$ERRORS" && git show "$BASE_SHA:$STACK_FILE" > "$BASE_FILE" 2>> "$ERRORS" &&
+  notes --format summary > "$NOTES" 2>> "$ERRORS" && notes --max-chars 1000000 > "$FULL_NOTES" 2>> "$ERRORS"; then
+  echo "Release notes written"
+else
+  echo "_No release notes for this pull request: $(tail -n 1 "$ERRORS" | sed 's/^error: //')_" > "$NOTES"
+  cat "$ERRORS"
+fi
+`;
+
+// One comment per pull request, edited on every push (a new one per push buries the review):
+// found again by its marker among the comments github-actions[bot] wrote, never by its text.
+// Plain curl on the REST API, so the tests run this very script against the GitHub stand-in.
+export const COMMENT_SCRIPT = `FENCE="$(printf '\\140\\140\\140')"
 BODY="$RUNNER_TEMP/preview-comment.md"
 {
+  echo "${PREVIEW_COMMENT_MARKER}"
+  if [[ -s preview/release-notes.md ]]; then cat preview/release-notes.md; echo; fi
   echo "### pulumi preview of stack \${STACK}: \${OUTCOME}"
   echo
   echo "\${FENCE}diff"
-  # GitHub caps a comment at 65536 characters: keep the end, where the summary is.
-  tail -c 60000 preview/preview.txt
+  # GitHub caps a comment at 65536 characters: keep the end of the diff, where the summary is.
+  tail -c 50000 preview/preview.txt
   echo "\${FENCE}"
 } > "$BODY"
-gh pr comment "$PR_NUMBER" --repo "$GITHUB_REPOSITORY" --body-file "$BODY"
+api() {
+  curl -fsS --max-time 30 -H "Authorization: Bearer $GH_TOKEN" -H "Accept: application/vnd.github+json" \\
+    -H "X-GitHub-Api-Version: 2022-11-28" "$@"
+}
+COMMENTS="$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/issues/$PR_NUMBER/comments"
+existing=""
+page=1
+while [[ -z "$existing" ]]; do
+  batch="$(api "$COMMENTS?per_page=100&page=$page")"
+  [[ "$(jq length <<< "$batch")" != "0" ]] || break
+  existing="$(jq -r --arg marker "${PREVIEW_COMMENT_MARKER}" \\
+    'map(select(.user.login == "github-actions[bot]" and (.body | startswith($marker)))) | .[0].id // empty' <<< "$batch")"
+  page=$((page + 1))
+done
+payload="$(jq -n --rawfile body "$BODY" '{body: $body}')"
+if [[ -n "$existing" ]]; then
+  api -X PATCH "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/issues/comments/$existing" --data "$payload" > /dev/null
+  echo "Updated the preview comment $existing"
+else
+  api -X POST "$COMMENTS" --data "$payload" > /dev/null
+  echo "Posted the preview comment"
+fi
 `;
 
 export function releaseWorkflow(): Workflow {
@@ -127,8 +176,22 @@ export function releaseWorkflow(): Workflow {
         timeoutMinutes: 30,
         steps: [
           ...engineSteps(`\${{ vars.${PIPELINE_VARIABLES.stateReadRole} }}`),
+          run("Release notes of this pull request", NOTES_SCRIPT, {
+            env: {
+              BASE_SHA: "${{ github.event.pull_request.base.sha }}",
+              STACK_FILE: RELEASE_STACK_FILE,
+              RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+            },
+          }),
           run("pulumi preview", PREVIEW_SCRIPT, { id: "preview" }),
-          { ...uploadArtifact("preview", "${{ runner.temp }}/preview.txt", 7), if: "always() && steps.preview.outcome != 'skipped'" },
+          {
+            ...uploadArtifact(
+              "preview",
+              ["${{ runner.temp }}/preview.txt", "${{ runner.temp }}/release-notes.md", "${{ runner.temp }}/release-notes-full.md"].join("\n"),
+              7,
+            ),
+            if: "always() && steps.preview.outcome != 'skipped'",
+          },
         ],
       }),
       comment: job({

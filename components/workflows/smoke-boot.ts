@@ -62,6 +62,10 @@ echo "passed=true" >> "$GITHUB_OUTPUT"
 echo "booted_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GITHUB_OUTPUT"
 `;
 
+const NOTES_COMMAND =
+  'npm run -s release-notes -- --from-stack-file Pulumi.release.yaml --to "$DIGEST" --image "$IMAGE" ' +
+  '--boot-run "$BOOT_RUN" --booted-at "$BOOTED_AT" --github-api "$GITHUB_API_URL" --full-notes-url "$BOOT_RUN"';
+
 export function smokeBootWorkflow(): Workflow {
   return {
     fileName: "smoke-boot.yml",
@@ -111,6 +115,11 @@ export function smokeBootWorkflow(): Workflow {
           BOOTED_AT: "${{ needs.boot.outputs.booted_at }}",
           BOOT_RUN: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
         },
+        // From the digest the release stack declares stable today to the booted one, checked with the
+        // stack's cosignPublicKey (the key the Promotion verifies with). The body links to the run,
+        // where the complete notes are an artifact.
+        notesCommand: `${NOTES_COMMAND} --max-chars 60000 > "$NOTES_FILE" && ${NOTES_COMMAND} --max-chars 1000000 > "$FULL_NOTES_FILE"`,
+        fullNotes: true,
         stateCommand: 'npm run release-state -- stable --digest "$DIGEST" --boot-run "$BOOT_RUN" --booted-at "$BOOTED_AT"',
         branch: "release/stable-${DIGEST:7:12}",
         title: "release: promote ${DIGEST:0:19} to stable",
@@ -118,7 +127,7 @@ export function smokeBootWorkflow(): Workflow {
           "Smoke-boot run ${BOOT_RUN} booted ${IMAGE}@${DIGEST} at ${BOOTED_AT}.",
           "",
           "Merging declares exactly this digest stable: Pulumi's Promotion copies it to stable, stable.YYYYMMDD and YYYYMMDD byte-identical, with no rebuild between test and release.",
-          "The pulumi preview comment on this pull request shows the stable digest moving.",
+          "The pulumi preview comment on this pull request shows the stable digest moving; the notes below say what changes with it.",
         ],
       }),
     },

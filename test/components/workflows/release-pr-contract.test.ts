@@ -56,11 +56,12 @@ if [[ "$1 $2" == "pr list" ]]; then echo ${ghOpenPrs}; fi
   fs.writeFileSync(
     path.join(bin, "npm"),
     `#!/usr/bin/env bash
-[[ "$1 $2 $3" == "run release-state --" ]] || { echo "unexpected npm call: $*" >&2; exit 99; }
+[[ "$1" == "run" ]] || { echo "unexpected npm call: $*" >&2; exit 99; }
+[[ "$2" == "-s" ]] && shift
+[[ "$2" =~ ^(release-state|release-notes)$ && "$3" == "--" ]] || { echo "unexpected npm call: $*" >&2; exit 99; }
+cli="$2"
 shift 3
-exec ${JSON.stringify(process.execPath)} ${cliArgs("release-state", [])
-      .map((a) => JSON.stringify(a))
-      .join(" ")} "$@"
+exec ${JSON.stringify(process.execPath)} ${JSON.stringify(cliArgs("release-state", [])[0])} "$cli" "$@"
 `,
     { mode: 0o755 },
   );
@@ -83,6 +84,8 @@ function runStep(workflow: Workflow, env: Record<string, string>, ghOpenPrs = 0)
       GITHUB_SERVER_URL: "https://github.com",
       GITHUB_REPOSITORY: "daniel-g-carrasco/margine-image",
       GITHUB_RUN_ID: "19000000077",
+      // Nothing answers here: the notes say what is missing and the pull request still opens.
+      GITHUB_API_URL: "http://127.0.0.1:9",
       NODE_PATH: path.join(PROJECT_DIR, "node_modules"),
       TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"),
       GITHUB_OUTPUT: path.join(ws.root, "out"),
@@ -98,7 +101,8 @@ describe("release pull request jobs, run with real git and the real release-stat
     for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
   });
   const common = { GH_TOKEN: "t", PIPELINE_REPOSITORY: "daniel-g-carrasco/margine-pipeline" };
-  const image = { IMAGE: "ghcr.io/daniel-g-carrasco/margine" };
+  // A registry nobody listens on: release-notes-jobs.test.ts runs the notes against a real one.
+  const image = { IMAGE: "127.0.0.1:9/daniel-g-carrasco/margine" };
 
   it("smoke-boot declares the booted digest on a branch and opens the pull request", () => {
     const run = runStep(smokeBootWorkflow(), {
@@ -114,6 +118,9 @@ describe("release pull request jobs, run with real git and the real release-stat
     assert.equal(pushed.config["margine-pipeline:release"].stable.digest, DIGEST);
     assert.equal(pushed.config["margine-pipeline:release"].stable.evidence.bootedAt, "2026-11-24T08:00:00Z");
     assert.match(run.gh, new RegExp(`^pr create --repo daniel-g-carrasco/margine-pipeline --base main --head ${branch} `, "m"));
+    const body = fs.readFileSync(path.join(run.ws.root, "release-pr-body.md"), "utf8");
+    assert.match(body, /^## Release notes: First release of 127\.0\.0\.1:9\/daniel-g-carrasco\/margine/m, body);
+    assert.match(body, /could not be read/);
   });
 
   it("build-disk declares the ISO release with both files", () => {
