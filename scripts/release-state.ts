@@ -8,13 +8,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { IA_IDENTIFIER_PATTERN, isCalendarDate, isDigest, isHttpsUrl, isIsoInstant, isMd5Hex, isSha256Hex } from "../grammar/values";
-import { IsoFile } from "../config/release-state";
+import { IsoFile, IsoRelease, latestIso, parseReleaseState } from "../config/release-state";
+import { parseStackFile } from "../config/stack-file";
+import { PROJECT } from "../config/stack-role";
+import { renderIsoNotes } from "../release-notes/iso-notes";
 import { addIsoRelease, ReleaseEdit, setStableRelease } from "../config/release-state-editor";
 import { runCli, UsageError } from "./cli";
 
 const USAGE =
   "usage: release-state stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.release.yaml]\n" +
-  "       release-state iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--file Pulumi.release.yaml]";
+  "       release-state iso --date YYYYMMDD --identifier ID --file-entry NAME:SHA256:MD5:SIZE... [--notes FILE.md] [--torrent URL] [--file Pulumi.release.yaml]";
 
 runCli(async () => {
   const [command, ...args] = process.argv.slice(2);
@@ -46,7 +49,14 @@ function stableEdit(args: string[]): { file: string; edit: (text: string) => Rel
   return { file, edit: (text) => setStableRelease(text, { digest, evidence: { bootRun, bootedAt }, rollback: values.rollback! }, file) };
 }
 
-function isoEdit(args: string[]): { file: string; edit: (text: string) => ReleaseEdit } {
+interface StackFileEdit {
+  readonly file: string;
+  readonly edit: (text: string) => ReleaseEdit;
+  /** Runs once the edit succeeded, with the text from before it. */
+  readonly afterEdit?: (before: string) => void;
+}
+
+function isoEdit(args: string[]): StackFileEdit {
   const { values } = parseArgs({
     args,
     options: {
@@ -54,6 +64,8 @@ function isoEdit(args: string[]): { file: string; edit: (text: string) => Releas
       identifier: { type: "string" },
       "file-entry": { type: "string", multiple: true },
       file: { type: "string", multiple: true },
+      notes: { type: "string" },
+      torrent: { type: "string" },
     },
   });
   const stackFiles = values.file ?? ["Pulumi.release.yaml"];
@@ -75,7 +87,24 @@ function isoEdit(args: string[]): { file: string; edit: (text: string) => Releas
   if (entries.length === 0) throw new UsageError("--file-entry is missing; expected at least one NAME:SHA256:MD5:SIZE (the ISO, SHA256SUMS...)");
   const files = entries.map(parseFileEntry);
   const file = stackFiles[0];
-  return { file, edit: (text) => addIsoRelease(text, { date, identifier, files }, file) };
+  const torrent = values.torrent === "" ? undefined : values.torrent;
+  if (torrent !== undefined && !isHttpsUrl(torrent))
+    throw new UsageError(`--torrent ${JSON.stringify(torrent)}: expected the https URL of the item's .torrent, or empty`);
+  const notes = values.notes;
+  return {
+    file,
+    edit: (text) => addIsoRelease(text, { date, identifier, files }, file),
+    // From the state before the edit: "previous" is the newest ISO declared so far.
+    ...(notes
+      ? { afterEdit: (before: string) => fs.writeFileSync(notes, renderIsoNotes({ date, identifier, files }, previousIso(before, file), torrent)) }
+      : {}),
+  };
+}
+
+/** The newest ISO release a stack file declared before this one, if any. */
+function previousIso(text: string, file: string): IsoRelease | undefined {
+  const raw = parseStackFile(text, file).config?.[`${PROJECT}:release`];
+  return raw === undefined ? undefined : latestIso(parseReleaseState(raw, `${PROJECT}:release`));
 }
 
 /** NAME:SHA256:MD5:SIZE; the name may not contain `:` (published names are [A-Za-z0-9._-]). */
@@ -101,7 +130,7 @@ function required(value: string | undefined, flag: string, valid: (v: string) =>
   return value;
 }
 
-function write({ file, edit }: { file: string; edit: (text: string) => ReleaseEdit }): number {
+function write({ file, edit, afterEdit }: StackFileEdit): number {
   const target = path.resolve(file);
   let text: string;
   try {
@@ -124,6 +153,7 @@ function write({ file, edit }: { file: string; edit: (text: string) => ReleaseEd
   try {
     const result = edit(text);
     if (result.changed) writeAtomically(target, result.text);
+    afterEdit?.(text);
     console.log(`${path.basename(target)}: ${result.summary}${result.changed ? "" : " (unchanged)"}`);
     if (output !== undefined) fs.writeSync(output, `changed=${result.changed}\nsummary=${result.summary}\n`);
     return 0;

@@ -239,16 +239,15 @@ export function buildDiskWorkflow(toolsRef: string): Workflow {
         stateCommand: `file_args=()
 read -r -a file_specs <<< "$FILES"
 for spec in "\${file_specs[@]}"; do file_args+=(--file-entry "$spec"); done
-npm run release-state -- iso --date "$DATE" --identifier "$IDENTIFIER" "\${file_args[@]}"
-LINKS="torrent: \${TORRENT}"
-if [[ -z "$TORRENT" ]]; then LINKS="HTTP links only: IA had not derived the torrent yet (it will; the site links to the .torrent by date)"; fi`,
+# --notes: size and its change against the previous ISO, checksums, the item and torrent links.
+npm run release-state -- iso --date "$DATE" --identifier "$IDENTIFIER" "\${file_args[@]}" --torrent "$TORRENT" --notes "$RUNNER_TEMP/iso-notes.md"
+NOTES="$(cat "$RUNNER_TEMP/iso-notes.md")"`,
         branch: "release/iso-${DATE}",
         title: "release: ISO ${DATE} (${IDENTIFIER})",
         body: [
           "Uploaded to https://archive.org/details/${IDENTIFIER} by ${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}.",
-          "Files (name:sha256:md5:size): ${FILES}",
-          "${LINKS}",
           "",
+          "${NOTES}",
           "Merging declares the release: IaItem verifies the files by md5, the edge index and SHA256SUMS follow, and SiteRelease bumps LATEST_ISO_DATE.",
         ],
       }),

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseImageName, utcDateStamp } from "../../grammar/values";
 import { registryCredentials } from "./credentials";
+import { readImageFacts } from "./image-facts";
 import { promotionInputFailures } from "./promotion-inputs";
 import { RegistryClient } from "./registry-client";
 import { SignatureVerification, verifyImageSignature } from "./signature-verification";
@@ -32,6 +33,14 @@ export interface PromotionInputs {
    * shows each tag's change against the state's observed `tagDigests`.
    */
   readonly tagDigests?: Record<string, string | null>;
+  /**
+   * Added by check, for the reviewer of a preview: the dated tag the digest becomes
+   * (`stable.20261120 => stable.20261205` reads where two digests do not), and the image's own
+   * `created` and source revision, read from its config when the registry answers.
+   */
+  readonly version?: string;
+  readonly created?: string;
+  readonly sourceRevision?: string;
 }
 
 export interface PromotionOutputs extends PromotionInputs {
@@ -73,15 +82,30 @@ export class PromotionProvider implements pulumi.dynamic.ResourceProvider<Promot
     return { client: new RegistryClient({ registry, insecure: inputs.insecure === true, ...credentials }), repository };
   }
 
+  /** created and sourceRevision of the digest, best effort: a preview never fails for want of them. */
+  private async imageFacts(news: PromotionInputs): Promise<{ created?: string; sourceRevision?: string }> {
+    const { registry, repository } = parseImageName(news.image);
+    const client = new RegistryClient({ registry, insecure: news.insecure === true, ...registryCredentials(registry, process.env), maxAttempts: 1 });
+    try {
+      const facts = await readImageFacts(client, repository, news.digest);
+      return { ...(facts.created ? { created: facts.created } : {}), ...(facts.revision ? { sourceRevision: facts.revision } : {}) };
+    } catch {
+      return {};
+    }
+  }
+
   async check(olds: PromotionInputs, news: PromotionInputs): Promise<pulumi.dynamic.CheckResult<PromotionInputs>> {
     const failures = promotionInputFailures(news, { requireEvidence: true });
     if (failures.length > 0) return { inputs: news, failures };
+    const version = news.tags.find((t) => /^stable\.\d{8}$/.test(t));
     return {
       inputs: {
         ...news,
         rollback: news.rollback ?? false,
         insecure: news.insecure ?? false,
         tagDigests: Object.fromEntries(news.tags.map((t) => [t, news.digest])),
+        ...(version ? { version } : {}),
+        ...(await this.imageFacts(news)),
       },
       failures: rollbackFailure(olds ?? {}, news),
     };
@@ -165,12 +189,26 @@ export class Promotion extends pulumi.dynamic.Resource {
   declare readonly signature: pulumi.Output<SignatureVerification | undefined>;
   declare readonly digest: pulumi.Output<string>;
   declare readonly tags: pulumi.Output<string[]>;
+  /** The dated stable tag this digest becomes, e.g. stable.20261205. */
+  declare readonly version: pulumi.Output<string | undefined>;
+  declare readonly created: pulumi.Output<string | undefined>;
+  declare readonly sourceRevision: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: PromotionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       new PromotionProvider(),
       name,
-      { rollback: false, insecure: false, ...args, tagDigests: undefined, mediaType: undefined, signature: undefined },
+      {
+        rollback: false,
+        insecure: false,
+        ...args,
+        tagDigests: undefined,
+        mediaType: undefined,
+        signature: undefined,
+        version: undefined,
+        created: undefined,
+        sourceRevision: undefined,
+      },
       opts,
       "margine",
       "Promotion",

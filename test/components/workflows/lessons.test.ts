@@ -175,7 +175,8 @@ describe("handbook lessons carried by the generated workflows", () => {
       assert.equal(disk.jobs.publish_ia.outputs?.torrent, "${{ steps.upload.outputs.torrent }}");
       const release = step(disk.jobs.release_pr, "Open the release pull request");
       assert.equal(release.env?.TORRENT, "${{ needs.publish_ia.outputs.torrent }}");
-      assert.match(release.run!, /if \[\[ -z "\$TORRENT" \]\]; then LINKS="HTTP links only/);
+      // The PR body's wording without a torrent is run in release-pr-contract.test.ts.
+      assert.match(release.run!, /--torrent "\$TORRENT"/);
 
       // The upload script itself, with publish-iso answering as it does when the derive is slow
       // (torrentUrl null) and when the torrent exists: real bash, jq and sha256sum. The release

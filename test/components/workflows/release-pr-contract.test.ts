@@ -28,7 +28,7 @@ function releaseStep(workflow: Workflow) {
 const roots: string[] = [];
 
 /** A pipeline repository clone with the real Pulumi.release.yaml, and shims for gh and npm. */
-function workspace(ghOpenPrs: number) {
+function workspace(ghOpenPrs: number, stackFile = "Pulumi.release.yaml") {
   const git = requireTool("git", "git");
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "release-pr-"));
   roots.push(root);
@@ -38,7 +38,7 @@ function workspace(ghOpenPrs: number) {
   const run = (args: string[], cwd = clone) => execFileSync(git, args, { cwd, encoding: "utf8" });
   execFileSync(git, ["init", "--quiet", "--bare", "--initial-branch=main", origin]);
   execFileSync(git, ["clone", "--quiet", origin, clone], { stdio: "ignore" });
-  fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.release.yaml"), path.join(clone, "Pulumi.release.yaml"));
+  fs.copyFileSync(path.join(PROJECT_DIR, stackFile), path.join(clone, "Pulumi.release.yaml"));
   run(["-c", "user.name=t", "-c", "user.email=t@t", "add", "Pulumi.release.yaml"]);
   run(["-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "init"]);
   run(["push", "--quiet", "origin", "HEAD:main"]);
@@ -68,9 +68,9 @@ exec ${JSON.stringify(process.execPath)} ${JSON.stringify(cliArgs("release-state
   return { root, clone, bin, ghLog, git: run };
 }
 
-function runStep(workflow: Workflow, env: Record<string, string>, ghOpenPrs = 0) {
+function runStep(workflow: Workflow, env: Record<string, string>, ghOpenPrs = 0, stackFile?: string) {
   const step = releaseStep(workflow);
-  const ws = workspace(ghOpenPrs);
+  const ws = workspace(ghOpenPrs, stackFile);
   const expected = Object.keys(step.env ?? {}).sort();
   assert.deepEqual(Object.keys(env).sort(), expected, "the test provides exactly the step's env");
   const res = spawnSync("bash", ["-euo", "pipefail", "-c", step.run!], {
@@ -135,6 +135,27 @@ describe("release pull request jobs, run with real git and the real release-stat
       ["margine-20261124.iso", "SHA256SUMS"],
     );
     assert.match(run.gh, /^pr create .*--head release\/iso-20261124 /m);
+    const body = fs.readFileSync(path.join(run.ws.root, "release-pr-body.md"), "utf8");
+    assert.match(body, /^- \*\*ISO size:\*\* 6\.00 GiB \(the first ISO release\)$/m, body);
+    assert.match(body, /^- \*\*Torrent:\*\* not derived by IA yet/m);
+    assert.match(body, new RegExp(`^\\| SHA256SUMS \\| 87 B \\| \`${"c".repeat(64)}\` \\|$`, "m"));
+  });
+
+  it("build-disk's ISO notes give the size change against the previous ISO and the torrent link", () => {
+    const files = `margine-20261205.iso:${"a".repeat(64)}:${"b".repeat(32)}:6500000000 SHA256SUMS:${"c".repeat(64)}:${"d".repeat(32)}:87`;
+    const torrent = "https://archive.org/download/margine-20261205/margine-20261205_archive.torrent";
+    const run = runStep(
+      buildDiskWorkflow("main"),
+      { ...common, DATE: "20261205", IDENTIFIER: "margine-20261205", FILES: files, TORRENT: torrent },
+      0,
+      "Pulumi.example-release.yaml",
+    );
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const body = fs.readFileSync(path.join(run.ws.root, "release-pr-body.md"), "utf8");
+    // The sample stack's previous ISO (20261120) is 6442450944 bytes.
+    assert.match(body, /^- \*\*ISO size:\*\* 6\.00 GiB → 6\.05 GiB \(\+54\.9 MiB against 20261120\)$/m, body);
+    assert.match(body, /^- \*\*Internet Archive item:\*\* \[margine-20261205\]\(https:\/\/archive\.org\/details\/margine-20261205\)$/m);
+    assert.match(body, new RegExp(`^- \\*\\*Torrent:\\*\\* \\[margine-20261205\\\\_archive\\.torrent\\]\\(${torrent.replace(/[.]/g, "\\.")}\\)$`, "m"));
   });
 
   it("a rerun with the pull request already open changes nothing", () => {

@@ -64,6 +64,29 @@ describe("Promotion through the real dynamic-provider host", function () {
     );
   });
 
+  it("check adds what a reviewer reads in the preview: the dated tag, and the image's created and source revision", async () => {
+    const labelled = (
+      await pushTestImage(registry.host, "margine", "candidate.20261205", {
+        seed: "labelled",
+        created: "2026-12-05T04:17:00Z",
+        labels: { "org.opencontainers.image.revision": "c0ffee".padEnd(40, "0") },
+      })
+    ).digest;
+    const checked = (await host.check(provider, {}, inputs({ digest: labelled, tags: ["stable", "stable.20261205", "20261205"] }))).inputs;
+    assert.equal(checked.version, "stable.20261205");
+    assert.equal(checked.created, "2026-12-05T04:17:00Z");
+    assert.equal(checked.sourceRevision, "c0ffee".padEnd(40, "0"));
+    // A registry that does not answer costs the preview these facts, never the preview.
+    proxy.faults.push({ method: "GET", status: 500, times: 100 });
+    try {
+      const degraded = (await host.check(provider, {}, inputs({ digest: labelled, tags: ["stable", "stable.20261205"] }))).inputs;
+      assert.equal(degraded.version, "stable.20261205");
+      assert.equal(degraded.created, undefined);
+    } finally {
+      proxy.faults.length = 0;
+    }
+  });
+
   it("create moves every tag; diff shows a new digest as an update; update moves them again", async () => {
     const checked = (await host.check(provider, {}, inputs())).inputs;
     const { id, outs } = await host.create(provider, checked);
