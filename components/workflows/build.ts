@@ -7,6 +7,7 @@ import { COSIGN_VERSION, installCosign, signFormatFlags } from "./cosign";
 import { job } from "./jobs";
 import { Step, Workflow } from "./model";
 import { checkout, downloadArtifact, run, uploadArtifact } from "./steps";
+import { OCI_LABELS } from "../../providers/oci/image-facts";
 import { RPM_PACKAGES_PREDICATE } from "../../providers/oci/package-attestation";
 
 /** The moving tag of the newest build; the boot gate (smoke-boot) reads it exactly once. */
@@ -98,6 +99,31 @@ const ATTEST_SCRIPT = `cosign attest --yes --key env://COSIGN_PRIVATE_KEY --type
 
 const PR_IMAGE_ARCHIVE = "image.oci.tar";
 
+// The base image as two OCI labels (image-spec annotations), so the release notes can say whether
+// the base moved: the Containerfile's first FROM and the digest it resolves to now, which is what
+// `podman build --pull=newer` builds on. A FROM built from ARGs cannot be resolved here: a warning,
+// and the notes show no base.
+export const BASE_IMAGE_SCRIPT = `file=Containerfile
+[[ -f "$file" ]] || file=Dockerfile
+base="$(awk 'toupper($1) == "FROM" { for (i = 2; i <= NF; i++) if ($i !~ /^--/) { print $i; exit } }' "$file")"
+if [[ -z "$base" || "$base" == *'$'* ]]; then
+  echo "::warning::\${file}'s FROM (\${base:-none}) cannot be resolved before the build: the release notes will show no base image"
+  exit 0
+fi
+digest="$(skopeo inspect --no-tags --format '{{.Digest}}' "docker://\${base}")"
+if [[ ! "$digest" =~ ^sha256:[0-9a-f]{64}$ ]]; then
+  echo "::error::the base image \${base} resolved to '\${digest}', not a manifest digest"
+  exit 1
+fi
+{
+  echo "labels<<MARGINE_LABELS"
+  echo "${OCI_LABELS.baseName}=\${base%@*}"
+  echo "${OCI_LABELS.baseDigest}=\${digest}"
+  echo "MARGINE_LABELS"
+} >> "$GITHUB_OUTPUT"
+echo "Base image \${base} is \${digest}"
+`;
+
 /** Check out, compute the tags, build, rechunk: the same on main and on pull requests. */
 function buildAndRechunk(): Step[] {
   return [
@@ -108,6 +134,7 @@ function buildAndRechunk(): Step[] {
       uses: ACTIONS.metadata,
       with: { images: "${{ vars.IMAGE_NAME }}", flavor: "latest=false", tags: METADATA_TAGS.join("\n") },
     },
+    run("Base image of the build", BASE_IMAGE_SCRIPT, { id: "base" }),
     run("Build the image", "sudo podman build --pull=newer --tag localhost/margine:build ."),
     {
       name: "Rechunk",
@@ -119,7 +146,7 @@ function buildAndRechunk(): Step[] {
         "prev-ref": `\${{ vars.IMAGE_NAME }}:${CANDIDATE_TAG}`,
         version: "${{ steps.metadata.outputs.version }}",
         revision: "${{ github.sha }}",
-        labels: "${{ steps.metadata.outputs.labels }}",
+        labels: "${{ steps.metadata.outputs.labels }}\n${{ steps.base.outputs.labels }}",
       },
     },
   ];

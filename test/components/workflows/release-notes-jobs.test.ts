@@ -197,6 +197,38 @@ exec ${JSON.stringify(process.execPath)} ${JSON.stringify(cliArgs("release-notes
     assert.match(empty.stdout, /::error::rpm -qa in x@y listed no package/);
   });
 
+  it("build.yml's base image step resolves the Containerfile's FROM with the real skopeo and hands the labels to rechunk", async () => {
+    const work = path.join(root, "base");
+    fs.mkdirSync(work);
+    fs.mkdirSync(work + "-tmp");
+    // The loopback registry is plain HTTP, where GHCR and quay are https: the real skopeo, told so.
+    const bin = path.join(work + "-tmp", "bin");
+    fs.mkdirSync(bin);
+    const skopeo = requireTool("skopeo", "skopeo");
+    fs.writeFileSync(path.join(bin, "skopeo"), `#!/usr/bin/env bash\ncmd="$1"; shift\nexec ${skopeo} "$cmd" --tls-verify=false "$@"\n`, { mode: 0o755 });
+    const script = stepOf(buildWorkflow().jobs.build.steps, "Base image of the build").run!;
+    const output = path.join(work + "-tmp", "output");
+    const env = { PATH: `${bin}:${path.join(root, "bin")}:${process.env.PATH}`, GITHUB_OUTPUT: output };
+    fs.writeFileSync(path.join(work, "Containerfile"), `ARG X=1\nFROM --platform=linux/amd64 ${images.image}:candidate-job-old AS base\nRUN true\n`);
+    const res = await bash(script, work, env);
+    assert.equal(res.code, 0, res.stderr + res.stdout);
+    assert.equal(
+      fs.readFileSync(output, "utf8"),
+      `labels<<MARGINE_LABELS\norg.opencontainers.image.base.name=${images.image}:candidate-job-old\norg.opencontainers.image.base.digest=${oldDigest}\nMARGINE_LABELS\n`,
+    );
+    // A FROM built from an ARG cannot be resolved before the build: a warning, no labels, no failure.
+    fs.rmSync(output);
+    fs.writeFileSync(path.join(work, "Containerfile"), "ARG BASE=quay.io/fedora/fedora-bootc:42\nFROM ${BASE}\n");
+    const unresolved = await bash(script, work, env);
+    assert.equal(unresolved.code, 0, unresolved.stderr);
+    assert.match(unresolved.stdout, /::warning::Containerfile's FROM \(\$\{BASE\}\) cannot be resolved/);
+    assert.equal(fs.existsSync(output), false);
+    // A base that does not exist fails the build before anything is built.
+    fs.writeFileSync(path.join(work, "Containerfile"), `FROM ${images.image}:no-such-tag\n`);
+    const missing = await bash(script, work, env);
+    assert.notEqual(missing.code, 0);
+  });
+
   it("smoke-boot's release pull request body carries the notes from today's stable to the booted digest", async () => {
     const repo = repository("pipeline");
     fs.mkdirSync(repo.clone + "-tmp");
