@@ -42,7 +42,6 @@ export const OPERATOR_KEYS = {
   edgeAddress: "the edge VM's public IPv4 address (A records of the site and files hosts), e.g. 203.0.113.7",
   toolsRef: "the full commit of this repository whose CLIs the image workflows run (jobs that hold secrets never run a moving main), e.g. `git rev-parse HEAD`",
 } as const;
-export type OperatorKey = keyof typeof OPERATOR_KEYS;
 
 /**
  * The DNS-only host that serves the 7-day ISO copies straight from the edge VM. filesHost is

@@ -38,6 +38,3 @@ export function publicKeyFingerprint(key: KeyObject): string {
     .digest("hex")}`;
 }
 
-export function isCosignPublicKey(value: unknown): value is string {
-  return !("problem" in parseCosignPublicKey(value));
-}

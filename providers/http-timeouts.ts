@@ -221,11 +221,6 @@ function sendBuffered(
   });
 }
 
-/** Seconds from a CLI flag to milliseconds; the CLIs validate the number. */
-export function timeoutsFromSeconds(connectSeconds: number, readSeconds: number): NetTimeouts {
-  return { connectMs: Math.round(connectSeconds * 1000), idleMs: Math.round(readSeconds * 1000) };
-}
-
 /** A failure's one-line text when the answer was not what a JSON API sends (an HTML error page, a portal). */
 export function notJsonReason(contentType: string | null | undefined, body: string | Buffer): string {
   const text = (Buffer.isBuffer(body) ? body.toString("utf8") : body).replace(/\s+/g, " ").trim();

@@ -25,9 +25,3 @@ export const TOOL_IMAGES = {
 /** The Node.js the pipeline's CLIs run on (package.json engines: >=20.19). */
 export const NODE_VERSION = "20.19";
 
-/**
- * The Pulumi engine release.yml runs: the same release as the @pulumi/pulumi SDK in the lockfile,
- * built by scripts/install-pulumi.sh from Go modules that tools/pulumi/go.sum pins (each one
- * verified against Go's checksum database), never a script piped from the network.
- */
-export const PULUMI_CLI_VERSION = "3.248.0";

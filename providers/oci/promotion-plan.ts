@@ -27,8 +27,6 @@ export interface PromotionPlanInput {
 export interface PromotionPlan {
   /** Tags to PUT, in request order: :stable always last, once its dated aliases are in place. */
   readonly moves: string[];
-  /** Tags already at the digest: skipped, which is also how a half-done promotion heals. */
-  readonly unchanged: string[];
 }
 
 /** The newest YYYYMMDD among dated stable aliases (stable.YYYYMMDD, YYYYMMDD). */
@@ -41,21 +39,13 @@ export function newestDatedTag(tags: readonly string[]): string | undefined {
     .at(-1);
 }
 
-/** The release date a set of promotion tags carries, if any dated alias is among them. */
-export function releaseDateOfTags(tags: readonly string[]): string | undefined {
-  return newestDatedTag(tags);
-}
-
 export function planPromotion(input: PromotionPlanInput): PromotionPlan {
   const moves: string[] = [];
-  const unchanged: string[] = [];
   const conflicts: { tag: string; expected: string | null; actual: string | null }[] = [];
   for (const tag of input.tags) {
     const actual = input.current[tag] ?? null;
-    if (actual === input.digest) {
-      unchanged.push(tag);
-      continue;
-    }
+    // Already at the digest: skipped, which is also how a half-done promotion heals.
+    if (actual === input.digest) continue;
     if (tag in input.expected && input.expected[tag] !== actual) {
       conflicts.push({ tag, expected: input.expected[tag], actual });
       continue;
@@ -76,5 +66,5 @@ export function planPromotion(input: PromotionPlanInput): PromotionPlan {
   // :stable is what clients follow: it moves only after every dated alias is in place, so an
   // interrupted promotion never leaves :stable on a digest without its dated tags.
   const ordered = [...moves.filter((t) => t !== "stable"), ...moves.filter((t) => t === "stable")];
-  return { moves: ordered, unchanged };
+  return { moves: ordered };
 }

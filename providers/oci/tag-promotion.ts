@@ -5,7 +5,7 @@
 //   3. PUT the same bytes to every dated tag that must move, in parallel; the returned digest verifies it
 //   4. PUT :stable last, only once every other tag is in place
 import { RegistryError, VerificationError } from "./errors";
-import { PromotionPlan, newestDatedTag, planPromotion, releaseDateOfTags } from "./promotion-plan";
+import { PromotionPlan, newestDatedTag, planPromotion } from "./promotion-plan";
 import { RegistryClient } from "./registry-client";
 
 export interface TagPromotionRequest {
@@ -63,7 +63,7 @@ export async function resolveTags(
 export async function promoteTags(client: RegistryClient, req: TagPromotionRequest): Promise<TagPromotionResult> {
   const [manifest, repositoryTags] = await Promise.all([client.getManifest(req.repository, req.digest), client.listTags(req.repository)]);
   const current = await resolveTags(client, req.repository, req.tags, repositoryTags);
-  const releaseDate = releaseDateOfTags(req.tags) ?? req.bootDate;
+  const releaseDate = newestDatedTag(req.tags) ?? req.bootDate;
   const newestDatedDigest = !releaseDate && req.tags.includes("stable") ? await newestDatedAliasDigest(client, req.repository, repositoryTags) : undefined;
   const plan: PromotionPlan = planPromotion({
     image: req.image,
