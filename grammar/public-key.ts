@@ -37,4 +37,3 @@ export function publicKeyFingerprint(key: KeyObject): string {
     .update(key.export({ format: "der", type: "spki" }))
     .digest("hex")}`;
 }
-

@@ -24,4 +24,3 @@ export const TOOL_IMAGES = {
 
 /** The Node.js the pipeline's CLIs run on (package.json engines: >=20.19). */
 export const NODE_VERSION = "20.19";
-
