@@ -4,13 +4,14 @@
 // reloads the program's own modules (not node_modules) so that a second stack evaluates afresh.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { PROJECT } from "../../config/stack";
 import { readOfflineConfig } from "./stack-file";
 import { offlineCloudflareInvoke } from "./cloudflare-invokes";
 
-/** Marker the runtime wraps secret values in (docs/protocols.md). */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+/** Marker the runtime wraps secret values in (docs/protocols.md): the SDK's own constants, not copies. */
+const SECRET_SIG = specialSigKey;
+const SECRET_VALUE = specialSecretSig;
 
 export interface RecordedResource {
   readonly type: string;
