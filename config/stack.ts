@@ -152,11 +152,13 @@ export function parseStackConfig(
     throw new ConfigError(`${PROJECT}:siteDeployHookUrl`, siteDeployHookUrl, "an https URL of the web host's deploy endpoint");
   }
   const stateBackendUrl = cfg.get("stateBackendUrl");
-  if (stateBackendUrl !== undefined && !/^(s3|gs|azblob|https):\/\/\S+$/.test(stateBackendUrl)) {
+  // release.yml authenticates to s3:// only (GitHub OIDC), and Pulumi's S3 client (AWS SDK v2)
+  // needs a region a runner does not set: checked here, before the variable reaches a workflow.
+  if (stateBackendUrl !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^?\s]*)?\?(\S*&)?region=[a-z0-9-]+(&\S*)?$/.test(stateBackendUrl)) {
     throw new ConfigError(
       `${PROJECT}:stateBackendUrl`,
       stateBackendUrl,
-      "a shared Pulumi backend URL (s3://, gs://, azblob:// or https://api.pulumi.com); a file:// backend is local to one machine",
+      "a shared s3:// backend with its region, e.g. s3://my-bucket/margine?region=eu-central-1 (release.yml reaches S3 through GitHub OIDC; a file:// backend is local to one machine)",
     );
   }
   const stateRoles = parseStateRoles(cfg.getObject<unknown>("stateRoles"));

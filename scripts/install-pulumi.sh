@@ -16,12 +16,12 @@
 #    binaries, so they work in any clone once `npm ci` has run.
 set -euo pipefail
 
-# The one place the engine version is pinned. It must match the
-# github.com/pulumi/pulumi/pkg/v3 requirement in tools/pulumi/go.mod and the
-# @pulumi/pulumi version in package-lock.json.
-PULUMI_VERSION=3.248.0
-
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# The engine version is the @pulumi/pulumi version package-lock.json pins (the one place; release.yml
+# installs the official CLI of the same version). tools/pulumi/go.mod must require the same one.
+PULUMI_VERSION=$(node -p 'require(process.argv[1]).packages["node_modules/@pulumi/pulumi"].version' "$repo/package-lock.json" 2>/dev/null) ||
+	{ printf 'install-pulumi: error: cannot read the @pulumi/pulumi version from %s (is Node.js installed?)\n' "$repo/package-lock.json" >&2; exit 1; }
 tools_mod="$repo/tools/pulumi"
 install_root="$repo/.tools/pulumi"
 install_dir="$install_root/$PULUMI_VERSION"

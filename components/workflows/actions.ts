@@ -6,7 +6,8 @@ import { PinnedAction } from "./model";
 export const ACTIONS = {
   checkout: { repository: "actions/checkout", sha: "11bd71901bbe5b1630ceea73d27597364c9af683", version: "v4.2.2" },
   setupNode: { repository: "actions/setup-node", sha: "49933ea5288caeca8642d1e84afbd3f7d6820020", version: "v4.4.0" },
-  setupGo: { repository: "actions/setup-go", sha: "d35c59abb061a4a6fb18e82ac0862c26744d6ab5", version: "v5.5.0" },
+  // Installs the official Pulumi CLI only (no `command` input); release v7.0.0 is this commit.
+  pulumi: { repository: "pulumi/actions", sha: "8e5e406f4007fca908480587cb9893c07090f58d", version: "v7.0.0" },
   uploadArtifact: { repository: "actions/upload-artifact", sha: "ea165f8d65b6e75b540449e92b4886f43607fa02", version: "v4.6.2" },
   downloadArtifact: { repository: "actions/download-artifact", sha: "d3f86a106a0bac45b974a628896c90dbdf5c8093", version: "v4.3.0" },
   metadata: { repository: "docker/metadata-action", sha: "902fa8ec7d6ecbf8d84d538b9b233a880e428804", version: "v5.7.0" },

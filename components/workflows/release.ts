@@ -10,6 +10,7 @@ import { PIPELINE_ENVIRONMENTS, PIPELINE_SECRETS, PIPELINE_VARIABLES } from "../
 import { ACTIONS, NODE_VERSION } from "./actions";
 import { job, RELEASE_STACK_FILE } from "./jobs";
 import { Step, Workflow } from "./model";
+import { installPulumiCli } from "./pulumi-cli";
 import { checkout, downloadArtifact, run, uploadArtifact } from "./steps";
 
 /** The stack release.yml previews and applies (Pulumi.release.yaml). */
@@ -20,8 +21,8 @@ export const POLICY_PACK_DIR = "policy";
 
 // A runner starts with no state: without a shared backend, `pulumi up` would try to create
 // everything again. Fail at once with what to set instead.
-const BACKEND_GUARD_SCRIPT = `if [[ -z "$PULUMI_BACKEND_URL" ]]; then
-  echo "::error::vars.${PIPELINE_VARIABLES.stateBackendUrl} is empty: set stateBackendUrl in Pulumi.prod.yaml (e.g. s3://bucket/margine) and run pulumi up of the platform stack"
+export const BACKEND_GUARD_SCRIPT = `if [[ -z "$PULUMI_BACKEND_URL" ]]; then
+  echo "::error::vars.${PIPELINE_VARIABLES.stateBackendUrl} is empty: set stateBackendUrl in Pulumi.prod.yaml (e.g. s3://my-bucket/margine?region=eu-central-1) and run pulumi up of the platform stack"
   exit 1
 fi
 `;
@@ -31,8 +32,13 @@ fi
  * OIDC token exchanged by the AWS SDK inside Pulumi for the role in STATE_ROLE (a read-only role
  * for previews, a read-write one for up; docs/stacks.md lists the trust policies).
  */
-const BACKEND_CREDENTIALS_SCRIPT = `case "$PULUMI_BACKEND_URL" in
+export const BACKEND_CREDENTIALS_SCRIPT = `case "$PULUMI_BACKEND_URL" in
   s3://*)
+    # Pulumi's S3 client (AWS SDK v2) needs a region, and a runner sets none.
+    if [[ "$PULUMI_BACKEND_URL" != *"?region="* && "$PULUMI_BACKEND_URL" != *"&region="* && -z "\${AWS_REGION:-}" ]]; then
+      echo "::error::PULUMI_BACKEND_URL has no region: set stateBackendUrl to s3://BUCKET/PATH?region=REGION in Pulumi.prod.yaml"
+      exit 1
+    fi
     if [[ -z "$STATE_ROLE" ]]; then
       echo "::error::the role for the s3 state backend is not set (vars.PULUMI_STATE_READ_ROLE for preview, vars.PULUMI_STATE_WRITE_ROLE for up); see docs/stacks.md"
       exit 1
@@ -53,11 +59,6 @@ const BACKEND_CREDENTIALS_SCRIPT = `case "$PULUMI_BACKEND_URL" in
 esac
 `;
 
-/** Builds the engine from the Go modules tools/pulumi/go.sum pins, and puts it on PATH. */
-const INSTALL_ENGINE_SCRIPT = `bin="$(scripts/install-pulumi.sh | tail -n 1)"
-echo "$bin" >> "$GITHUB_PATH"
-`;
-
 // --ignore-scripts: no dependency runs code at install time in a job that later reads credentials
 // (none of ours needs an install script: the tests run the same tree installed the same way).
 const INSTALL_DEPENDENCIES_SCRIPT = "npm ci --ignore-scripts --no-audit --no-fund\n";
@@ -71,10 +72,9 @@ function engineSteps(stateRole: string): Step[] {
     run("Require a shared state backend", BACKEND_GUARD_SCRIPT),
     checkout(),
     { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION } },
-    { name: "Set up Go", uses: ACTIONS.setupGo, with: { "go-version-file": "tools/pulumi/go.mod", cache: false } },
     run("Install dependencies", INSTALL_DEPENDENCIES_SCRIPT),
     run("Build the policy pack", BUILD_POLICY_PACK_SCRIPT),
-    run("Install the Pulumi engine", INSTALL_ENGINE_SCRIPT),
+    installPulumiCli(),
     run("State backend credentials", BACKEND_CREDENTIALS_SCRIPT, { env: { STATE_ROLE: stateRole } }),
   ];
 }
@@ -167,6 +167,10 @@ export function releaseWorkflow(): Workflow {
       // passphrase is empty by design: nothing any job could leak.
       PULUMI_CONFIG_PASSPHRASE: "",
       PULUMI_SKIP_UPDATE_CHECK: "true",
+      // The release stack runs dynamic providers only, whose host ships with the CLI. Without this,
+      // the CLI would download, unverified and on every run, the plugin of every Pulumi package in
+      // package.json (github, cloudflare, command: the platform stack's), before the preview starts.
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     },
     jobs: {
       preview: job({

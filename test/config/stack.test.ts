@@ -58,7 +58,14 @@ describe("config/stack", () => {
     ["a bad SSH port", { ...VALID, edge: { sshUser: "margine-admin", sshPort: 70000 } }, "edge.sshPort", /TCP port/],
     ["a bad SSH user", { ...VALID, edge: { sshUser: "Root!" } }, "edge.sshUser", /Linux user name/],
     ["a missing host key", { ...VALID, edgeHostKey: undefined }, "edgeHostKey", /ssh-keyscan/],
-    ["a machine-local state backend", { ...VALID, stateBackendUrl: "file://." }, "stateBackendUrl", /shared Pulumi backend URL/],
+    ["a machine-local state backend", { ...VALID, stateBackendUrl: "file://." }, "stateBackendUrl", /shared s3:\/\/ backend with its region/],
+    [
+      "an s3 backend without its region",
+      { ...VALID, stateBackendUrl: "s3://margine-state/margine" },
+      "stateBackendUrl",
+      /e\.g\. s3:\/\/my-bucket\/margine\?region=/,
+    ],
+    ["a backend release.yml cannot authenticate to", { ...VALID, stateBackendUrl: "gs://margine-state?region=x" }, "stateBackendUrl", /GitHub OIDC/],
     [
       "release state in the platform stack",
       { ...VALID, release: RELEASE },

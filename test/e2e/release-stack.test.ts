@@ -180,6 +180,33 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
     assert.equal(tagDigest("stable.20261120"), digests.a, "the dated alias of the old release stays");
   });
 
+  it("previews take no stack lock: two release PRs previewed at once both succeed, even while up holds the lock", async () => {
+    // What `pulumi up` leaves in a DIY backend while it runs (pkg/backend/diy/lock.go): one JSON
+    // file per holder under .pulumi/locks/<the stack's fully qualified name>/. Written here as up
+    // writes it, and proven to be honoured: an up started meanwhile is refused.
+    const lockDir = path.join(ws.backend, ".pulumi", "locks", "organization", "margine-pipeline", preview.env.STACK);
+    fs.mkdirSync(lockDir, { recursive: true });
+    const lock = path.join(lockDir, `${crypto.randomUUID()}.json`);
+    fs.writeFileSync(lock, JSON.stringify({ pid: 4242, username: "runner", hostname: "fv-az-up", timestamp: new Date().toISOString() }));
+    try {
+      const blocked = await runStep(up);
+      assert.notEqual(blocked.code, 0, "up must wait for the lock's holder");
+      assert.match(blocked.output, /the stack is currently locked by 1 lock\(s\)/);
+      const runs = await Promise.all(
+        ["pr-1", "pr-2"].map((pr) => {
+          const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), `runner-temp-${pr}-`));
+          return ws.run(preview.script, { ...preview.env, ...machineEnv, RUNNER_TEMP: runnerTemp }).then((res) => ({ res, runnerTemp }));
+        }),
+      );
+      for (const { res, runnerTemp } of runs) {
+        assert.equal(res.code, 0, res.output);
+        assert.match(fs.readFileSync(path.join(runnerTemp, "preview.txt"), "utf8"), /Resources:\n\s+5 unchanged\n/);
+      }
+    } finally {
+      fs.rmSync(lock);
+    }
+  });
+
   it("a rollback without rollback: true fails in preview with the provider's message; with it, up applies", async () => {
     // A hand edit, as a maintainer makes it: the same lines, the values of the earlier release.
     const current = fs.readFileSync(stackFile, "utf8");

@@ -1,12 +1,14 @@
 // The real Pulumi engine for the end-to-end tier: the CLI scripts/install-pulumi.sh provides (a
-// matching `pulumi` on PATH, or one built from the Go modules tools/pulumi pins), a copy of this
-// project in a temporary folder with its own stack files and a local file backend, and the
-// commands of the generated release.yml, run with the environment the workflow would give them.
+// matching `pulumi` on PATH, or one built from the Go modules tools/pulumi pins), put where
+// release.yml's install step puts the official one (~/.pulumi/bin of the runner's home, on PATH),
+// a copy of this project in a temporary folder with its own stack files and a local file backend,
+// and the commands of the generated release.yml, run with the environment the workflow gives them.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { OFFICIAL_CLI_BIN_DIR } from "../../components/workflows/pulumi-cli";
 import { releaseWorkflow } from "../../components/workflows/release";
 import { renderWorkflow } from "../../components/workflows/render";
 import { PROJECT_DIR } from "./program-run";
@@ -43,7 +45,8 @@ export class EngineWorkspace {
   private constructor(
     readonly dir: string,
     readonly backend: string,
-    private readonly bin: string,
+    /** The runner's home: the CLI is in its .pulumi/bin, its plugins and workspaces in .pulumi. */
+    readonly home: string,
   ) {}
 
   static create(): EngineWorkspace {
@@ -58,7 +61,11 @@ export class EngineWorkspace {
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     const backend = path.join(root, "state");
     fs.mkdirSync(backend);
-    return new EngineWorkspace(dir, backend, bin);
+    const home = path.join(root, "home");
+    const cliDir = path.join(home, OFFICIAL_CLI_BIN_DIR);
+    fs.mkdirSync(cliDir, { recursive: true });
+    for (const entry of fs.readdirSync(bin)) fs.symlinkSync(fs.realpathSync(path.join(bin, entry)), path.join(cliDir, entry));
+    return new EngineWorkspace(dir, backend, home);
   }
 
   /** Writes Pulumi.<stack>.yaml in the copy. */
@@ -71,12 +78,10 @@ export class EngineWorkspace {
   /** The environment every engine command gets: this workspace's backend and home, no update check. */
   baseEnv(): NodeJS.ProcessEnv {
     return {
-      PATH: `${this.bin}:${process.env.PATH}`,
-      HOME: process.env.HOME,
-      PULUMI_HOME: path.join(path.dirname(this.dir), "pulumi-home"),
+      PATH: `${path.join(this.home, OFFICIAL_CLI_BIN_DIR)}:${process.env.PATH}`,
+      HOME: this.home,
       PULUMI_BACKEND_URL: `file://${this.backend}`,
       PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       TS_NODE_TRANSPILE_ONLY: "true",
     };
   }

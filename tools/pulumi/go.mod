@@ -1,7 +1,7 @@
 // Pins the Pulumi engine that scripts/install-pulumi.sh builds: the CLI
 // (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) and the Node.js language host
-// in ./cmd/pulumi-language-nodejs. Bump PULUMI_VERSION in that script and the
-// pulumi pkg/v3 and sdk/v3 requires below together, then run `go mod tidy`.
+// in ./cmd/pulumi-language-nodejs. The version is @pulumi/pulumi's in
+// package-lock.json; docs/decisions.md says how to bump both together.
 module margine-pipeline/tools/pulumi
 
 go 1.25.11
