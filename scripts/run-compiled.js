@@ -22,6 +22,7 @@ const SOURCES = [
   "components",
   "providers",
   "release-notes",
+  "watch",
   "scripts",
   "policy",
   "tsconfig.json",

@@ -10,7 +10,7 @@ import { isDigest, isImageName, isLoopbackRegistry, parseImageName } from "../gr
 import { registryCredentials } from "../providers/oci/credentials";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
-import { imageCreated, implausibleCreated, stalenessVerdict } from "./staleness-check";
+import { imageCreated, implausibleCreated, stalenessVerdict } from "../providers/oci/staleness";
 
 const UNKNOWN = 3;
 const USAGE = `usage: npm run staleness -- --image HOST/REPO:TAG [--warn-days 7] [--critical-days 14] [--platform linux/amd64] [--insecure] ${TIMEOUT_USAGE}`;

@@ -53,13 +53,15 @@ const ALLOWED: Record<string, string[]> = {
   policy: ["grammar"],
   // The release notes gather facts through the protocol clients and render them.
   "release-notes": ["grammar", "providers"],
+  // The release watch compares the declared release state (config/) with the world, read through the clients.
+  watch: ["grammar", "config", "providers"],
   components: ["grammar", "config", "providers"],
   stacks: ["grammar", "config", "components", "providers"],
   "index.ts": ["config", "stacks"],
-  scripts: ["grammar", "config", "providers", "release-notes", "policy", "components"],
+  scripts: ["grammar", "config", "providers", "release-notes", "watch", "policy", "components"],
   // The stand-ins decode what the clients encode with the same header codec.
   fixtures: ["providers"],
-  test: ["grammar", "config", "providers", "release-notes", "policy", "components", "stacks", "scripts", "fixtures", "index.ts"],
+  test: ["grammar", "config", "providers", "release-notes", "watch", "policy", "components", "stacks", "scripts", "fixtures", "index.ts"],
 };
 
 describe("layers point one way", () => {

@@ -4,6 +4,10 @@
 // Pure text functions: no @pulumi/pulumi, used by the site-bump client, the provider and the tests.
 import { ProviderError } from "../provider-error";
 
+/** Where the site declares the constant, and whose API serves it (the SiteRelease and the watch read the same file). */
+export const DEFAULT_SITE_PATH = "src/routes/index.tsx";
+export const GITHUB_API_URL = "https://api.github.com";
+
 // `LATEST_ISO_DATE = "20260608"`, optionally exported, typed and with any quote style.
 const CONSTANT = /(\bLATEST_ISO_DATE\s*(?::\s*string\s*)?=\s*)(["'`])(\d{8})\2/g;
 

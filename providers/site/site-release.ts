@@ -5,9 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isCalendarDate, isRepositoryName } from "../../grammar/values";
 import { BumpOutcome, SiteBumpClient } from "./site-bump-client";
-
-export const DEFAULT_SITE_PATH = "src/routes/index.tsx";
-export const GITHUB_API_URL = "https://api.github.com";
+import { DEFAULT_SITE_PATH, GITHUB_API_URL } from "./latest-iso-date";
 
 export interface SiteReleaseInputs {
   /** `owner/name` of the site repository. */

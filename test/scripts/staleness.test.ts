@@ -1,7 +1,7 @@
 // The staleness watchdog against Debian's docker-registry with images of different Created dates.
 import { strict as assert } from "node:assert";
 import { runScript } from "../support/processes";
-import { stalenessVerdict } from "../../scripts/staleness-check";
+import { stalenessVerdict } from "../../providers/oci/staleness";
 import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
 
 const DAY = 86_400_000;

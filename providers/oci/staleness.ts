@@ -2,9 +2,9 @@
 // pipeline failure must not leave users frozen on an old :stable without knowing. The age is the
 // image config's `created`, read through the registry API (manifest, then config blob) - the same
 // field `skopeo inspect` prints as Created, without needing skopeo on the machine.
-import { isIndexMediaType } from "../providers/oci/media-types";
-import { RegistryClient } from "../providers/oci/registry-client";
-import { RegistryError } from "../providers/oci/errors";
+import { isIndexMediaType } from "./media-types";
+import { RegistryClient } from "./registry-client";
+import { RegistryError } from "./errors";
 
 export interface StalenessThresholds {
   /** Age in days from which the image is a warning (the handbook's 7). */
