@@ -4,7 +4,7 @@
 // The release state is not this stack's: it is read from the release stack's file.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
-import { isHostName, isHttpsUrl, isImageName, isIpv4Address, isRepositoryName } from "../grammar/values";
+import { isHostName, isHttpsUrl, isImageName, isIpv4Address, isNtfyTopic, isRepositoryName } from "../grammar/values";
 import { parseReleaseState, ReleaseState } from "./release-state";
 import { readStackFileValue } from "./stack-file";
 
@@ -30,6 +30,7 @@ export type SecretKey = keyof typeof SECRET_KEYS;
  */
 export const OPTIONAL_SECRET_KEYS = {
   siteBumpToken: "fine-grained PAT, Contents+Pull requests write on the site repository only (SITE_BUMP_TOKEN)",
+  ntfyToken: "ntfy access token with write access to watchNtfy.topic, if the topic is protected (NTFY_TOKEN)",
 } as const;
 export type OptionalSecretKey = keyof typeof OPTIONAL_SECRET_KEYS;
 
@@ -91,6 +92,8 @@ export interface StackConfig {
    * previews of pull requests, read-write for `up` (docs/stacks.md); no stored credential.
    */
   readonly stateRoles?: { readonly read: string; readonly write: string };
+  /** Where the release watch (watch.yml) pushes when it opens or closes an issue; none: issues only. */
+  readonly watchNtfy?: { readonly server: string; readonly topic: string };
   /** The release stack whose file declares the releases (`releaseStack`, default `release`). */
   readonly releaseStack: string;
   /**
@@ -162,6 +165,7 @@ export function parseStackConfig(
     );
   }
   const stateRoles = parseStateRoles(cfg.getObject<unknown>("stateRoles"));
+  const watchNtfy = parseWatchNtfy(cfg.getObject<unknown>("watchNtfy"));
   if (cfg.get("release") !== undefined) {
     throw new ConfigError(
       `${PROJECT}:release`,
@@ -208,6 +212,7 @@ export function parseStackConfig(
     siteDeployHookUrl,
     stateBackendUrl,
     ...(stateRoles ? { stateRoles } : {}),
+    ...(watchNtfy ? { watchNtfy } : {}),
     releaseStack,
     release,
     toolsRef,
@@ -228,6 +233,19 @@ function parseStateRoles(raw: unknown): StackConfig["stateRoles"] {
     );
   }
   return { read: String(roles.read), write: String(roles.write) };
+}
+
+function parseWatchNtfy(raw: unknown): StackConfig["watchNtfy"] {
+  if (raw === undefined) return undefined;
+  const { server, topic } = (raw ?? {}) as { server?: unknown; topic?: unknown };
+  if (typeof raw !== "object" || raw === null || !isHttpsUrl(server) || !isNtfyTopic(topic)) {
+    throw new ConfigError(
+      `${PROJECT}:watchNtfy`,
+      raw,
+      "{server: https://ntfy.sh, topic: NAME} (a topic of 1-64 letters, digits, - or _), where the release watch pushes",
+    );
+  }
+  return { server, topic };
 }
 
 function parseEdge(cfg: Pick<pulumi.Config, "get" | "getObject">, filesHost: string): EdgeConfig {

@@ -165,6 +165,11 @@ export function isHttpsUrl(value: unknown): value is string {
   }
 }
 
+/** An ntfy topic name (ntfy's own rule: 1-64 letters, digits, - and _). */
+export function isNtfyTopic(value: unknown): value is string {
+  return typeof value === "string" && /^[-_A-Za-z0-9]{1,64}$/.test(value);
+}
+
 /** An ISO 8601 instant with a time zone, e.g. 2026-11-20T10:00:00Z. */
 export function isIsoInstant(value: unknown): value is string {
   if (typeof value !== "string") return false;

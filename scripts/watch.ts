@@ -13,7 +13,7 @@ import { parseReleaseStackConfig, ReleaseStackConfig } from "../config/release-s
 import { ConfigError } from "../config/errors";
 import { parseStackFile } from "../config/stack-file";
 import { PROJECT } from "../config/stack-role";
-import { isHttpsUrl, isRepositoryName, parseImageName } from "../grammar/values";
+import { isHttpsUrl, isNtfyTopic, isRepositoryName, parseImageName } from "../grammar/values";
 import { registryCredentials } from "../providers/oci/credentials";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { endpointsFromEnv } from "../providers/ia/endpoints";
@@ -24,7 +24,7 @@ import { runChecks } from "../watch/checks";
 import { CheckResult, renderText, watchExitCode, WatchReport, withBlindness } from "../watch/findings";
 import { IssuesError, WatchIssues } from "../watch/github-issues";
 import { syncIssues } from "../watch/issue-sync";
-import { NTFY_TOPIC_PATTERN, NtfyTarget } from "../watch/ntfy";
+import { NtfyTarget } from "../watch/ntfy";
 import { parseWatchReport, ReportFileError } from "../watch/report-file";
 import { stackPreviewResult } from "../watch/stack-preview";
 import { inputFile, networkTimeouts, parseCommandLine, runCli, TIMEOUT_OPTIONS, TIMEOUT_USAGE, UsageError } from "./cli";
@@ -55,8 +55,7 @@ function ntfyTarget(env: NodeJS.ProcessEnv): NtfyTarget | undefined {
   if (!server && !topic) return undefined;
   if (!server || !isApiRoot(server))
     throw new UsageError(`NTFY_SERVER ${JSON.stringify(server ?? "")}: expected the ntfy server's https URL, e.g. https://ntfy.sh`);
-  if (!topic || !NTFY_TOPIC_PATTERN.test(topic))
-    throw new UsageError(`NTFY_TOPIC ${JSON.stringify(topic ?? "")}: expected a topic name of 1-64 letters, digits, - or _`);
+  if (!isNtfyTopic(topic)) throw new UsageError(`NTFY_TOPIC ${JSON.stringify(topic ?? "")}: expected a topic name of 1-64 letters, digits, - or _`);
   return { server, topic, ...(token ? { token } : {}) };
 }
 

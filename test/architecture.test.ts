@@ -55,8 +55,9 @@ const ALLOWED: Record<string, string[]> = {
   "release-notes": ["grammar", "providers"],
   // The release watch compares the declared release state (config/) with the world, read through the clients.
   watch: ["grammar", "config", "providers"],
-  components: ["grammar", "config", "providers"],
-  stacks: ["grammar", "config", "components", "providers"],
+  // The platform stack declares the watch's label and the workflow that runs it.
+  components: ["grammar", "config", "providers", "watch"],
+  stacks: ["grammar", "config", "components", "providers", "watch"],
   "index.ts": ["config", "stacks"],
   scripts: ["grammar", "config", "providers", "release-notes", "watch", "policy", "components"],
   // The stand-ins decode what the clients encode with the same header codec.

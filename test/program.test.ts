@@ -35,12 +35,12 @@ describe("program under mocks (example stack)", function () {
     ]);
   });
 
-  it("provisions the release stack's write credentials in the pipeline repository's release environment only", () => {
+  it("provisions the release stack's write credentials in the pipeline repository's release environment only (the watch's ntfy token in its own)", () => {
     assert.deepEqual(
       secretsOf("margine-pipeline")
         .map((s) => `${s.name}@${s.environment}`)
         .sort(),
-      ["IA_ACCESS_KEY@release", "IA_SECRET_KEY@release", "REGISTRY_PASSWORD@release", "SITE_BUMP_TOKEN@release"],
+      ["IA_ACCESS_KEY@release", "IA_SECRET_KEY@release", "NTFY_TOKEN@watch", "REGISTRY_PASSWORD@release", "SITE_BUMP_TOKEN@release"],
     );
     assert.equal((resourceNamed(program, "pipeline-repo-secret-registry-password").inputs.value as { value: string }).value, sentinel("registryWriteToken"));
   });
@@ -63,6 +63,7 @@ describe("program under mocks (example stack)", function () {
       "margine-image/release-pr",
       "margine-image/signing",
       "margine-pipeline/release",
+      "margine-pipeline/watch",
     ]);
     for (const e of envs) assert.deepEqual(e.inputs.deploymentBranchPolicy, { customBranchPolicies: true, protectedBranches: false });
     const policies = resourcesOfType(program, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy");

@@ -41,10 +41,14 @@ export class WatchIssues {
     }
   }
 
-  /** Open issues with the label, pull requests excluded (the issues API lists both). */
-  async listOpen(label: string): Promise<OpenIssue[]> {
-    const issues = await this.call(`listing open issues labelled ${label}`, (o) =>
-      o.paginate(o.rest.issues.listForRepo, { owner: this.owner, repo: this.repo, state: "open", labels: label, per_page: 100 }),
+  /**
+   * Every open issue, pull requests excluded (the issues API lists both). Not filtered by the
+   * label: GitHub silently drops labels set by a token without push access, and an issue a human
+   * relabelled is still the watch's; the marker in the body decides.
+   */
+  async listOpen(): Promise<OpenIssue[]> {
+    const issues = await this.call("listing open issues", (o) =>
+      o.paginate(o.rest.issues.listForRepo, { owner: this.owner, repo: this.repo, state: "open", per_page: 100 }),
     );
     return issues.filter((i) => !i.pull_request).map((i) => ({ number: i.number, body: i.body ?? "", url: i.html_url }));
   }

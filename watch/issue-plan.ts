@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { CheckResult, Drift, FINDING_KINDS, FINDING_TITLES, FindingKind } from "./findings";
 
-/** The label every watch issue carries: the list query's filter (the marker decides). */
+/** The label every watch issue carries, for people filtering the issue list (the marker, not the label, finds an issue). */
 export const WATCH_LABEL = "release-watch";
 
 export interface OpenIssue {

@@ -13,7 +13,7 @@ export interface SyncOutcome {
 }
 
 export async function syncIssues(results: readonly CheckResult[], issues: WatchIssues, run: RunContext, ntfy?: NtfyTarget): Promise<SyncOutcome> {
-  const open = await issues.listOpen(WATCH_LABEL);
+  const open = await issues.listOpen();
   const log: string[] = [];
   const pushFailures: string[] = [];
   const notify = async (p: Parameters<typeof push>[1]) => {

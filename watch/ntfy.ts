@@ -21,8 +21,6 @@ export interface Push {
   readonly click?: string;
 }
 
-export const NTFY_TOPIC_PATTERN = /^[-_A-Za-z0-9]{1,64}$/;
-
 /** Sends one push; resolves to undefined on success, or why it failed (the issue is the record, a push is best effort). */
 export async function push(target: NtfyTarget, p: Push, timeouts: NetTimeouts = DEFAULT_TIMEOUTS): Promise<string | undefined> {
   const headers: Record<string, string> = {

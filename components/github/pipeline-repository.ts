@@ -4,11 +4,14 @@
 // approving review from a maintainer (CODEOWNERS) and a passing `preview` before they can merge.
 import { StackConfig } from "../../config/stack";
 import { parseImageName } from "../../grammar/values";
+import { WATCH_LABEL } from "../../watch/issue-plan";
 import { RepositorySettingsArgs } from "./repository-settings";
 
 export const PIPELINE_ENVIRONMENTS = {
   /** release.yml `up`: the only job that changes the world, deployable from main only. */
   release: "release",
+  /** watch.yml `issues`: holds NTFY_TOKEN, the one secret of the release watch (optional). */
+  watch: "watch",
 } as const;
 
 /** The write credentials of the release stack's providers, read from the environment at call time. */
@@ -17,6 +20,8 @@ export const PIPELINE_SECRETS = {
   iaAccessKey: "IA_ACCESS_KEY",
   iaSecretKey: "IA_SECRET_KEY",
   registryPassword: "REGISTRY_PASSWORD",
+  /** Optional: the access token of a protected ntfy topic (watch.yml). */
+  ntfyToken: "NTFY_TOKEN",
 } as const;
 
 export const PIPELINE_VARIABLES = {
@@ -28,6 +33,9 @@ export const PIPELINE_VARIABLES = {
   stateWriteRole: "PULUMI_STATE_WRITE_ROLE",
   /** Who REGISTRY_PASSWORD belongs to (GHCR accepts any name with a token; kept for other registries). */
   registryUsername: "REGISTRY_USERNAME",
+  /** Where watch.yml pushes on opening and closing an issue (config `watchNtfy`); unset: no push. */
+  ntfyServer: "NTFY_SERVER",
+  ntfyTopic: "NTFY_TOPIC",
 } as const;
 
 export function pipelineRepositorySettings(config: StackConfig): RepositorySettingsArgs {
@@ -45,6 +53,9 @@ export function pipelineRepositorySettings(config: StackConfig): RepositorySetti
       { name: PIPELINE_SECRETS.iaAccessKey, value: s.iaAccessKey, environment: release, usedBy },
       { name: PIPELINE_SECRETS.iaSecretKey, value: s.iaSecretKey, environment: release, usedBy },
       { name: PIPELINE_SECRETS.registryPassword, value: s.registryWriteToken, environment: release, usedBy: "release.yml up (Promotion)" },
+      ...(s.ntfyToken
+        ? [{ name: PIPELINE_SECRETS.ntfyToken, value: s.ntfyToken, environment: PIPELINE_ENVIRONMENTS.watch, usedBy: "watch.yml issues (ntfy push)" }]
+        : []),
     ],
     variables: {
       [PIPELINE_VARIABLES.registryUsername]: parseImageName(config.image).owner,
@@ -55,8 +66,13 @@ export function pipelineRepositorySettings(config: StackConfig): RepositorySetti
             [PIPELINE_VARIABLES.stateReadRole]: config.stateRoles.read,
             [PIPELINE_VARIABLES.stateWriteRole]: config.stateRoles.write,
           }),
+      ...(config.watchNtfy === undefined
+        ? {}
+        : { [PIPELINE_VARIABLES.ntfyServer]: config.watchNtfy.server, [PIPELINE_VARIABLES.ntfyTopic]: config.watchNtfy.topic }),
     },
-    labels: [],
+    labels: [
+      { name: WATCH_LABEL, color: "b60205", description: "Opened and closed by the release watch (watch.yml): the world differs from the release stack" },
+    ],
     requiredChecks: ["preview"],
     // Whoever holds RELEASE_PR_TOKEN can open a release PR, never merge one: a maintainer approves
     // the preview's diff, and a push after the approval needs a new one.

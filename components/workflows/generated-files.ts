@@ -7,6 +7,7 @@ import { LIVE_ISO_UNITS_SCRIPT_PATH, liveSessionDropIns, renderLiveIsoUnitsScrip
 import { retentionWorkflow, stalenessWorkflow } from "./maintenance";
 import { Workflow } from "./model";
 import { releaseWorkflow } from "./release";
+import { watchWorkflow } from "./watch";
 import { renderWorkflow } from "./render";
 import { smokeBootWorkflow } from "./smoke-boot";
 import { codeOwnersFile } from "../github/pipeline-repository";
@@ -51,6 +52,6 @@ export function generatedFiles(toolsRef: string, maintainers: readonly string[])
       ...clientStalenessFiles(),
       { path: ZIZMOR_CONFIG_PATH, content: ZIZMOR_CONFIG },
     ],
-    pipelineRepository: [workflowFile(releaseWorkflow()), { path: ".github/CODEOWNERS", content: codeOwnersFile(maintainers) }],
+    pipelineRepository: [workflowFile(releaseWorkflow()), workflowFile(watchWorkflow()), { path: ".github/CODEOWNERS", content: codeOwnersFile(maintainers) }],
   };
 }

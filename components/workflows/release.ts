@@ -67,13 +67,21 @@ const INSTALL_DEPENDENCIES_SCRIPT = "npm ci --ignore-scripts --no-audit --no-fun
 export const BUILD_POLICY_PACK_SCRIPT = `npm --prefix "$POLICY_PACK" run build
 `;
 
-function engineSteps(stateRole: string): Step[] {
+/** The project at this commit, its dependencies and Node.js: what a job needs to run one of its CLIs. */
+export function projectSteps(): Step[] {
   return [
-    run("Require a shared state backend", BACKEND_GUARD_SCRIPT),
     checkout(),
     { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION } },
     run("Install dependencies", INSTALL_DEPENDENCIES_SCRIPT),
-    run("Build the policy pack", BUILD_POLICY_PACK_SCRIPT),
+  ];
+}
+
+/** The project, the Pulumi CLI and state backend credentials for `stateRole`; the policy pack when the job enforces it. */
+export function engineSteps(stateRole: string, options: { policyPack: boolean } = { policyPack: true }): Step[] {
+  return [
+    run("Require a shared state backend", BACKEND_GUARD_SCRIPT),
+    ...projectSteps(),
+    ...(options.policyPack ? [run("Build the policy pack", BUILD_POLICY_PACK_SCRIPT)] : []),
     installPulumiCli(),
     run("State backend credentials", BACKEND_CREDENTIALS_SCRIPT, { env: { STATE_ROLE: stateRole } }),
   ];

@@ -76,6 +76,13 @@ describe("config/stack", () => {
     ["CLIs at a moving main", { ...VALID, toolsRef: "main" }, "toolsRef", /full commit of this repository/],
     ["no maintainers to review releases", { ...VALID, maintainers: [] }, "maintainers", /non-empty list of GitHub logins/],
     ["a non-https deploy hook", { ...VALID, siteDeployHookUrl: "http://example.org/hook" }, "siteDeployHookUrl", /https URL/],
+    [
+      "an ntfy server over plain http",
+      { ...VALID, watchNtfy: { server: "http://ntfy.sh", topic: "margine" } },
+      "watchNtfy",
+      /\{server: https:\/\/ntfy\.sh, topic: NAME\}/,
+    ],
+    ["an ntfy topic ntfy would refuse", { ...VALID, watchNtfy: { server: "https://ntfy.sh", topic: "a/b" } }, "watchNtfy", /1-64 letters, digits, - or _/],
   ];
   for (const [what, values, key, expected] of bad) {
     it(`rejects ${what} with one line naming ${key}`, () => {
@@ -92,6 +99,12 @@ describe("config/stack", () => {
       );
     });
   }
+
+  it("takes the watch's ntfy target when set, and none otherwise", () => {
+    assert.equal(parseStackConfig(configOf(VALID), releaseOf).watchNtfy, undefined);
+    const target = { server: "https://ntfy.example.org", topic: "margine-release-watch" };
+    assert.deepEqual(parseStackConfig(configOf({ ...VALID, watchNtfy: target }), releaseOf).watchNtfy, target);
+  });
 
   it("takes the site bump token when set and goes without it otherwise (the bump is skipped with a warning)", async () => {
     assert.equal(parseStackConfig(configOf(VALID), releaseOf).secrets.siteBumpToken, undefined);

@@ -11,7 +11,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { EngineWorkspace, releaseWorkflowCommand, WorkflowCommand } from "../support/engine";
+import { EngineWorkspace, releaseWorkflowCommand, WorkflowCommand, workflowCommand } from "../support/engine";
+import { watchWorkflow } from "../../components/workflows/watch";
+import { IssuesStandIn } from "../../fixtures/servers/github-issues";
 import { runScript } from "../support/processes";
 import { PublishedPack, installPublishedPack } from "../support/published-pack";
 import { requireTool, runTool } from "../../fixtures/system-tool";
@@ -60,7 +62,8 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
 
   before(async () => {
     skopeo = requireTool("skopeo", "skopeo");
-    ws = EngineWorkspace.create();
+    // With the CLIs: the watch's steps run `npm run watch` in the checkout.
+    ws = EngineWorkspace.create({ clis: true });
     registry = await startRegistry();
     image = `${registry.host}/margine`;
     for (const [name, seed] of [
@@ -221,6 +224,62 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
     const res = await runStep(up);
     assert.equal(res.code, 0, res.output);
     assert.equal(tagDigest("stable"), digests.a);
+  });
+
+  it("the watch (watch.yml's own steps): as released, tags and preview are clean; :stable moved by hand opens one issue each, the repair closes them", async () => {
+    const repo = "daniel-g-carrasco/margine-pipeline";
+    const issues = new IssuesStandIn(() => api.url);
+    api.routes.push(issues.route);
+    const values: Record<string, string> = {
+      "vars.PULUMI_BACKEND_URL": `file://${ws.backend}`,
+      "github.server_url": "https://github.com",
+      "github.repository": repo,
+      "github.run_id": "77",
+      "github.token": "ghs_watch",
+      "vars.NTFY_SERVER": "",
+      "vars.NTFY_TOPIC": "",
+      "secrets.NTFY_TOKEN": "",
+    };
+    const check = workflowCommand(watchWorkflow(), "check", "Check the world against the release stack", values);
+    const report = workflowCommand(watchWorkflow(), "issues", "Open, update and close the watch's issues", values);
+    // What the runner adds (GITHUB_REPOSITORY, GITHUB_API_URL) and what download-artifact leaves.
+    const runner = { ...machineEnv, GITHUB_REPOSITORY: repo, GITHUB_API_URL: api.url };
+    const watchRun = async () => {
+      const checked = await ws.run(check.script, { ...check.env, ...runner });
+      assert.equal(checked.code, 0, checked.output);
+      const json = fs.readFileSync(path.join(machineEnv.RUNNER_TEMP, "watch.json"), "utf8");
+      fs.mkdirSync(path.join(ws.dir, "watch-report"), { recursive: true });
+      fs.writeFileSync(path.join(ws.dir, "watch-report", "watch.json"), json);
+      const reported = await ws.run(report.script, { ...report.env, ...runner });
+      const results = new Map<string, string>((JSON.parse(json).results as { kind: string; status: string }[]).map((r) => [r.kind, r.status]));
+      return { reported, results };
+    };
+    const openKinds = (kind: string) => issues.list(repo).filter((i) => i.state === "open" && i.body.includes(`kind=${kind} `)).length;
+
+    const released = await watchRun();
+    assert.equal(released.results.get("tags"), "clean", released.reported.output);
+    assert.equal(released.results.get("stack-drift"), "clean", released.reported.output);
+    assert.equal(released.results.get("signature"), "clean");
+
+    const declared = tagDigest("stable")!;
+    runTool(skopeo, ["copy", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${image}@${digests.c}`, `docker://${image}:stable`]);
+    try {
+      for (const round of [1, 2]) {
+        const moved = await watchRun();
+        assert.equal(moved.reported.code, 1, `round ${round}: a drift run is red: ${moved.reported.output}`);
+        assert.equal(moved.results.get("tags"), "drift");
+        assert.equal(moved.results.get("stack-drift"), "drift", "pulumi preview --refresh --expect-no-changes sees :stable moved");
+        assert.equal(openKinds("tags"), 1, `round ${round}: one tags issue`);
+        assert.equal(openKinds("stack-drift"), 1, `round ${round}: one stack-drift issue`);
+      }
+    } finally {
+      runTool(skopeo, ["copy", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${image}@${declared}`, `docker://${image}:stable`]);
+    }
+    const repaired = await watchRun();
+    assert.equal(repaired.results.get("tags"), "clean");
+    assert.equal(repaired.results.get("stack-drift"), "clean");
+    assert.equal(openKinds("tags") + openKinds("stack-drift"), 0, repaired.reported.output);
+    assert.ok(issues.list(repo).every((i) => !i.body.includes("kind=tags ") || i.state === "closed"));
   });
 
   it(":stable moved by hand: up refuses to move anything (conflict), and refresh shows the drift", async () => {

@@ -313,6 +313,23 @@ describe("npm run watch: one issue per finding, against the real registry, cosig
     assert.match(torn.stderr, /^error: .*findings\.json: is not JSON; expected the JSON that npm run watch -- --format json prints\n$/);
   });
 
+  it("labels dropped by GitHub (a token without push access): the marker still finds the issue, no duplicate", async () => {
+    issues.dropLabels = true;
+    const all = () => issues.list(REPO).filter((i) => i.state === "open" && /kind=tags /.test(i.body));
+    await setTag("stable", other);
+    try {
+      await sync();
+      await sync();
+      assert.equal(all().length, 1);
+      assert.deepEqual(all()[0].labels, []);
+    } finally {
+      issues.dropLabels = false;
+      await setTag("stable", digest);
+      assert.equal((await sync()).code, 0);
+      assert.equal(all().length, 0);
+    }
+  });
+
   it("bad input exits 2 with one line, before any request", async () => {
     const requests = github.requests.length;
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [

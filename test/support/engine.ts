@@ -11,6 +11,7 @@ import { parse } from "yaml";
 import { OFFICIAL_CLI_BIN_DIR } from "../../components/workflows/pulumi-cli";
 import { releaseWorkflow } from "../../components/workflows/release";
 import { renderWorkflow } from "../../components/workflows/render";
+import { Workflow } from "../../components/workflows/model";
 import { PROJECT_DIR } from "./program-run";
 
 let engineBin: string | undefined;
@@ -31,6 +32,8 @@ export function requireEngine(): string {
 
 /** What the project copy needs to run: the program, its config, the policy pack. */
 const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "stacks", "grammar", "config", "components", "providers", "policy"];
+/** And what `npm run <cli>` needs there (the watch's steps run the CLIs in the checkout, as a runner does). */
+const CLI_ENTRIES = ["package-lock.json", "tsconfig.build.json", "scripts", "release-notes", "watch"];
 
 export interface CommandResult {
   readonly code: number | null;
@@ -49,14 +52,14 @@ export class EngineWorkspace {
     readonly home: string,
   ) {}
 
-  static create(): EngineWorkspace {
+  static create(options: { clis?: boolean } = {}): EngineWorkspace {
     const bin = requireEngine();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "margine-engine-"));
     const dir = path.join(root, "project");
     fs.mkdirSync(dir);
     // Without the compiled policy pack: the workflow's own build step makes it in the copy.
     const policyBuild = path.join(PROJECT_DIR, "policy", "bin");
-    for (const entry of PROJECT_ENTRIES)
+    for (const entry of [...PROJECT_ENTRIES, ...(options.clis ? CLI_ENTRIES : [])])
       fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true, filter: (src) => src !== policyBuild });
     fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
     const backend = path.join(root, "state");
@@ -142,18 +145,24 @@ export interface WorkflowCommand {
  * expression the test does not provide fails here, so a renamed secret or variable fails the tier.
  */
 export function releaseWorkflowCommand(jobId: string, stepName: string, values: Record<string, string>): WorkflowCommand {
-  const wf = parse(renderWorkflow(releaseWorkflow())) as {
+  return workflowCommand(releaseWorkflow(), jobId, stepName, values);
+}
+
+/** A `run:` step of any generated workflow, as releaseWorkflowCommand gives release.yml's. */
+export function workflowCommand(workflow: Workflow, jobId: string, stepName: string, values: Record<string, string>): WorkflowCommand {
+  const file = workflow.fileName;
+  const wf = parse(renderWorkflow(workflow)) as {
     env?: Record<string, string>;
     jobs: Record<string, { env?: Record<string, string>; steps: { name: string; run?: string; env?: Record<string, string> }[] }>;
   };
   const job = wf.jobs[jobId];
-  if (!job) throw new Error(`release.yml has no job ${jobId}`);
+  if (!job) throw new Error(`${file} has no job ${jobId}`);
   const step = job.steps.find((s) => s.name === stepName);
-  if (!step?.run) throw new Error(`release.yml ${jobId} has no run step "${stepName}"; steps: ${job.steps.map((s) => s.name).join(", ")}`);
+  if (!step?.run) throw new Error(`${file} ${jobId} has no run step "${stepName}"; steps: ${job.steps.map((s) => s.name).join(", ")}`);
   const env: Record<string, string> = {};
   for (const [key, raw] of Object.entries({ ...wf.env, ...job.env, ...step.env })) {
     env[key] = String(raw).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
-      if (!(expr in values)) throw new Error(`release.yml ${jobId} "${stepName}": ${key} uses \${{ ${expr} }}, which the test does not provide`);
+      if (!(expr in values)) throw new Error(`${file} ${jobId} "${stepName}": ${key} uses \${{ ${expr} }}, which the test does not provide`);
       return values[expr];
     });
   }
