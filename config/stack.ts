@@ -4,7 +4,7 @@
 // The release state is not this stack's: it is read from the release stack's file.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
-import { isHostName, isHttpsUrl, isImageName, isIpv4Address, isNtfyTopic, isRepositoryName } from "../grammar/values";
+import { isCommitSha, isHostName, isHttpsUrl, isImageName, isIpv4Address, isNtfyTopic, isRepositoryName } from "../grammar/values";
 import { parseReleaseState, ReleaseState } from "./release-state";
 import { readStackFileValue } from "./stack-file";
 
@@ -178,7 +178,7 @@ export function parseStackConfig(
   const release = parseReleaseState(releaseOf(releaseStack), `Pulumi.${releaseStack}.yaml ${PROJECT}:release`);
 
   const toolsRef = cfg.get("toolsRef");
-  if (toolsRef === undefined || !/^[0-9a-f]{40}$/.test(toolsRef)) throw new ConfigError(`${PROJECT}:toolsRef`, toolsRef, OPERATOR_KEYS.toolsRef);
+  if (!isCommitSha(toolsRef)) throw new ConfigError(`${PROJECT}:toolsRef`, toolsRef, OPERATOR_KEYS.toolsRef);
   const maintainers = cfg.getObject<unknown>("maintainers");
   if (
     !Array.isArray(maintainers) ||

@@ -165,6 +165,11 @@ export function isHttpsUrl(value: unknown): value is string {
   }
 }
 
+/** A full 40-hex git commit: what toolsRef and third-party action pins must be (a branch or tag moves). */
+export function isCommitSha(value: unknown): value is string {
+  return typeof value === "string" && /^[0-9a-f]{40}$/.test(value);
+}
+
 /** An ntfy topic name (ntfy's own rule: 1-64 letters, digits, - and _). */
 export function isNtfyTopic(value: unknown): value is string {
   return typeof value === "string" && /^[-_A-Za-z0-9]{1,64}$/.test(value);

@@ -12,6 +12,7 @@ import { renderWorkflow } from "./render";
 import { smokeBootWorkflow } from "./smoke-boot";
 import { codeOwnersFile } from "../github/pipeline-repository";
 import { ZIZMOR_CONFIG, ZIZMOR_CONFIG_PATH } from "./zizmor-config";
+import { isCommitSha } from "../../grammar/values";
 
 export interface GeneratedFile {
   /** Path inside the repository. */
@@ -26,19 +27,14 @@ export interface GeneratedFiles {
   readonly pipelineRepository: readonly GeneratedFile[];
 }
 
-/** `main`, or the full commit of the pipeline repository whose CLIs the image workflows run. */
-export function isToolsRef(value: unknown): value is string {
-  return typeof value === "string" && (value === "main" || /^[0-9a-f]{40}$/.test(value));
-}
-
 export function workflowFile(workflow: Workflow): GeneratedFile {
   return { path: `.github/workflows/${workflow.fileName}`, content: renderWorkflow(workflow), workflow };
 }
 
 /** `maintainers`: the code owners whose review release pull requests need (CODEOWNERS). */
 export function generatedFiles(toolsRef: string, maintainers: readonly string[]): GeneratedFiles {
-  if (!isToolsRef(toolsRef)) {
-    throw new Error(`tools ref "${toolsRef}": expected main or a full 40-hex commit of the pipeline repository`);
+  if (!isCommitSha(toolsRef)) {
+    throw new Error(`tools ref "${toolsRef}": expected the full 40-hex commit of the pipeline repository (jobs that hold secrets never run a moving branch)`);
   }
   return {
     imageRepository: [

@@ -11,7 +11,7 @@ import { Step } from "./model";
  * must match the SDK the program runs on; tools/pulumi/go.mod and policy/package.json are
  * cross-checked against it by test/components/workflows/pulumi-cli.test.ts.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the installed SDK's own package.json is the pin; an import would pull it into rootDir
 export const PULUMI_CLI_VERSION: string = (require("@pulumi/pulumi/package.json") as { version: string }).version;
 
 /**

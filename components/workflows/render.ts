@@ -3,11 +3,11 @@
 // hardening list in docs/decisions.md), naming the workflow, job and step, before anything is committed.
 import { Document, isMap, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { Job, Permissions, Step, Triggers, Workflow } from "./model";
+import { isCommitSha } from "../../grammar/values";
 
 /** GitHub's hard cap for a job on a hosted runner is 6 hours. */
 export const MAX_TIMEOUT_MINUTES = 360;
 const RUNNER_LABELS = new Set(["ubuntu-24.04"]);
-const FULL_SHA = /^[0-9a-f]{40}$/;
 const RELEASE_VERSION = /^v\d+\.\d+\.\d+$/;
 const ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -64,7 +64,7 @@ function stepProblems(step: Step): string[] {
   }
   if (step.uses !== undefined) {
     const { repository, sha, version } = step.uses;
-    if (!FULL_SHA.test(sha)) problems.push(`${repository}@${sha}: pin third-party actions to a full 40-hex commit SHA`);
+    if (!isCommitSha(sha)) problems.push(`${repository}@${sha}: pin third-party actions to a full 40-hex commit SHA`);
     if (!RELEASE_VERSION.test(version)) problems.push(`${repository}: version comment ${version} should be the release, vX.Y.Z`);
   }
   return problems;

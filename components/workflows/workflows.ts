@@ -3,7 +3,8 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, splitRepository } from "../../config/stack";
-import { GeneratedFile, generatedFiles, isToolsRef } from "./generated-files";
+import { GeneratedFile, generatedFiles } from "./generated-files";
+import { isCommitSha } from "../../grammar/values";
 
 export interface WorkflowsArgs {
   readonly config: StackConfig;
@@ -24,8 +25,8 @@ export class Workflows extends pulumi.ComponentResource {
   constructor(name: string, args: WorkflowsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("margine:workflows:Workflows", name, {}, opts);
     const toolsRef = args.toolsRef ?? args.config.toolsRef;
-    if (!isToolsRef(toolsRef)) {
-      throw new pulumi.ResourceError(`toolsRef "${toolsRef}": expected main or a full 40-hex commit of ${args.config.pipelineRepository}`, this);
+    if (!isCommitSha(toolsRef)) {
+      throw new pulumi.ResourceError(`toolsRef "${toolsRef}": expected the full 40-hex commit of ${args.config.pipelineRepository}`, this);
     }
     const files = generatedFiles(toolsRef, args.config.maintainers);
     const commit = (repository: string, role: string, file: GeneratedFile) => {

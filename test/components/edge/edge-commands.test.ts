@@ -141,14 +141,19 @@ describe("edge command scripts on a stand-in VM (namespaces, real daemons)", fun
   it("the DNS-only host serves one rate-limited ISO download at a time, and tells the next one where to go", async () => {
     // 32 MiB at the 512 KiB/s limit: the first download stays open for a minute, however busy the machine.
     vm.must(["sh", "-c", `head -c 33554432 /dev/zero > ${EDGE_PATHS.isoDir}/margine-20261101.iso`]);
-    const slow = vm.spawn(["curl", "-sk", "-o", "/dev/null", "--resolve", `${FALLBACK}:443:127.0.0.1`, `https://${FALLBACK}/margine-20261101.iso`]);
+    const partial = "/tmp/first-download.part";
+    const slow = vm.spawn(["curl", "-sSk", "-o", partial, "--resolve", `${FALLBACK}:443:127.0.0.1`, `https://${FALLBACK}/margine-20261101.iso`]);
+    let slowStderr = "";
+    slow.stderr!.on("data", (chunk: Buffer) => (slowStderr += chunk.toString()));
     try {
-      // limit_rate holds the first download open for seconds: a second one meanwhile is refused.
-      // The probe asks for 10 bytes: should it run before the slow download has its slot, it gets
-      // them at once and frees the slot, instead of becoming the slow download itself.
+      // Waits on bytes, not on time: once the first download has received some, it holds the slot
+      // (limit_rate keeps it open for a minute), so the very next download must be refused.
       await vm.until(
-        "the second download to be refused",
-        () => vm.get(FALLBACK, "/margine-20261101.iso", ["-r", "0-9", "-o", "/dev/null"]).status === 503,
+        "the first download to be under way",
+        () => {
+          if (slow.exitCode !== null) throw new Error(`the first download ended early (curl exit ${slow.exitCode}): ${slowStderr.trim()}`);
+          return Number(vm.exec(["sh", "-c", `stat -c %s ${partial} 2>/dev/null || echo 0`]).stdout.trim()) > 0;
+        },
         20_000,
       );
       const busy = vm.get(FALLBACK, "/margine-20261101.iso");
@@ -162,7 +167,7 @@ describe("edge command scripts on a stand-in VM (namespaces, real daemons)", fun
       }
     }
     await vm.until("the slot to free up", () => vm.get(FALLBACK, "/margine-20261101.iso", ["-r", "0-9"]).status === 206);
-    vm.must(["rm", `${EDGE_PATHS.isoDir}/margine-20261101.iso`]);
+    vm.must(["rm", "-f", `${EDGE_PATHS.isoDir}/margine-20261101.iso`, partial]);
   });
 
   it("remove scripts: every file goes, the site is unlinked and nginx reloaded, the timer disabled; reinstalling restores all", () => {

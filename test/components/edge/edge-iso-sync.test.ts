@@ -21,7 +21,7 @@ import { promisify } from "node:util";
 import { PROJECT_DIR } from "../../support/program-run";
 import { requireTool } from "../../../fixtures/system-tool";
 import { IaEmulator } from "../../../fixtures/servers/ia-emulator";
-import { ParsedWorkflow, step } from "../workflows/generated";
+import { ParsedWorkflow, step, TOOLS_REF } from "../workflows/generated";
 import { EdgeHost } from "./edge-host";
 import { FALLBACK, FILES, SITE, bringUp, edgeValues, makeKeys } from "./edge-host-fixtures";
 
@@ -34,7 +34,7 @@ const ISO_BYTES = 3 * 1024 * 1024;
 const BIG = "margine-20261130.iso";
 const BIG_BYTES = 160 * 1024 * 1024;
 
-const disk = parse(workflowFile(buildDiskWorkflow("main")).content) as ParsedWorkflow;
+const disk = parse(workflowFile(buildDiskWorkflow(TOOLS_REF)).content) as ParsedWorkflow;
 const script = (job: string, name: string) => step(disk.jobs[job], name).run!;
 
 function hashes(file: string) {

@@ -2,7 +2,10 @@
 import { parse } from "yaml";
 import { GeneratedFile, generatedFiles } from "../../../components/workflows/generated-files";
 
-export const FILES = generatedFiles("main", ["daniel-g-carrasco"]);
+/** A real tools ref, as config toolsRef holds it (Pulumi.example.yaml's). */
+export const TOOLS_REF = "841660b751c5a3d489e1c69e6bfbaf637b97f5b5";
+
+export const FILES = generatedFiles(TOOLS_REF, ["daniel-g-carrasco"]);
 export const ALL_FILES: readonly GeneratedFile[] = [...FILES.imageRepository, ...FILES.pipelineRepository];
 export const WORKFLOW_FILES = ALL_FILES.filter((f) => f.workflow !== undefined);
 

@@ -14,6 +14,7 @@ import { smokeBootWorkflow } from "../../../components/workflows/smoke-boot";
 import { PROJECT_DIR } from "../../support/program-run";
 import { requireTool } from "../../../fixtures/system-tool";
 import { cliArgs } from "../../support/processes";
+import { TOOLS_REF } from "./generated";
 
 const DIGEST = `sha256:${"4f".repeat(32)}`;
 
@@ -125,7 +126,7 @@ describe("release pull request jobs, run with real git and the real release-stat
 
   it("build-disk declares the ISO release with both files", () => {
     const files = `margine-20261124.iso:${"a".repeat(64)}:${"b".repeat(32)}:6442450944 SHA256SUMS:${"c".repeat(64)}:${"d".repeat(32)}:87`;
-    const run = runStep(buildDiskWorkflow("main"), { ...common, DATE: "20261124", IDENTIFIER: "margine-20261124", FILES: files, TORRENT: "" });
+    const run = runStep(buildDiskWorkflow(TOOLS_REF), { ...common, DATE: "20261124", IDENTIFIER: "margine-20261124", FILES: files, TORRENT: "" });
     assert.equal(run.status, 0, run.stderr + run.stdout);
     const pushed = YAML.parse(run.ws.git(["show", "origin/release/iso-20261124:Pulumi.release.yaml"]));
     const iso = pushed.config["margine-pipeline:release"].isos[0];
@@ -145,7 +146,7 @@ describe("release pull request jobs, run with real git and the real release-stat
     const files = `margine-20261205.iso:${"a".repeat(64)}:${"b".repeat(32)}:6500000000 SHA256SUMS:${"c".repeat(64)}:${"d".repeat(32)}:87`;
     const torrent = "https://archive.org/download/margine-20261205/margine-20261205_archive.torrent";
     const run = runStep(
-      buildDiskWorkflow("main"),
+      buildDiskWorkflow(TOOLS_REF),
       { ...common, DATE: "20261205", IDENTIFIER: "margine-20261205", FILES: files, TORRENT: torrent },
       0,
       "Pulumi.example-release.yaml",
