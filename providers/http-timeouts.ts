@@ -7,9 +7,9 @@
 //   through node:http and uses it directly).
 // - `timedFetch` is a fetch-compatible function over node:http with the same timeouts, for the
 //   clients written against fetch (the registry transport, Octokit's `request.fetch`).
-// - `networkError` classifies a failure; `NETWORK_ATTEMPTS` bounds how often a request that got no
-//   answer at all is tried, inside each client's own retry policy, so a dead or hung server fails a
-//   CLI within about a minute.
+// - `networkError` classifies a failure, and its kind alone decides whether waiting can help and
+//   whether the server answered at all: the retry loop (providers/retry.ts) gives a request that got
+//   no answer a small budget, so a dead or hung server fails a CLI within about a minute.
 import * as http from "node:http";
 import * as https from "node:https";
 import { ProviderError } from "./provider-error";
@@ -24,18 +24,31 @@ export interface NetTimeouts {
 export const DEFAULT_TIMEOUTS: NetTimeouts = { connectMs: 10_000, idleMs: 20_000 };
 
 /**
- * Attempts of a request that got no answer (refused, no connection, no answer in time). A server
- * that is down or hung does not come back within a retry policy's backoff, so this budget is
- * smaller than the one for "busy" answers (429/503), which keeps a dead server to about a minute.
+ * Every way a request can get no (complete) HTTP answer, and what each means for a retry:
+ * `retryable` is false where waiting does not help (TLS, DNS); `noAnswer` is true when the server
+ * never answered (down or hung), as opposed to a connection cut mid-way.
  */
-export const NETWORK_ATTEMPTS = 3;
+export const NETWORK_FAILURES = {
+  refused: { retryable: true, noAnswer: true },
+  dns: { retryable: false, noAnswer: true },
+  unreachable: { retryable: true, noAnswer: true },
+  "connect-timeout": { retryable: true, noAnswer: true },
+  "idle-timeout": { retryable: true, noAnswer: true },
+  tls: { retryable: false, noAnswer: true },
+  reset: { retryable: true, noAnswer: false },
+  other: { retryable: true, noAnswer: false },
+} as const satisfies Record<string, { readonly retryable: boolean; readonly noAnswer: boolean }>;
 
-export type NetworkFailureKind = "refused" | "dns" | "unreachable" | "connect-timeout" | "idle-timeout" | "tls" | "reset" | "other";
+export type NetworkFailureKind = keyof typeof NETWORK_FAILURES;
+
+/** True for a code that names a network failure: IA's errors keep the kind as their code (ia/ia-error.ts). */
+export function isNetworkFailureKind(code: string): code is NetworkFailureKind {
+  return Object.prototype.hasOwnProperty.call(NETWORK_FAILURES, code);
+}
 
 /**
- * A request that got no (complete) HTTP answer. `retryable` is false for TLS and DNS failures;
- * `noAnswer` is true when the server never answered (down or hung), as opposed to a connection cut
- * mid-way. Plain fields, not getters: the closure serializer keeps fields of provider errors.
+ * A request that got no (complete) HTTP answer, with its kind's `retryable` and `noAnswer`. Plain
+ * fields, not getters: the closure serializer keeps fields of provider errors.
  */
 export class NetworkError extends ProviderError {
   readonly retryable: boolean;
@@ -49,8 +62,8 @@ export class NetworkError extends ProviderError {
     readonly code: string | undefined,
   ) {
     super(`${method} ${url}: ${reason}`, "NetworkError");
-    this.retryable = kind !== "tls" && kind !== "dns";
-    this.noAnswer = kind !== "reset" && kind !== "other";
+    this.retryable = NETWORK_FAILURES[kind].retryable;
+    this.noAnswer = NETWORK_FAILURES[kind].noAnswer;
   }
 }
 

@@ -29,9 +29,9 @@ function md5sumOf(path: string, background: boolean): Promise<string | undefined
   return new Promise((resolve, reject) => {
     const child = execFile("md5sum", ["--", path], { maxBuffer: 1 << 16 }, (err, stdout, stderr) => {
       if ((err as NodeJS.ErrnoException | null)?.code === "ENOENT") return resolve(undefined);
-      if (err) return reject(new IaError(`md5sum ${path}: ${stderr.trim() || err.message}`, undefined, "HashFailed", false));
+      if (err) return reject(new IaError(`md5sum ${path}: ${stderr.trim() || err.message}`, "HashFailed"));
       const m = /^\\?([0-9a-f]{32}) /.exec(stdout);
-      if (!m) return reject(new IaError(`md5sum ${path}: unexpected output ${JSON.stringify(stdout.slice(0, 80))}`, undefined, "HashFailed", false));
+      if (!m) return reject(new IaError(`md5sum ${path}: unexpected output ${JSON.stringify(stdout.slice(0, 80))}`, "HashFailed"));
       resolve(m[1]);
     });
     // Background work yields the CPU to the upload it runs beside; best effort (a container may

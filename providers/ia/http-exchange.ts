@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
-import { armTimeouts, DEFAULT_TIMEOUTS, NetTimeouts, NetworkError, networkError } from "../http-timeouts";
+import { armTimeouts, DEFAULT_TIMEOUTS, NetTimeouts, networkError } from "../http-timeouts";
 import { IaError } from "./ia-error";
 
 export interface IaRequest {
@@ -72,7 +72,7 @@ export async function exchange(req: IaRequest): Promise<IaResponse> {
     const res = await exchangeOnce(req, url);
     const location = res.headers.location;
     if ([301, 302, 303, 307, 308].includes(res.status) && location) {
-      if (hop >= MAX_REDIRECTS) throw new IaError(`${req.method} ${req.url}: more than ${MAX_REDIRECTS} redirects`, res.status, "TooManyRedirects", false);
+      if (hop >= MAX_REDIRECTS) throw new IaError(`${req.method} ${req.url}: more than ${MAX_REDIRECTS} redirects`, "TooManyRedirects", { status: res.status });
       url = new URL(location, url).toString();
       continue;
     }
@@ -92,7 +92,8 @@ function exchangeOnce(req: IaRequest, url: string): Promise<IaResponse> {
     const fail = (err: Error) => {
       if (settled) return;
       settled = true;
-      reject(iaNetworkError(networkError(err, req.method, url, timeouts)));
+      const failure = networkError(err, req.method, url, timeouts);
+      reject(new IaError(failure.message, failure.kind));
     };
     const request = lib.request(
       target,
@@ -148,7 +149,7 @@ async function sendFileRange(request: http.ClientRequest, range: FileRange, onBy
   // The request's end (answer, error, destroy) stops the sending: a write callback may then never come.
   const closed = new Promise<never>((_, reject) => request.once("close", () => reject(new Error("request closed"))));
   closed.catch(() => undefined);
-  const unreadable = (err: NodeJS.ErrnoException) => new IaError(`cannot read ${range.path}: ${err.code ?? err.message}`, undefined, "FileUnreadable", false);
+  const unreadable = (err: NodeJS.ErrnoException) => new IaError(`cannot read ${range.path}: ${err.code ?? err.message}`, "FileUnreadable");
   let fd: number;
   try {
     fd = fs.openSync(range.path, "r");
@@ -173,9 +174,7 @@ async function sendFileRange(request: http.ClientRequest, range: FileRange, onBy
       if (bytesRead === 0) {
         throw new IaError(
           `${range.path} ends at byte ${range.start + offset}, before the ${range.length} bytes from byte ${range.start} that were to be sent: it changed on disk during the upload`,
-          undefined,
           "FileChanged",
-          false,
         );
       }
       offset += bytesRead;
@@ -195,21 +194,4 @@ async function sendFileRange(request: http.ClientRequest, range: FileRange, onBy
     if (!sent) request.destroy();
     for (const b of buffers) pool.give(b);
   }
-}
-
-/** A network failure as an IaError: the URL and the cause, retryable unless waiting cannot help. */
-export function iaNetworkError(failure: NetworkError): IaError {
-  const code = (
-    {
-      refused: "ConnectionRefused",
-      "connect-timeout": "ConnectTimeout",
-      "idle-timeout": "ReadTimeout",
-      unreachable: "HostUnreachable",
-      dns: "HostNotFound",
-      tls: "TlsFailed",
-      reset: "ConnectionDropped",
-      other: "NetworkFailure",
-    } as const
-  )[failure.kind];
-  return new IaError(failure.message, undefined, code, failure.retryable);
 }

@@ -8,7 +8,8 @@ import { itemDetailsUrl, itemFileUrl, torrentFileName } from "./endpoints";
 import { IaVerificationError } from "./ia-error";
 import { ItemMetadata, itemMetadataHeaders } from "./metadata-headers";
 import { IaItemRecord, IaMetadataClient, metadataPatch } from "./metadata-api";
-import { sleep } from "./retry-policy";
+import { sleep } from "../backoff";
+import { awaitFiles, ExpectedFile, verified } from "./upload-verification";
 import { fileMd5, md5Hex } from "./file-md5";
 import { IaS3Client, S3ClientOptions } from "./s3-upload";
 
@@ -59,17 +60,13 @@ export interface PublisherOptions extends Omit<S3ClientOptions, "credentials"> {
   readonly pollMs?: number;
 }
 
-interface ExpectedFile {
+/** A declared file, with what `publish` found out about it: its size, its md5 when known, and whether IA already holds it. */
+interface PlannedFile {
   readonly name: string;
-  readonly md5: string;
+  readonly source: string | Buffer | undefined;
+  readonly md5: string | undefined;
   readonly size: number;
-}
-
-/** A file the metadata API does not show as uploaded; `garbled` when it shows it with another md5 or size. */
-interface WrongFile {
-  readonly name: string;
-  readonly garbled: boolean;
-  readonly text: string;
+  readonly skipped: boolean;
 }
 
 export class ItemPublisher {
@@ -83,6 +80,35 @@ export class ItemPublisher {
     const { identifier } = req;
     const before = await this.metadataApi.getItem(identifier);
     const plan = await Promise.all(req.files.map((f) => this.planFile(identifier, f, before)));
+    const warnings: string[] = [];
+    const send = this.sender(req, plan, warnings);
+    const published: PublishedFile[] = [];
+    for (const p of plan) {
+      if (p.skipped) {
+        this.options.log?.(`${identifier}/${p.name}: md5 ${p.md5} already on IA, skipped`);
+        published.push({ name: p.name, md5: p.md5!, size: p.size, skipped: true, bytesSent: 0 });
+        continue;
+      }
+      published.push(await send(p));
+    }
+    const after = await this.verifyUploads(identifier, plan, published, send);
+    const patch = metadataPatch(after.metadata, req.metadata);
+    await this.metadataApi.patchMetadata(identifier, patch);
+    const torrentUrl = await this.awaitTorrent(identifier, after, warnings);
+    return {
+      identifier,
+      files: published,
+      detailsUrl: itemDetailsUrl(this.options.endpoints, identifier),
+      torrentUrl,
+      downloadUrls: Object.fromEntries(published.map((f) => [f.name, itemFileUrl(this.options.endpoints, identifier, f.name)])),
+      metadataChanges: patch.length,
+      warnings,
+    };
+  }
+
+  /** What uploads one planned file with the item's headers; throws at once when files must go up and no keys are configured. */
+  private sender(req: PublishRequest, plan: readonly PlannedFile[], warnings: string[]): (p: PlannedFile) => Promise<PublishedFile> {
+    const { identifier } = req;
     const uploads = plan.filter((p) => !p.skipped);
     if (uploads.length > 0 && !this.options.credentials) {
       throw new IaVerificationError(
@@ -92,9 +118,7 @@ export class ItemPublisher {
     const s3 = uploads.length > 0 ? new IaS3Client({ ...this.options, credentials: this.options.credentials! }) : undefined;
     const sizeHint = uploads.reduce((sum, u) => sum + u.size, 0);
     const metaHeaders = itemMetadataHeaders(req.metadata);
-    const published: PublishedFile[] = [];
-    const warnings: string[] = [];
-    const send = async (p: (typeof plan)[number]) => {
+    return async (p) => {
       const last = p === uploads[uploads.length - 1];
       const report = await s3!.upload({
         identifier,
@@ -115,26 +139,22 @@ export class ItemPublisher {
       if (report.multipartRefused && !warnings.some((w) => w.includes("refused multipart"))) {
         warnings.push(`${identifier}: IA refused multipart (${report.multipartRefused}); files went up in one PUT each, so an interrupted upload starts over`);
       }
-      return {
-        name: p.name,
-        md5: report.md5,
-        size: p.size,
-        skipped: false,
-        bytesSent: report.bytesSent,
-        ...(report.resumedParts ? { resumedParts: report.resumedParts } : {}),
-      };
+      const resumed = report.resumedParts ? { resumedParts: report.resumedParts } : {};
+      return { name: p.name, md5: report.md5, size: p.size, skipped: false, bytesSent: report.bytesSent, ...resumed };
     };
-    for (const p of plan) {
-      if (p.skipped) {
-        this.options.log?.(`${identifier}/${p.name}: md5 ${p.md5} already on IA, skipped`);
-        published.push({ name: p.name, md5: p.md5!, size: p.size, skipped: true, bytesSent: 0 });
-        continue;
-      }
-      published.push(await send(p));
-    }
-    // A file IA lists with another md5 after it accepted the upload is sent again, once: a second
-    // wrong md5 is not a transfer accident, and the run fails saying so.
-    const first = await this.awaitFiles(identifier, published);
+  }
+
+  /**
+   * Every file as the metadata API lists it. A file IA lists with another md5 after it accepted the
+   * upload is sent again, once: a second wrong md5 is not a transfer accident, and the run fails saying so.
+   */
+  private async verifyUploads(
+    identifier: string,
+    plan: readonly PlannedFile[],
+    published: PublishedFile[],
+    send: (p: PlannedFile) => Promise<PublishedFile>,
+  ): Promise<IaItemRecord> {
+    const first = await awaitFiles(this.metadataApi, identifier, published, this.options);
     const garbled = first.wrong.filter((w) => w.garbled && published.some((f) => f.name === w.name && !f.skipped));
     for (const w of garbled) {
       this.options.log?.(`warning: ${identifier}/${w.text} after the upload; sending ${w.name} again, once`);
@@ -142,22 +162,10 @@ export class ItemPublisher {
       const i = published.findIndex((f) => f.name === w.name);
       published[i] = { ...again, bytesSent: published[i].bytesSent + again.bytesSent };
     }
-    const after = garbled.length > 0 ? await this.verifyFiles(identifier, published) : verified(identifier, first);
-    const patch = metadataPatch(after.metadata, req.metadata);
-    await this.metadataApi.patchMetadata(identifier, patch);
-    const torrentUrl = await this.awaitTorrent(identifier, after, warnings);
-    return {
-      identifier,
-      files: published,
-      detailsUrl: itemDetailsUrl(this.options.endpoints, identifier),
-      torrentUrl,
-      downloadUrls: Object.fromEntries(published.map((f) => [f.name, itemFileUrl(this.options.endpoints, identifier, f.name)])),
-      metadataChanges: patch.length,
-      warnings,
-    };
+    return garbled.length > 0 ? this.verifyFiles(identifier, published) : verified(identifier, first);
   }
 
-  private async planFile(identifier: string, file: PublishFile, item: IaItemRecord | undefined) {
+  private async planFile(identifier: string, file: PublishFile, item: IaItemRecord | undefined): Promise<PlannedFile> {
     const size = file.size ?? (Buffer.isBuffer(file.source) ? file.source.length : typeof file.source === "string" ? fs.statSync(file.source).size : undefined);
     const remote = item?.files.find((r) => r.name === file.name);
     let md5 = file.md5 ?? (Buffer.isBuffer(file.source) ? md5Hex(file.source) : undefined);
@@ -178,24 +186,7 @@ export class ItemPublisher {
 
   /** Polls the metadata API until every file shows the expected md5 and size; throws when they do not in time. */
   async verifyFiles(identifier: string, files: readonly ExpectedFile[]): Promise<IaItemRecord> {
-    return verified(identifier, await this.awaitFiles(identifier, files));
-  }
-
-  /** Polls until every file shows the expected md5 and size, or the wait is over: what is still wrong then. */
-  private async awaitFiles(identifier: string, files: readonly ExpectedFile[]): Promise<{ item: IaItemRecord | undefined; wrong: WrongFile[] }> {
-    const deadline = Date.now() + (this.options.verifyWaitMs ?? 120_000);
-    for (;;) {
-      const item = await this.metadataApi.getItem(identifier);
-      const wrong = files.flatMap((f): WrongFile[] => {
-        const r = item?.files.find((x) => x.name === f.name);
-        if (!r) return [{ name: f.name, garbled: false, text: `${f.name} is missing` }];
-        if (r.md5 !== f.md5 || r.size !== f.size)
-          return [{ name: f.name, garbled: true, text: `${f.name} has md5 ${r.md5} size ${r.size}, expected md5 ${f.md5} size ${f.size}` }];
-        return [];
-      });
-      if (wrong.length === 0 || Date.now() >= deadline) return { item, wrong };
-      await sleep(this.options.pollMs ?? 2_000);
-    }
+    return verified(identifier, await awaitFiles(this.metadataApi, identifier, files, this.options));
   }
 
   /** The torrent URL once the derive made it, or null (with a warning) after the bounded wait. */
@@ -216,11 +207,4 @@ export class ItemPublisher {
     }
     return itemFileUrl(this.options.endpoints, identifier, name);
   }
-}
-
-function verified(identifier: string, check: { item: IaItemRecord | undefined; wrong: readonly WrongFile[] }): IaItemRecord {
-  if (check.wrong.length === 0) return check.item!;
-  throw new IaVerificationError(
-    `${identifier}: after upload the metadata API reports ${check.wrong.map((w) => w.text).join("; ")}. Upload again (npm run publish-iso skips the files that match)`,
-  );
 }

@@ -6,7 +6,8 @@ import { NetTimeouts, notJsonReason } from "../http-timeouts";
 import { IaEndpoints } from "./endpoints";
 import { IaError } from "./ia-error";
 import { exchange } from "./http-exchange";
-import { DEFAULT_RETRY_POLICY, RetryPolicy, withRetries } from "./retry-policy";
+import { RetryPolicy } from "../backoff";
+import { DEFAULT_RETRY_POLICY, withRetries } from "./retry-policy";
 import { expectS3Success } from "./s3-answer";
 
 export interface IaFileRecord {
@@ -51,7 +52,7 @@ export class IaMetadataClient {
       json = JSON.parse(res.body);
     } catch {
       // A 200 that is not JSON is a wrong IA_URL or a portal, not a busy IA: waiting does not help.
-      throw new IaError(`${what}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, res.status, "BadJson", false);
+      throw new IaError(`${what}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, "BadJson", { status: res.status });
     }
     if (!json.metadata && !json.files) return undefined;
     const files = (json.files ?? []).map((f) => ({
@@ -68,7 +69,7 @@ export class IaMetadataClient {
   /** Applies JSON Patch ops to the item metadata in place; IA's "no changes" is success. */
   async patchMetadata(identifier: string, ops: readonly JsonPatchOp[]): Promise<void> {
     if (ops.length === 0) return;
-    if (!this.credentials) throw new IaError(`change metadata of ${identifier}: no IA credentials`, undefined, "NoCredentials", false);
+    if (!this.credentials) throw new IaError(`change metadata of ${identifier}: no IA credentials`, "NoCredentials");
     const what = `change metadata of ${identifier}`;
     const form = new URLSearchParams({
       "-target": "metadata",
@@ -98,10 +99,10 @@ export class IaMetadataClient {
     try {
       answer = JSON.parse(res.body) as { success?: boolean; error?: string };
     } catch {
-      throw new IaError(`${what}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, res.status, "BadJson", false);
+      throw new IaError(`${what}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, "BadJson", { status: res.status });
     }
     if (!answer.success && !/no changes/i.test(answer.error ?? "")) {
-      throw new IaError(`${what}: IA refused the patch: ${answer.error ?? res.body.slice(0, 200)}`, res.status, "PatchRefused", false);
+      throw new IaError(`${what}: IA refused the patch: ${answer.error ?? res.body.slice(0, 200)}`, "PatchRefused", { status: res.status });
     }
   }
 
@@ -116,7 +117,7 @@ export class IaMetadataClient {
     try {
       summary = (JSON.parse(res.body) as { value?: { summary?: Record<string, number> } }).value?.summary ?? {};
     } catch {
-      throw new IaError(`tasks of ${identifier}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, res.status, "BadJson", false);
+      throw new IaError(`tasks of ${identifier}: ${res.url} ${notJsonReason(contentType(res), res.body)}`, "BadJson", { status: res.status });
     }
     return (summary.queued ?? 0) + (summary.running ?? 0);
   }

@@ -1,5 +1,5 @@
 // Turns an IA S3 answer into success or an IaError that says what IA said and whether to retry.
-import { IaError } from "./ia-error";
+import { IaError, IaErrorCode } from "./ia-error";
 import { IaResponse } from "./http-exchange";
 import { retryAfterMs } from "../retry-after";
 
@@ -12,29 +12,25 @@ export function s3ErrorFields(body: string): { code: string; message: string } {
 /** Throws unless the answer is 2xx. `what` names the file or item for the message. */
 export function expectS3Success(res: IaResponse, what: string): IaResponse {
   if (res.status >= 200 && res.status < 300) return res;
-  const { code, message } = s3ErrorFields(res.body);
-  const said = message || code || res.body.slice(0, 300).trim() || "(empty body)";
-  const text = `${what}: IA answered HTTP ${res.status}${code ? ` ${code}` : ""}: ${said}`;
+  const { code: s3Code, message } = s3ErrorFields(res.body);
+  const said = message || s3Code || res.body.slice(0, 300).trim() || "(empty body)";
+  const text = `${what}: IA answered HTTP ${res.status}${s3Code ? ` ${s3Code}` : ""}: ${said}`;
+  const context = { status: res.status, s3Code: s3Code || undefined };
   // IA's spam filter also answers 503, but waiting does not change its mind: fail at once.
   if (res.status === 503 && /appears to be spam/i.test(res.body)) {
     throw new IaError(
       `${text}. IA flagged the upload as spam; retrying will not help: contact IA (info@archive.org) or change the item metadata`,
-      503,
-      code || "Spam",
-      false,
+      "Spam",
+      context,
     );
   }
   if (res.status === 503 || res.status === 500 || res.status === 502 || res.status === 504 || res.status === 429) {
     const retryAfter = res.headers["retry-after"];
-    throw new IaError(text, res.status, code || "Unavailable", true, retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter));
+    throw new IaError(text, "Unavailable", { ...context, retryAfterMs: retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) });
   }
+  const code: IaErrorCode = s3Code === "NoSuchBucket" ? "NoSuchBucket" : res.status === 403 ? "AccessDenied" : res.status >= 500 ? "ServerError" : "Refused";
   if (res.status === 403) {
-    throw new IaError(
-      `${text}. Check the IA keys (https://archive.org/account/s3.php) and that the identifier belongs to this account`,
-      403,
-      code || "AccessDenied",
-      false,
-    );
+    throw new IaError(`${text}. Check the IA keys (https://archive.org/account/s3.php) and that the identifier belongs to this account`, code, context);
   }
-  throw new IaError(text, res.status, code || `HTTP${res.status}`, false);
+  throw new IaError(text, code, context);
 }

@@ -5,7 +5,9 @@ import { NetTimeouts, notJsonReason } from "../http-timeouts";
 import { IaEndpoints } from "./endpoints";
 import { IaError } from "./ia-error";
 import { ChunkBuffers, exchange, IaRequest, IaResponse } from "./http-exchange";
-import { DEFAULT_RETRY_POLICY, retryDelayMs, RetryPolicy, sleep, withRetries } from "./retry-policy";
+import { RetryPolicy } from "../backoff";
+import { retrying } from "../retry";
+import { DEFAULT_RETRY_POLICY, withRetries } from "./retry-policy";
 import { expectS3Success } from "./s3-answer";
 
 export interface S3ClientOptions {
@@ -110,31 +112,30 @@ export class S3Requests {
       const type = res.headers["content-type"];
       throw new IaError(
         `${what}: ${this.options.endpoints.s3Url} ${notJsonReason(Array.isArray(type) ? type[0] : type, res.body)} (HTTP ${res.status}); check IA_S3_URL`,
-        res.status,
         "BadJson",
-        false,
+        { status: res.status },
       );
     }
     if (res.status !== 200)
-      throw new IaError(
-        `${what}: ${this.options.endpoints.s3Url} answered HTTP ${res.status}: ${res.body.slice(0, 200)}`,
-        res.status,
-        `HTTP${res.status}`,
-        false,
-      );
+      throw new IaError(`${what}: ${this.options.endpoints.s3Url} answered HTTP ${res.status}: ${res.body.slice(0, 200)}`, "Refused", { status: res.status });
     return answer.over_limit !== 0;
   }
 
   /** Waits (at most `checks` checks, bounded by the retry policy) while check_limit reports the item over limit. */
   async waitForCapacity(identifier: string, checks = this.retry.attempts): Promise<void> {
-    for (let attempt = 1; attempt <= checks; attempt++) {
-      if (!(await this.overLimit(identifier))) return;
-      if (attempt === checks) break;
-      const delay = retryDelayMs(this.retry, attempt);
-      this.log(`${identifier}: IA S3 is over its limit (check_limit); waiting ${(delay / 1000).toFixed(1)} s`);
-      await sleep(delay);
-    }
-    this.log(`${identifier}: IA S3 still reports being over its limit after ${checks} checks; trying anyway`);
+    await retrying<boolean>(
+      {
+        policy: { ...this.retry, attempts: checks },
+        retryWhen: (o) => (o.ok && o.value ? {} : undefined),
+        onRetry: (_o, _attempt, delay) => this.log(`${identifier}: IA S3 is over its limit (check_limit); waiting ${(delay / 1000).toFixed(1)} s`),
+        settle: (o, end) => {
+          if (!o.ok) throw o.error;
+          if (end.spent) this.log(`${identifier}: IA S3 still reports being over its limit after ${checks} checks; trying anyway`);
+          return o.value;
+        },
+      },
+      () => this.overLimit(identifier),
+    );
   }
 }
 

@@ -2,7 +2,8 @@
 // (multipart-upload.ts), and a single PUT for every file once IA has refused multipart - the reference
 // calls IA's multipart unconfirmed, so the client never depends on it.
 import { fileMd5, md5Hex } from "./file-md5";
-import { MultipartRefused, MultipartUpload } from "./multipart-upload";
+import { MultipartRefused } from "./multipart-refused";
+import { MultipartUpload } from "./multipart-upload";
 import { expectS3Success } from "./s3-answer";
 import { S3ClientOptions, S3Requests } from "./s3-requests";
 

@@ -1,6 +1,7 @@
 // Validation of a promotion request, shared by the provider's check and the promote CLI: every
 // failure is found before any network call, one per field, naming the value and the expected form.
-import { DIGEST_FORM, TagGrammar, isDigest, isHttpsUrl, isImageName, isIsoInstant, isLoopbackRegistry, parseImageName } from "../../grammar/values";
+import { DIGEST_FORM, IMAGE_NAME_FORM, isDigest, isHttpsUrl, isImageName, isIsoInstant, isLoopbackRegistry, parseImageName } from "../../grammar/values";
+import { promotionTagProblems } from "../../grammar/promotion-tags";
 import { parseCosignPublicKey } from "../../grammar/public-key";
 
 export interface InputFailure {
@@ -22,36 +23,19 @@ function shown(value: unknown): string {
   return value === undefined ? "missing" : JSON.stringify(value);
 }
 
-function tagFailure(tag: unknown): string | undefined {
-  if (tag === "latest") {
-    return `"latest" is never promoted: it conflates "most recently built" with "recommended" (handbook 11.1); use ${TagGrammar.promotionForm}`;
-  }
-  if (typeof tag !== "string" || !TagGrammar.isPromotionTag(tag)) return `${shown(tag)} is not a promotion tag; expected ${TagGrammar.promotionForm}`;
-  return undefined;
-}
-
 /** Failures of a promotion request; `requireEvidence` is false only for the CLI (no stack state). */
 export function promotionInputFailures(inputs: PromotionRequestShape, options: { requireEvidence: boolean }): InputFailure[] {
   const failures: InputFailure[] = [];
   if (!isImageName(inputs.image)) {
-    failures.push({
-      property: "image",
-      reason: `${shown(inputs.image)} is not an image name; expected HOST/REPO without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine`,
-    });
+    failures.push({ property: "image", reason: `${shown(inputs.image)} is not an image name; expected ${IMAGE_NAME_FORM}` });
   } else if (inputs.insecure === true && !isLoopbackRegistry(inputs.image)) {
     failures.push({ property: "insecure", reason: `plain HTTP is allowed only for loopback registries, not ${parseImageName(inputs.image).registry}` });
   }
   if (inputs.insecure !== undefined && typeof inputs.insecure !== "boolean")
     failures.push({ property: "insecure", reason: `${shown(inputs.insecure)} is not a boolean` });
   if (!isDigest(inputs.digest)) failures.push({ property: "digest", reason: `${shown(inputs.digest)} is not a digest; expected ${DIGEST_FORM}` });
-  if (!Array.isArray(inputs.tags) || inputs.tags.length === 0) {
-    failures.push({ property: "tags", reason: `${shown(inputs.tags)} is not a list of tags; expected at least one of ${TagGrammar.promotionForm}` });
-  } else {
-    const reasons = inputs.tags.map(tagFailure).filter((r): r is string => r !== undefined);
-    const duplicates = inputs.tags.filter((t, i) => inputs.tags instanceof Array && inputs.tags.indexOf(t) !== i);
-    if (duplicates.length > 0) reasons.push(`duplicate tags ${duplicates.join(", ")}`);
-    if (reasons.length > 0) failures.push({ property: "tags", reason: reasons.join("; ") });
-  }
+  const tagProblems = promotionTagProblems(inputs.tags);
+  if (tagProblems.length > 0) failures.push({ property: "tags", reason: tagProblems.map((p) => p.text).join("; ") });
   if (options.requireEvidence) {
     const evidence = inputs.evidence as { bootRun?: unknown; bootedAt?: unknown } | undefined;
     if (!evidence || typeof evidence !== "object") {

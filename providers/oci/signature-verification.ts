@@ -12,7 +12,7 @@ import { CosignPublicKey, parseCosignPublicKey } from "../../grammar/public-key"
 import { ProviderError } from "../provider-error";
 import { RegistryError } from "./errors";
 import { isIndexMediaType } from "./media-types";
-import { RegistryClient, sha256Digest } from "./registry-client";
+import { Manifest, RegistryClient, sha256Digest } from "./registry-client";
 
 export const SIMPLE_SIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
 export const SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
@@ -169,8 +169,33 @@ async function verifyDigest(client: RegistryClient, req: SignatureRequest, key: 
   const fail = (found: string, findings: LayerFinding[] = []): never => {
     throw new SignatureVerificationError(req.image, req.digest, key.fingerprint, found, findings);
   };
+  const { manifest, candidates } = await signatureLayers(client, req, tag, fail);
+  const findings: LayerFinding[] = [];
+  for (const layer of candidates) {
+    const finding = await layerFinding(client, req, key, layer);
+    if (finding.verified) {
+      return {
+        digest: req.digest,
+        key: key.fingerprint,
+        signatureTag: tag,
+        signatureManifest: manifest.digest,
+        layer: finding.layer,
+        dockerReference: req.image,
+      };
+    }
+    findings.push(finding);
+  }
+  return fail(`none of the ${candidates.length} signature(s) under :${tag} verifies`, findings);
+}
 
-  let manifest;
+/** The signature manifest under `tag` and its simple-signing layers; `fail` when it is missing or has none. */
+async function signatureLayers(
+  client: RegistryClient,
+  req: SignatureRequest,
+  tag: string,
+  fail: (found: string) => never,
+): Promise<{ manifest: Manifest; candidates: SignatureLayer[] }> {
+  let manifest: Manifest;
   try {
     manifest = await client.getManifest(req.repository, tag);
   } catch (err) {
@@ -192,45 +217,25 @@ async function verifyDigest(client: RegistryClient, req: SignatureRequest, key: 
         (layers.length > 0 ? `; its layers are ${[...new Set(layers.map((l) => String(l.mediaType)))].join(", ")}` : ""),
     );
   }
+  return { manifest, candidates };
+}
 
-  const expected = { digest: req.digest, dockerReference: req.image };
-  const findings: LayerFinding[] = [];
-  for (const layer of candidates) {
-    const layerDigest = typeof layer.digest === "string" ? layer.digest : "(no digest)";
-    if (!/^sha256:[0-9a-f]{64}$/.test(layerDigest)) {
-      findings.push({ layer: layerDigest, verified: false, reason: "the layer has no sha256 digest" });
-      continue;
-    }
-    const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
-    if (typeof signature !== "string") {
-      findings.push({ layer: layerDigest, verified: false, reason: `no ${SIGNATURE_ANNOTATION} annotation` });
-      continue;
-    }
-    let payload: Buffer;
-    try {
-      // getBlob checks the bytes against the layer digest.
-      payload = await client.getBlob(req.repository, layerDigest);
-    } catch (err) {
-      if (!(err instanceof RegistryError)) throw err;
-      findings.push({ layer: layerDigest, verified: false, reason: `payload blob unreadable or altered: ${err.message}` });
-      continue;
-    }
-    if (sha256Digest(payload) !== layerDigest) {
-      findings.push({ layer: layerDigest, verified: false, reason: `payload bytes hash to ${sha256Digest(payload)}` });
-      continue;
-    }
-    const problem = payloadProblem(payload, signature, key, expected);
-    if (problem === undefined) {
-      return {
-        digest: req.digest,
-        key: key.fingerprint,
-        signatureTag: tag,
-        signatureManifest: manifest.digest,
-        layer: layerDigest,
-        dockerReference: req.image,
-      };
-    }
-    findings.push({ layer: layerDigest, verified: false, reason: problem });
+/** One simple-signing layer checked: its payload blob, the blob's hash, the signature and what it signs. */
+async function layerFinding(client: RegistryClient, req: SignatureRequest, key: CosignPublicKey, layer: SignatureLayer): Promise<LayerFinding> {
+  const layerDigest = typeof layer.digest === "string" ? layer.digest : "(no digest)";
+  const failed = (reason: string): LayerFinding => ({ layer: layerDigest, verified: false, reason });
+  if (!/^sha256:[0-9a-f]{64}$/.test(layerDigest)) return failed("the layer has no sha256 digest");
+  const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
+  if (typeof signature !== "string") return failed(`no ${SIGNATURE_ANNOTATION} annotation`);
+  let payload: Buffer;
+  try {
+    // getBlob checks the bytes against the layer digest.
+    payload = await client.getBlob(req.repository, layerDigest);
+  } catch (err) {
+    if (!(err instanceof RegistryError)) throw err;
+    return failed(`payload blob unreadable or altered: ${err.message}`);
   }
-  return fail(`none of the ${candidates.length} signature(s) under :${tag} verifies`, findings);
+  if (sha256Digest(payload) !== layerDigest) return failed(`payload bytes hash to ${sha256Digest(payload)}`);
+  const problem = payloadProblem(payload, signature, key, { digest: req.digest, dockerReference: req.image });
+  return problem === undefined ? { layer: layerDigest, verified: true, reason: "verified" } : failed(problem);
 }

@@ -6,7 +6,7 @@
 //   4. PUT :stable last, only once every other tag is in place
 import { RegistryError, VerificationError } from "./errors";
 import { PromotionPlan, newestDatedTag, planPromotion } from "./promotion-plan";
-import { RegistryClient } from "./registry-client";
+import { Manifest, RegistryClient } from "./registry-client";
 
 export interface TagPromotionRequest {
   readonly image: string;
@@ -78,15 +78,24 @@ export async function promoteTags(client: RegistryClient, req: TagPromotionReque
   });
   if (req.progress) req.progress.planned = plan.moves;
   const outcome = (tag: string, after: string | null, action: TagOutcome["action"]): TagOutcome => ({ tag, before: current[tag], after, action });
-  if (req.dryRun) {
-    return {
-      image: req.image,
-      digest: req.digest,
-      mediaType: manifest.mediaType,
-      requests: client.requestCount,
-      tags: req.tags.map((t) => (plan.moves.includes(t) ? outcome(t, current[t], "would-move") : outcome(t, req.digest, "unchanged"))),
-    };
-  }
+  const result = (tags: TagOutcome[]): TagPromotionResult => ({
+    image: req.image,
+    digest: req.digest,
+    mediaType: manifest.mediaType,
+    requests: client.requestCount,
+    tags,
+  });
+  if (req.dryRun) return result(req.tags.map((t) => (plan.moves.includes(t) ? outcome(t, current[t], "would-move") : outcome(t, req.digest, "unchanged"))));
+  await moveTags(client, req, manifest, plan.moves);
+  return result(req.tags.map((t) => outcome(t, req.digest, plan.moves.includes(t) ? "moved" : "unchanged")));
+}
+
+/**
+ * PUTs the manifest to every tag of `moves`: the dated aliases in parallel, then :stable alone, so
+ * a failure or an interrupt before the last step leaves :stable where it was, never on a digest
+ * without its dated tags.
+ */
+async function moveTags(client: RegistryClient, req: TagPromotionRequest, manifest: Manifest, moves: readonly string[]): Promise<void> {
   const moved: string[] = req.progress?.moved ?? [];
   const inFlight = req.progress?.inFlight ?? new Set<string>();
   const put = async (tag: string): Promise<void> => {
@@ -99,17 +108,13 @@ export async function promoteTags(client: RegistryClient, req: TagPromotionReque
       inFlight.delete(tag);
     }
   };
-  // The dated aliases in parallel, then :stable alone: a failure or an interrupt before the last
-  // step leaves :stable where it was, never on a digest without its dated tags.
-  const first = plan.moves.filter((t) => t !== "stable");
-  const last = plan.moves.filter((t) => t === "stable");
-  for (const batch of [first, last]) {
+  for (const batch of [moves.filter((t) => t !== "stable"), moves.filter((t) => t === "stable")]) {
     const settled = await Promise.allSettled(batch.map(put));
     const failures = settled.flatMap((s, i) => (s.status === "rejected" ? [{ tag: batch[i], error: s.reason as Error }] : []));
     if (failures.length === 0) continue;
     const verification = failures.find((f) => f.error instanceof VerificationError);
     if (verification && failures.length === 1 && moved.length === 0) throw verification.error;
-    const notMoved = plan.moves.filter((t) => !moved.includes(t) && !failures.some((f) => f.tag === t));
+    const notMoved = moves.filter((t) => !moved.includes(t) && !failures.some((f) => f.tag === t));
     // Half done is a state the next run heals (moved tags are skipped then), so say exactly what happened.
     throw new RegistryError(
       req.image,
@@ -120,13 +125,6 @@ export async function promoteTags(client: RegistryClient, req: TagPromotionReque
         "Run the promotion again: tags already at the digest are skipped.",
     );
   }
-  return {
-    image: req.image,
-    digest: req.digest,
-    mediaType: manifest.mediaType,
-    requests: client.requestCount,
-    tags: req.tags.map((t) => outcome(t, req.digest, plan.moves.includes(t) ? "moved" : "unchanged")),
-  };
 }
 
 /** Where the newest dated alias (stable.YYYYMMDD, else YYYYMMDD) points, or undefined without one. */

@@ -1,10 +1,11 @@
 // The HTTP layer of the registry client: scheme, token auth (distribution token spec, GHCR's realm),
-// retries with backoff on 429/5xx that honor Retry-After, and a request counter. Operations
-// (registry-client.ts) never see a 401 or a 503: they get the final answer or a RegistryError.
-import { DEFAULT_TIMEOUTS, NETWORK_ATTEMPTS, NetTimeouts, networkError, notJsonReason, timedFetch } from "../http-timeouts";
+// retries on 429/5xx and on network failures (the shared loop of providers/retry.ts, which honors
+// Retry-After), and a request counter. Operations (registry-client.ts) never see a 401 or a 503:
+// they get the final answer or a RegistryError.
+import { DEFAULT_TIMEOUTS, NetTimeouts, NetworkError, networkError, notJsonReason, timedFetch } from "../http-timeouts";
+import { AttemptOutcome, retrying, RetryTerms } from "../retry";
 import { retryAfterMs } from "../retry-after";
 import { RegistryAuthError, RegistryError } from "./errors";
-import { retryDelayMs, RetryPolicy, sleep } from "../backoff";
 
 export interface RegistryEndpoint {
   /** host[:port], e.g. ghcr.io or 127.0.0.1:5000. */
@@ -139,35 +140,48 @@ export class RegistryTransport {
     return token;
   }
 
-  private async sendWithRetry(req: RegistryRequest, authorization: string | undefined): Promise<RegistryResponse> {
-    const attempts = this.endpoint.maxAttempts ?? 4;
-    const policy: RetryPolicy = { attempts, baseDelayMs: this.endpoint.backoffMs ?? 250, maxDelayMs: MAX_WAIT_MS };
-    let unanswered = 0;
-    for (let attempt = 1; ; attempt++) {
-      let res: Response;
-      try {
+  /** One request, retried; a transient answer that outlasts the attempts is returned as it is, a network failure is a RegistryError. */
+  private sendWithRetry(req: RegistryRequest, authorization: string | undefined): Promise<RegistryResponse> {
+    const url = `${this.base}${req.path}`;
+    return retrying<RegistryResponse>(
+      {
+        policy: { attempts: this.endpoint.maxAttempts ?? 4, baseDelayMs: this.endpoint.backoffMs ?? 250, maxDelayMs: MAX_WAIT_MS },
+        jitter: false,
+        retryWhen: registryRetryTerms,
+        settle: (o, end) => {
+          if (o.ok) return o.value;
+          if (!(o.error instanceof NetworkError)) throw o.error;
+          throw new RegistryError(req.reference, undefined, `${o.error.message}${end.attempts > 1 ? ` (${end.attempts} attempts)` : ""}`, o.error.code);
+        },
+      },
+      async () => {
         this.requestCount++;
-        res = await this.fetch(`${this.base}${req.path}`, {
-          method: req.method,
-          headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
-          body: req.body,
-          redirect: "follow",
-        });
-      } catch (err) {
-        const failure = networkError(err, req.method, `${this.base}${req.path}`, this.timeouts);
-        if (failure.noAnswer) unanswered++;
-        // A dead or hung registry gets NETWORK_ATTEMPTS tries, a TLS or DNS failure one: waiting does not fix them.
-        if (!failure.retryable || attempt >= attempts || unanswered >= NETWORK_ATTEMPTS) {
-          throw new RegistryError(req.reference, undefined, `${failure.message}${attempt > 1 ? ` (${attempt} attempts)` : ""}`, failure.code);
+        let res: Response;
+        try {
+          res = await this.fetch(url, {
+            method: req.method,
+            headers: { ...req.headers, ...(authorization ? { authorization } : {}) },
+            body: req.body,
+            redirect: "follow",
+          });
+        } catch (err) {
+          throw networkError(err, req.method, url, this.timeouts);
         }
-        await sleep(retryDelayMs(policy, attempt, undefined, false));
-        continue;
-      }
-      const body = Buffer.from(await res.arrayBuffer());
-      const transient = res.status === 429 || res.status >= 500;
-      if (!transient || attempt >= attempts) return { status: res.status, headers: res.headers, body };
-      // Honor the registry's own pacing first (GHCR's 429 toomanyrequests): hammering it prolongs the limit.
-      await sleep(retryDelayMs(policy, attempt, retryAfterMs(res.headers.get("retry-after")), false));
-    }
+        return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+      },
+    );
   }
+}
+
+/**
+ * A registry's answer or failure worth another try: 429 and 5xx, paced by the registry's own
+ * Retry-After first (GHCR's 429 toomanyrequests: hammering it prolongs the limit), and network
+ * failures but TLS and DNS ones; a dead or hung registry gets the small no-answer budget.
+ */
+function registryRetryTerms(outcome: AttemptOutcome<RegistryResponse>): RetryTerms | undefined {
+  if (outcome.ok) {
+    const { status, headers } = outcome.value;
+    return status === 429 || status >= 500 ? { retryAfterMs: retryAfterMs(headers.get("retry-after")) } : undefined;
+  }
+  return outcome.error instanceof NetworkError && outcome.error.retryable ? { noAnswer: outcome.error.noAnswer } : undefined;
 }

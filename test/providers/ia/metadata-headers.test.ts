@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { decodeHeaderValue, encodeHeaderValue, itemMetadataHeaders } from "../../../providers/ia/metadata-headers";
-import { headerMetadata } from "../../../fixtures/servers/ia-emulator";
+import { headerMetadata } from "../../../fixtures/servers/ia/metadata-headers";
 
 describe("IA item metadata headers", () => {
   const cases: [string, string, string][] = [

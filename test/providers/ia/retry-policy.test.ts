@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { retryDelayMs } from "../../../providers/ia/retry-policy";
+import { retryDelayMs } from "../../../providers/backoff";
 import { parseIaConfig } from "../../../providers/ia/credentials";
 
 describe("IA retry policy", () => {
