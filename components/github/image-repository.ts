@@ -2,6 +2,7 @@
 // The secret and variable names here are the ones the generated workflows reference.
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config/stack";
+import { RepositoryContract, SecretDeclaration } from "../workflows/model";
 import { RepositorySettingsArgs } from "./repository-settings";
 
 /** Environments of the image repository, one per job that holds a secret. */
@@ -16,13 +17,14 @@ export const IMAGE_ENVIRONMENTS = {
   releasePr: "release-pr",
 } as const;
 
+/** Each secret with the one environment that holds it; workflows reference these, never a name. */
 export const IMAGE_SECRETS = {
-  cosignPrivateKey: "COSIGN_PRIVATE_KEY",
-  cosignPassword: "COSIGN_PASSWORD",
-  iaConfig: "IA_CONFIG_INI",
-  edgeDeployKey: "EDGE_DEPLOY_KEY",
-  releasePrToken: "RELEASE_PR_TOKEN",
-} as const;
+  cosignPrivateKey: { name: "COSIGN_PRIVATE_KEY", environment: IMAGE_ENVIRONMENTS.signing },
+  cosignPassword: { name: "COSIGN_PASSWORD", environment: IMAGE_ENVIRONMENTS.signing },
+  iaConfig: { name: "IA_CONFIG_INI", environment: IMAGE_ENVIRONMENTS.internetArchive },
+  edgeDeployKey: { name: "EDGE_DEPLOY_KEY", environment: IMAGE_ENVIRONMENTS.edge },
+  releasePrToken: { name: "RELEASE_PR_TOKEN", environment: IMAGE_ENVIRONMENTS.releasePr },
+} as const satisfies Record<string, SecretDeclaration>;
 
 export const IMAGE_VARIABLES = {
   image: "IMAGE_NAME",
@@ -31,6 +33,9 @@ export const IMAGE_VARIABLES = {
   edgeSshPort: "EDGE_SSH_PORT",
   edgeKnownHosts: "EDGE_KNOWN_HOSTS",
 } as const;
+
+/** What the image repository's workflows may reference (checked when they render). */
+export const IMAGE_CONTRACT: RepositoryContract = { repository: "the image repository", secrets: IMAGE_SECRETS, variables: IMAGE_VARIABLES };
 
 /** build.yml's pull-request job, the check a pull request must pass before it can merge. */
 export const PR_BUILD_CHECK = "build-pr";
@@ -61,23 +66,13 @@ export function imageRepositorySettings({ config, edgeDeployPrivateKey }: ImageR
     repository: config.imageRepository,
     environments: Object.values(IMAGE_ENVIRONMENTS),
     secrets: [
-      { name: IMAGE_SECRETS.cosignPrivateKey, value: s.cosignPrivateKey, environment: IMAGE_ENVIRONMENTS.signing, usedBy: "build.yml sign" },
-      { name: IMAGE_SECRETS.cosignPassword, value: s.cosignPassword, environment: IMAGE_ENVIRONMENTS.signing, usedBy: "build.yml sign" },
-      {
-        name: IMAGE_SECRETS.iaConfig,
-        value: iaConfigIni(s.iaAccessKey, s.iaSecretKey),
-        environment: IMAGE_ENVIRONMENTS.internetArchive,
-        usedBy: "build-disk.yml publish_ia",
-      },
-      { name: IMAGE_SECRETS.edgeDeployKey, value: edgeDeployPrivateKey, environment: IMAGE_ENVIRONMENTS.edge, usedBy: "build-disk.yml edge_sync" },
+      { ...IMAGE_SECRETS.cosignPrivateKey, value: s.cosignPrivateKey, usedBy: "build.yml sign" },
+      { ...IMAGE_SECRETS.cosignPassword, value: s.cosignPassword, usedBy: "build.yml sign" },
+      { ...IMAGE_SECRETS.iaConfig, value: iaConfigIni(s.iaAccessKey, s.iaSecretKey), usedBy: "build-disk.yml publish_ia" },
+      { ...IMAGE_SECRETS.edgeDeployKey, value: edgeDeployPrivateKey, usedBy: "build-disk.yml edge_sync" },
       // Two jobs open release pull requests against the pipeline repository (smoke-boot's stable
       // digest, build-disk's ISO entry); both run in this environment, deployable from main only.
-      {
-        name: IMAGE_SECRETS.releasePrToken,
-        value: s.releasePrToken,
-        environment: IMAGE_ENVIRONMENTS.releasePr,
-        usedBy: "smoke-boot.yml release_pr, build-disk.yml release_pr",
-      },
+      { ...IMAGE_SECRETS.releasePrToken, value: s.releasePrToken, usedBy: "smoke-boot.yml release_pr, build-disk.yml release_pr" },
     ],
     variables: {
       [IMAGE_VARIABLES.image]: config.image,

@@ -5,6 +5,7 @@
 import { StackConfig } from "../../config/stack";
 import { parseImageName } from "../../grammar/values";
 import { WATCH_LABEL } from "../../watch/issue-plan";
+import { RepositoryContract, SecretDeclaration } from "../workflows/model";
 import { RepositorySettingsArgs } from "./repository-settings";
 
 export const PIPELINE_ENVIRONMENTS = {
@@ -16,13 +17,13 @@ export const PIPELINE_ENVIRONMENTS = {
 
 /** The write credentials of the release stack's providers, read from the environment at call time. */
 export const PIPELINE_SECRETS = {
-  siteBumpToken: "SITE_BUMP_TOKEN",
-  iaAccessKey: "IA_ACCESS_KEY",
-  iaSecretKey: "IA_SECRET_KEY",
-  registryPassword: "REGISTRY_PASSWORD",
+  siteBumpToken: { name: "SITE_BUMP_TOKEN", environment: PIPELINE_ENVIRONMENTS.release },
+  iaAccessKey: { name: "IA_ACCESS_KEY", environment: PIPELINE_ENVIRONMENTS.release },
+  iaSecretKey: { name: "IA_SECRET_KEY", environment: PIPELINE_ENVIRONMENTS.release },
+  registryPassword: { name: "REGISTRY_PASSWORD", environment: PIPELINE_ENVIRONMENTS.release },
   /** Optional: the access token of a protected ntfy topic (watch.yml). */
-  ntfyToken: "NTFY_TOKEN",
-} as const;
+  ntfyToken: { name: "NTFY_TOKEN", environment: PIPELINE_ENVIRONMENTS.watch },
+} as const satisfies Record<string, SecretDeclaration>;
 
 export const PIPELINE_VARIABLES = {
   /** The shared state backend of release.yml (config `stateBackendUrl`). */
@@ -38,24 +39,22 @@ export const PIPELINE_VARIABLES = {
   ntfyTopic: "NTFY_TOPIC",
 } as const;
 
+/** What this repository's workflows may reference (checked when they render). */
+export const PIPELINE_CONTRACT: RepositoryContract = { repository: "the pipeline repository", secrets: PIPELINE_SECRETS, variables: PIPELINE_VARIABLES };
+
 export function pipelineRepositorySettings(config: StackConfig): RepositorySettingsArgs {
   const s = config.secrets;
-  const release = PIPELINE_ENVIRONMENTS.release;
   const usedBy = "release.yml up (the release stack's providers)";
   return {
     repository: config.pipelineRepository,
     environments: Object.values(PIPELINE_ENVIRONMENTS),
     secrets: [
       // Optional (handbook): without it SiteRelease warns and skips the website bump.
-      ...(s.siteBumpToken
-        ? [{ name: PIPELINE_SECRETS.siteBumpToken, value: s.siteBumpToken, environment: release, usedBy: "release.yml up (SiteRelease)" }]
-        : []),
-      { name: PIPELINE_SECRETS.iaAccessKey, value: s.iaAccessKey, environment: release, usedBy },
-      { name: PIPELINE_SECRETS.iaSecretKey, value: s.iaSecretKey, environment: release, usedBy },
-      { name: PIPELINE_SECRETS.registryPassword, value: s.registryWriteToken, environment: release, usedBy: "release.yml up (Promotion)" },
-      ...(s.ntfyToken
-        ? [{ name: PIPELINE_SECRETS.ntfyToken, value: s.ntfyToken, environment: PIPELINE_ENVIRONMENTS.watch, usedBy: "watch.yml issues (ntfy push)" }]
-        : []),
+      ...(s.siteBumpToken ? [{ ...PIPELINE_SECRETS.siteBumpToken, value: s.siteBumpToken, usedBy: "release.yml up (SiteRelease)" }] : []),
+      { ...PIPELINE_SECRETS.iaAccessKey, value: s.iaAccessKey, usedBy },
+      { ...PIPELINE_SECRETS.iaSecretKey, value: s.iaSecretKey, usedBy },
+      { ...PIPELINE_SECRETS.registryPassword, value: s.registryWriteToken, usedBy: "release.yml up (Promotion)" },
+      ...(s.ntfyToken ? [{ ...PIPELINE_SECRETS.ntfyToken, value: s.ntfyToken, usedBy: "watch.yml issues (ntfy push)" }] : []),
     ],
     variables: {
       [PIPELINE_VARIABLES.registryUsername]: parseImageName(config.image).owner,

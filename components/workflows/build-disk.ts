@@ -2,147 +2,31 @@
 // digest, publish it on the Internet Archive in its own job, rsync it to the edge (7-day fallback),
 // and open the release pull request that declares the ISO. The site's LATEST_ISO_DATE bump is
 // Pulumi's SiteRelease after that pull request merges, not a sed in this workflow.
-// The deploy user on the edge VM, restricted by rrsync to the ISO directory (components/edge).
-import { DEPLOY_USER as EDGE_DEPLOY_USER, RSYNC_PARTIAL_DIR } from "../edge/edge-layout";
 import { PUBLIC_IA } from "../../providers/ia/endpoints";
-import { IMAGE_ENVIRONMENTS } from "../github/image-repository";
+import { IMAGE_CONTRACT, IMAGE_ENVIRONMENTS, IMAGE_SECRETS, IMAGE_VARIABLES } from "../github/image-repository";
 import { TOOL_IMAGES } from "./actions";
 import { job, releasePullRequestJob } from "./jobs";
-import { Step, Workflow } from "./model";
+import { Job, Step, Workflow } from "./model";
+import { JobOutputs, jobOutputs, secret, variable, withOutputs } from "./references";
 import { PIPELINE_DIR, checkout, downloadArtifact, pipelineTools, run, uploadArtifact } from "./steps";
+import {
+  ARTIFACT,
+  BUILD_ISO_SCRIPT,
+  EDGE_FALLBACK_DAYS,
+  EDGE_SYNC_SCRIPT,
+  OUTDIR,
+  PUBLISH_IA_TIMEOUT_MINUTES,
+  RESOLVE_STABLE_SCRIPT,
+  TORRENT_WAIT_MINUTES,
+  UPLOAD_SCRIPT,
+} from "./build-disk-scripts";
 
-export const ISO_DISK_CONFIG = "disk_config/iso.toml";
-/** The edge keeps each ISO this long (its prune timer); IA keeps it forever. */
-export const EDGE_FALLBACK_DAYS = 7;
-/** How long to wait for IA to derive the torrent before publishing HTTP links only. */
-export const TORRENT_WAIT_MINUTES = 25;
-/** run #27166954601: IA's S3 ingest of a ~9 GB ISO ran past the old 180-minute cap. */
-export const PUBLISH_IA_TIMEOUT_MINUTES = 350;
-const OUTDIR = "dist";
-const ARTIFACT = "iso";
-
-const RESOLVE_STABLE_SCRIPT = `# Read :stable once; the ISO is built from this digest and nothing else.
-DIGEST="$(skopeo inspect --no-tags --format '{{.Digest}}' "docker://\${IMAGE}:stable")"
-if [[ ! "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]]; then
-  echo "::error::\${IMAGE}:stable resolved to '\${DIGEST}', not a manifest digest"
-  exit 1
-fi
-DATE="$(date -u +%Y%m%d)"
-IDENTIFIER="margine-\${DATE}"
-# One ISO release per date: the site derives its links from LATEST_ISO_DATE alone and IA items are
-# kept forever, so a second run the same day must not overwrite the published ISO (its torrent and
-# SHA256SUMS would change under the users). Checked before the 15-17 min build, on IA itself.
-ITEM_JSON="$(mktemp)"
-status="$(curl -sS --retry 3 -o "$ITEM_JSON" -w '%{http_code}' "\${IA_URL}/metadata/\${IDENTIFIER}")"
-if [[ "$status" != 200 ]]; then
-  echo "::error::cannot tell whether \${IDENTIFIER} exists: IA metadata API answered HTTP \${status}"
-  exit 1
-fi
-if jq -e '(.files // []) | length > 0' "$ITEM_JSON" > /dev/null; then
-  echo "::error::\${IA_URL}/details/\${IDENTIFIER} already exists and IA items are never overwritten (one ISO release per date). To finish an interrupted upload, rerun that run's failed jobs (gh run rerun --failed RUN_ID); otherwise build tomorrow."
-  exit 1
-fi
-{
-  echo "pinned=\${IMAGE}@\${DIGEST}"
-  echo "date=\${DATE}"
-  echo "identifier=\${IDENTIFIER}"
-  echo "iso_name=\${IDENTIFIER}.iso"
-} >> "$GITHUB_OUTPUT"
-`;
-
-const BUILD_ISO_SCRIPT = `sudo podman pull "$PINNED"
-mkdir -p output ${OUTDIR}
-sudo podman run --rm --privileged --security-opt label=type:unconfined_t \\
-  -v "$PWD/${ISO_DISK_CONFIG}:/config.toml:ro" \\
-  -v "$PWD/output:/output" \\
-  -v /var/lib/containers/storage:/var/lib/containers/storage \\
-  "$BIB_IMAGE" --type anaconda-iso --rootfs btrfs "$PINNED"
-sudo mv output/bootiso/install.iso "${OUTDIR}/\${ISO_NAME}"
-sudo chown "$(id -u):$(id -g)" "${OUTDIR}/\${ISO_NAME}"
-# Checksums relative to the artifact directory, never build-side paths such as bootiso/install.iso.
-(cd ${OUTDIR} && sha256sum "$ISO_NAME" > SHA256SUMS)
-`;
-
-/**
- * Lesson "SHA256SUMS paths must match the published layout" (run #26789024483): verify the
- * artifact's transit with the build-side file, then regenerate it for the published layout, where
- * the ISO sits next to SHA256SUMS at the item root: basename only.
- */
-export function publishedChecksums(): Step {
-  return run(
-    "Locate ISO + verify integrity",
-    `ARTIFACT="$OUTDIR/$ISO_NAME"
-(cd "$OUTDIR" && sha256sum -c SHA256SUMS)
-BASE="$(basename "$ARTIFACT")"
-(cd "$(dirname "$ARTIFACT")" && sha256sum "$BASE") > "$OUTDIR/SHA256SUMS"
-cat "$OUTDIR/SHA256SUMS"
-`,
-    { env: { OUTDIR, ISO_NAME: "${{ needs.build_disk.outputs.iso_name }}" } },
-  );
-}
-
-const UPLOAD_SCRIPT = `IA_CONFIG_FILE="$RUNNER_TEMP/ia.ini"
-(umask 077 && printf '%s\\n' "$IA_CONFIG_INI" > "$IA_CONFIG_FILE")
-ISO="$GITHUB_WORKSPACE/${OUTDIR}/$ISO_NAME"
-SUMS="$GITHUB_WORKSPACE/${OUTDIR}/SHA256SUMS"
-# IA's S3 endpoint 503s routinely on multi-GB multipart uploads: retry, 60 s apart. publish-iso
-# skips files IA already holds with the same md5, so a retry resumes rather than restarts.
-for attempt in 1 2 3 4 5; do
-  if npm run --silent publish-iso -- --identifier "$IDENTIFIER" --file "$ISO" --file "$SUMS" \\
-    --meta mediatype=software --meta collection=opensource --meta "title=Margine \${DATE}" \\
-    --torrent-wait "$((TORRENT_WAIT_MINUTES * 60))" --config-file "$IA_CONFIG_FILE" > "$RUNNER_TEMP/publish.json"; then
-    break
-  fi
-  if ((attempt == 5)); then
-    rm -f "$IA_CONFIG_FILE"
-    echo "::error::upload of \${IDENTIFIER} failed 5 times; rerun only this job: gh run rerun --failed \${GITHUB_RUN_ID}"
-    exit 1
-  fi
-  echo "::warning::upload attempt \${attempt} of \${IDENTIFIER} failed; retrying in 60 s"
-  sleep 60
-done
-rm -f "$IA_CONFIG_FILE"
-cat "$RUNNER_TEMP/publish.json"
-# publish-iso waited (bounded) for IA's derive to produce <identifier>_archive.torrent; a slow
-# derive is normal, so the release degrades to HTTP links instead of failing.
-torrent="$(jq -r '.torrentUrl // empty' "$RUNNER_TEMP/publish.json")"
-if [[ -z "$torrent" ]]; then
-  echo "::warning::IA has not derived \${IDENTIFIER}_archive.torrent after \${TORRENT_WAIT_MINUTES} minutes; publishing HTTP links only"
-fi
-echo "torrent=\${torrent}" >> "$GITHUB_OUTPUT"
-# The release entries without hashing the multi-GB ISO again: md5 and size as publish-iso verified
-# them on IA, the ISO's sha256 from SHA256SUMS (written and checked before the upload).
-files=""
-while IFS=$'\t' read -r name md5 size; do
-  if [[ "$name" == SHA256SUMS ]]; then
-    sha="$(sha256sum "$SUMS" | cut -d' ' -f1)"
-  else
-    sha="$(awk -v n="$name" '$2 == n || $2 == "*" n { print $1 }' "$SUMS")"
-  fi
-  if [[ ! "$sha" =~ ^[0-9a-f]{64}$ ]]; then
-    echo "::error::no sha256 for \${name} in SHA256SUMS"
-    exit 1
-  fi
-  files+="\${name}:\${sha}:\${md5}:\${size} "
-done < <(jq -r '.files[] | [.name, .md5, (.size | tostring)] | @tsv' "$RUNNER_TEMP/publish.json")
-echo "files=\${files% }" >> "$GITHUB_OUTPUT"
-`;
-
-const EDGE_SYNC_SCRIPT = `KEY="$RUNNER_TEMP/edge_key"
-KNOWN_HOSTS="$RUNNER_TEMP/known_hosts"
-(umask 077 && printf '%s\\n' "$EDGE_DEPLOY_KEY" > "$KEY" && printf '%s\\n' "$EDGE_KNOWN_HOSTS" > "$KNOWN_HOSTS")
-# The deploy key may only rsync into the ISO directory (the edge's restricted command), so the
-# destination is that directory's root. StrictHostKeyChecking: the host key is pinned, never learned.
-# --partial-dir, not --partial: an interrupted transfer waits in the partial directory for the
-# rerun to resume it, never under the final name, where nginx would serve a truncated ISO.
-rsync --partial-dir=${RSYNC_PARTIAL_DIR} --times --chmod=F644 \\
-  -e "ssh -p $EDGE_SSH_PORT -i $KEY -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$KNOWN_HOSTS" \\
-  "$OUTDIR/$ISO_NAME" "${EDGE_DEPLOY_USER}@\${EDGE_SSH_HOST}:"
-rm -f "$KEY"
-`;
+type BuiltDisk = JobOutputs<"date" | "identifier" | "iso_name">;
+type PublishedItem = JobOutputs<"files" | "torrent">;
 
 export function buildDiskWorkflow(toolsRef: string): Workflow {
-  const fromBuild = (output: string) => `\${{ needs.build_disk.outputs.${output} }}`;
+  const build = buildDiskJob();
+  const publish = publishIaJob(build.outputs, toolsRef);
   return {
     fileName: "build-disk.yml",
     name: "build-disk",
@@ -153,104 +37,146 @@ export function buildDiskWorkflow(toolsRef: string): Workflow {
     on: { schedule: [{ cron: "23 5 1 * *" }], workflowDispatch: {} },
     permissions: {},
     concurrency: { group: "build-disk", cancelInProgress: false },
+    contract: IMAGE_CONTRACT,
     jobs: {
-      build_disk: job({
-        permissions: { contents: "read", packages: "read" },
-        timeoutMinutes: 60,
-        outputs: {
-          date: "${{ steps.resolve.outputs.date }}",
-          identifier: "${{ steps.resolve.outputs.identifier }}",
-          iso_name: "${{ steps.resolve.outputs.iso_name }}",
-        },
-        steps: [
-          checkout(),
-          run("Resolve :stable to a digest", RESOLVE_STABLE_SCRIPT, { id: "resolve", env: { IMAGE: "${{ vars.IMAGE_NAME }}", IA_URL: PUBLIC_IA.iaUrl } }),
-          run("Build the ISO with bootc-image-builder", BUILD_ISO_SCRIPT, {
-            env: { PINNED: "${{ steps.resolve.outputs.pinned }}", BIB_IMAGE: TOOL_IMAGES.bootcImageBuilder, ISO_NAME: "${{ steps.resolve.outputs.iso_name }}" },
-          }),
-          uploadArtifact(ARTIFACT, `${OUTDIR}/`, EDGE_FALLBACK_DAYS),
-        ],
-      }),
-      publish_ia: job({
-        needs: ["build_disk"],
-        comment: [
-          "A separate job purely for rerun isolation: when the IA upload fails (S3 ingest 503s under load),",
-          "`gh run rerun --failed <run-id>` redoes only the upload, not the 15-17 min bootc-image-builder run.",
-        ].join("\n"),
-        environment: IMAGE_ENVIRONMENTS.internetArchive,
-        permissions: { contents: "read" },
-        timeoutMinutes: PUBLISH_IA_TIMEOUT_MINUTES,
-        timeoutReason: [
-          "Size the timeout to the slow third party, not the build: run #27166954601's publish_ia was",
-          "cancelled at the 180-minute cap mid-upload when IA's S3 ingest of a ~9 GB ISO ran past 3 h",
-          "in a degraded window. 350 stays under GitHub's 6 h hard cap; retries come from the job split.",
-        ].join("\n"),
-        outputs: { files: "${{ steps.upload.outputs.files }}", torrent: "${{ steps.upload.outputs.torrent }}" },
-        steps: [
-          downloadArtifact(ARTIFACT, OUTDIR),
-          publishedChecksums(),
-          ...pipelineTools(toolsRef),
-          run("Upload to the Internet Archive", UPLOAD_SCRIPT, {
-            id: "upload",
-            workingDirectory: PIPELINE_DIR,
-            env: {
-              IA_CONFIG_INI: "${{ secrets.IA_CONFIG_INI }}",
-              IDENTIFIER: fromBuild("identifier"),
-              DATE: fromBuild("date"),
-              ISO_NAME: fromBuild("iso_name"),
-              TORRENT_WAIT_MINUTES: String(TORRENT_WAIT_MINUTES),
-            },
-          }),
-        ],
-      }),
-      edge_sync: job({
-        needs: ["build_disk"],
-        comment: [
-          `The ${EDGE_FALLBACK_DAYS}-day fallback: the edge serves the ISO over direct HTTP next to index.html and`,
-          `SHA256SUMS, and its timer prunes ISOs superseded more than ${EDGE_FALLBACK_DAYS} days ago; IA keeps every release forever.`,
-        ].join("\n"),
-        environment: IMAGE_ENVIRONMENTS.edge,
-        permissions: {},
-        timeoutMinutes: 120,
-        steps: [
-          downloadArtifact(ARTIFACT, OUTDIR),
-          publishedChecksums(),
-          run("Rsync the ISO to the edge", EDGE_SYNC_SCRIPT, {
-            env: {
-              OUTDIR,
-              ISO_NAME: fromBuild("iso_name"),
-              EDGE_DEPLOY_KEY: "${{ secrets.EDGE_DEPLOY_KEY }}",
-              EDGE_KNOWN_HOSTS: "${{ vars.EDGE_KNOWN_HOSTS }}",
-              EDGE_SSH_HOST: "${{ vars.EDGE_SSH_HOST }}",
-              EDGE_SSH_PORT: "${{ vars.EDGE_SSH_PORT }}",
-            },
-          }),
-        ],
-      }),
-      release_pr: releasePullRequestJob({
-        needs: ["build_disk", "publish_ia"],
-        comment: "Declare the ISO release; after merge, Pulumi's IaItem verifies it and SiteRelease bumps LATEST_ISO_DATE.",
+      build_disk: build.job,
+      publish_ia: publish.job,
+      edge_sync: edgeSyncJob(build.outputs),
+      release_pr: isoReleasePrJob(build.outputs, publish.outputs),
+    },
+  };
+}
+
+function buildDiskJob(): { job: Job; outputs: BuiltDisk } {
+  const resolve = withOutputs(
+    run("Resolve :stable to a digest", RESOLVE_STABLE_SCRIPT, { id: "resolve", env: { IMAGE: variable(IMAGE_VARIABLES.image), IA_URL: PUBLIC_IA.iaUrl } }),
+    ["pinned", "date", "identifier", "iso_name"],
+  );
+  const outputs = jobOutputs("build_disk", { date: resolve.outputs.date, identifier: resolve.outputs.identifier, iso_name: resolve.outputs.iso_name });
+  return {
+    outputs,
+    job: job({
+      permissions: { contents: "read", packages: "read" },
+      timeoutMinutes: 60,
+      outputs: outputs.declared,
+      steps: [
+        checkout(),
+        resolve.step,
+        run("Build the ISO with bootc-image-builder", BUILD_ISO_SCRIPT, {
+          env: { PINNED: resolve.outputs.pinned, BIB_IMAGE: TOOL_IMAGES.bootcImageBuilder, ISO_NAME: resolve.outputs.iso_name },
+        }),
+        uploadArtifact(ARTIFACT, `${OUTDIR}/`, EDGE_FALLBACK_DAYS),
+      ],
+    }),
+  };
+}
+
+function publishIaJob(build: BuiltDisk, toolsRef: string): { job: Job; outputs: PublishedItem } {
+  const upload = withOutputs(
+    run("Upload to the Internet Archive", UPLOAD_SCRIPT, {
+      id: "upload",
+      workingDirectory: PIPELINE_DIR,
+      env: {
+        IA_CONFIG_INI: secret(IMAGE_SECRETS.iaConfig),
+        IDENTIFIER: build.expressions.identifier,
+        DATE: build.expressions.date,
+        ISO_NAME: build.expressions.iso_name,
+        TORRENT_WAIT_MINUTES: String(TORRENT_WAIT_MINUTES),
+      },
+    }),
+    ["files", "torrent"],
+  );
+  const outputs = jobOutputs("publish_ia", { files: upload.outputs.files, torrent: upload.outputs.torrent });
+  return {
+    outputs,
+    job: job({
+      needs: ["build_disk"],
+      comment: [
+        "A separate job purely for rerun isolation: when the IA upload fails (S3 ingest 503s under load),",
+        "`gh run rerun --failed <run-id>` redoes only the upload, not the 15-17 min bootc-image-builder run.",
+      ].join("\n"),
+      environment: IMAGE_ENVIRONMENTS.internetArchive,
+      permissions: { contents: "read" },
+      timeoutMinutes: PUBLISH_IA_TIMEOUT_MINUTES,
+      timeoutReason: [
+        "Size the timeout to the slow third party, not the build: run #27166954601's publish_ia was",
+        "cancelled at the 180-minute cap mid-upload when IA's S3 ingest of a ~9 GB ISO ran past 3 h",
+        "in a degraded window. 350 stays under GitHub's 6 h hard cap; retries come from the job split.",
+      ].join("\n"),
+      outputs: outputs.declared,
+      steps: [downloadArtifact(ARTIFACT, OUTDIR), publishedChecksums(build), ...pipelineTools(toolsRef), upload.step],
+    }),
+  };
+}
+
+function edgeSyncJob(build: BuiltDisk): Job {
+  return job({
+    needs: ["build_disk"],
+    comment: [
+      `The ${EDGE_FALLBACK_DAYS}-day fallback: the edge serves the ISO over direct HTTP next to index.html and`,
+      `SHA256SUMS, and its timer prunes ISOs superseded more than ${EDGE_FALLBACK_DAYS} days ago; IA keeps every release forever.`,
+    ].join("\n"),
+    environment: IMAGE_ENVIRONMENTS.edge,
+    permissions: {},
+    timeoutMinutes: 120,
+    steps: [
+      downloadArtifact(ARTIFACT, OUTDIR),
+      publishedChecksums(build),
+      run("Rsync the ISO to the edge", EDGE_SYNC_SCRIPT, {
         env: {
-          DATE: fromBuild("date"),
-          IDENTIFIER: fromBuild("identifier"),
-          FILES: "${{ needs.publish_ia.outputs.files }}",
-          TORRENT: "${{ needs.publish_ia.outputs.torrent }}",
+          OUTDIR,
+          ISO_NAME: build.expressions.iso_name,
+          EDGE_DEPLOY_KEY: secret(IMAGE_SECRETS.edgeDeployKey),
+          EDGE_KNOWN_HOSTS: variable(IMAGE_VARIABLES.edgeKnownHosts),
+          EDGE_SSH_HOST: variable(IMAGE_VARIABLES.edgeSshHost),
+          EDGE_SSH_PORT: variable(IMAGE_VARIABLES.edgeSshPort),
         },
-        stateCommand: `file_args=()
+      }),
+    ],
+  });
+}
+
+function isoReleasePrJob(build: BuiltDisk, publish: PublishedItem): Job {
+  return releasePullRequestJob({
+    needs: ["build_disk", "publish_ia"],
+    comment: "Declare the ISO release; after merge, Pulumi's IaItem verifies it and SiteRelease bumps LATEST_ISO_DATE.",
+    env: {
+      DATE: build.expressions.date,
+      IDENTIFIER: build.expressions.identifier,
+      FILES: publish.expressions.files,
+      TORRENT: publish.expressions.torrent,
+    },
+    stateCommand: `file_args=()
 read -r -a file_specs <<< "$FILES"
 for spec in "\${file_specs[@]}"; do file_args+=(--file-entry "$spec"); done
 # --notes: size and its change against the previous ISO, checksums, the item and torrent links.
 npm run release-state -- iso --date "$DATE" --identifier "$IDENTIFIER" "\${file_args[@]}" --torrent "$TORRENT" --notes "$RUNNER_TEMP/iso-notes.md"
 NOTES="$(cat "$RUNNER_TEMP/iso-notes.md")"`,
-        branch: "release/iso-${DATE}",
-        title: "release: ISO ${DATE} (${IDENTIFIER})",
-        body: [
-          "Uploaded to https://archive.org/details/${IDENTIFIER} by ${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}.",
-          "",
-          "${NOTES}",
-          "Merging declares the release: IaItem verifies the files by md5, the edge index and SHA256SUMS follow, and SiteRelease bumps LATEST_ISO_DATE.",
-        ],
-      }),
-    },
-  };
+    branch: "release/iso-${DATE}",
+    title: "release: ISO ${DATE} (${IDENTIFIER})",
+    body: [
+      "Uploaded to https://archive.org/details/${IDENTIFIER} by ${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}.",
+      "",
+      "${NOTES}",
+      "Merging declares the release: IaItem verifies the files by md5, the edge index and SHA256SUMS follow, and SiteRelease bumps LATEST_ISO_DATE.",
+    ],
+  });
+}
+
+/**
+ * Lesson "SHA256SUMS paths must match the published layout" (run #26789024483): verify the
+ * artifact's transit with the build-side file, then regenerate it for the published layout, where
+ * the ISO sits next to SHA256SUMS at the item root: basename only.
+ */
+function publishedChecksums(build: BuiltDisk): Step {
+  return run(
+    "Locate ISO + verify integrity",
+    `ARTIFACT="$OUTDIR/$ISO_NAME"
+(cd "$OUTDIR" && sha256sum -c SHA256SUMS)
+BASE="$(basename "$ARTIFACT")"
+(cd "$(dirname "$ARTIFACT")" && sha256sum "$BASE") > "$OUTDIR/SHA256SUMS"
+cat "$OUTDIR/SHA256SUMS"
+`,
+    { env: { OUTDIR, ISO_NAME: build.expressions.iso_name } },
+  );
 }

@@ -1,6 +1,7 @@
 // Job builders shared by several workflows.
-import { IMAGE_ENVIRONMENTS } from "../github/image-repository";
+import { IMAGE_ENVIRONMENTS, IMAGE_SECRETS, IMAGE_VARIABLES } from "../github/image-repository";
 import { Job, RunnerLabel, Step } from "./model";
+import { secret, variable } from "./references";
 import { PIPELINE_DIR, pipelineTools, run, uploadArtifact } from "./steps";
 
 /** The release stack's file, which release pull requests edit (docs/stacks.md). */
@@ -43,8 +44,36 @@ export interface ReleasePullRequestOptions {
  * the open pull request, or a state that already declares the release, and stops.
  */
 export function releasePullRequestJob(options: ReleasePullRequestOptions): Job {
+  return job({
+    needs: options.needs,
+    ...(options.if ? { if: options.if } : {}),
+    // The GITHUB_TOKEN of this repository is not used at all: the fine-grained RELEASE_PR_TOKEN
+    // (Contents + Pull requests on the pipeline repository only) pushes the branch and opens the PR.
+    // It can open a release PR, never merge one: the pipeline's ruleset needs a maintainer's review.
+    permissions: {},
+    environment: IMAGE_ENVIRONMENTS.releasePr,
+    timeoutMinutes: 15,
+    comment: options.comment,
+    steps: [
+      // The pull request's base is the pipeline's current main, so this checkout is main: its CLI
+      // is reviewed code (main takes only approved pull requests). No token in the checkout.
+      ...pipelineTools("main"),
+      run("Open the release pull request", releasePullRequestScript(options), {
+        workingDirectory: PIPELINE_DIR,
+        env: {
+          ...options.env,
+          GH_TOKEN: secret(IMAGE_SECRETS.releasePrToken),
+          PIPELINE_REPOSITORY: variable(IMAGE_VARIABLES.pipelineRepository),
+        },
+      }),
+      ...(options.fullNotes ? [fullNotesArtifact()] : []),
+    ],
+  });
+}
+
+function releasePullRequestScript(options: ReleasePullRequestOptions): string {
   const body = options.body.map((line) => `  "${line}"`).join(" \\\n");
-  const script = `BRANCH="${options.branch}"
+  return `BRANCH="${options.branch}"
 TITLE="${options.title}"
 open="$(gh pr list --repo "$PIPELINE_REPOSITORY" --head "$BRANCH" --state open --json number --jq length)"
 if [[ "$open" != "0" ]]; then
@@ -84,31 +113,6 @@ git -c credential.helper='!f() { echo username=x-access-token; echo "password=$G
   push --force origin "HEAD:refs/heads/$BRANCH"
 gh pr create --repo "$PIPELINE_REPOSITORY" --base main --head "$BRANCH" --title "$TITLE" --body-file "$BODY_FILE"
 `;
-  return job({
-    needs: options.needs,
-    ...(options.if ? { if: options.if } : {}),
-    // The GITHUB_TOKEN of this repository is not used at all: the fine-grained RELEASE_PR_TOKEN
-    // (Contents + Pull requests on the pipeline repository only) pushes the branch and opens the PR.
-    // It can open a release PR, never merge one: the pipeline's ruleset needs a maintainer's review.
-    permissions: {},
-    environment: IMAGE_ENVIRONMENTS.releasePr,
-    timeoutMinutes: 15,
-    comment: options.comment,
-    steps: [
-      // The pull request's base is the pipeline's current main, so this checkout is main: its CLI
-      // is reviewed code (main takes only approved pull requests). No token in the checkout.
-      ...pipelineTools("main"),
-      run("Open the release pull request", script, {
-        workingDirectory: PIPELINE_DIR,
-        env: {
-          ...options.env,
-          GH_TOKEN: "${{ secrets.RELEASE_PR_TOKEN }}",
-          PIPELINE_REPOSITORY: "${{ vars.PIPELINE_REPOSITORY }}",
-        },
-      }),
-      ...(options.fullNotes ? [fullNotesArtifact()] : []),
-    ],
-  });
 }
 
 /** The complete notes a release PR body links to; absent when the job stopped before writing them. */

@@ -1,7 +1,9 @@
 // The image repository's scheduled maintenance: the weekly registry retention and the daily
 // staleness watchdog, both running this repository's CLIs at the pinned tools ref.
+import { IMAGE_CONTRACT, IMAGE_VARIABLES } from "../github/image-repository";
 import { job } from "./jobs";
 import { Job, Permissions, Workflow } from "./model";
+import { variable } from "./references";
 import { PIPELINE_DIR, pipelineTools, run } from "./steps";
 
 /** One of this repository's CLIs run against the image, with the workflow's GITHUB_TOKEN. */
@@ -13,7 +15,7 @@ function imageCliJob(toolsRef: string, spec: { permissions: Permissions; timeout
       ...pipelineTools(toolsRef),
       run(spec.name, spec.command, {
         workingDirectory: PIPELINE_DIR,
-        env: { IMAGE: "${{ vars.IMAGE_NAME }}", GITHUB_TOKEN: "${{ github.token }}" },
+        env: { IMAGE: variable(IMAGE_VARIABLES.image), GITHUB_TOKEN: "${{ github.token }}" },
       }),
     ],
   });
@@ -29,6 +31,7 @@ export function retentionWorkflow(toolsRef: string): Workflow {
     ],
     on: { schedule: [{ cron: "41 3 * * 0" }], workflowDispatch: {} },
     permissions: {},
+    contract: IMAGE_CONTRACT,
     concurrency: { group: "retention", cancelInProgress: false },
     jobs: {
       retention: imageCliJob(toolsRef, {
@@ -55,6 +58,7 @@ export function stalenessWorkflow(toolsRef: string): Workflow {
     ],
     on: { schedule: [{ cron: "7 8 * * *" }], workflowDispatch: {} },
     permissions: {},
+    contract: IMAGE_CONTRACT,
     jobs: {
       staleness: imageCliJob(toolsRef, {
         permissions: { contents: "read", packages: "read" },

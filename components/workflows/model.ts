@@ -56,6 +56,8 @@ export interface Step {
   readonly continueOnError?: boolean;
   /** Why the step looks the way it does (incident, lesson); rendered as a YAML comment. */
   readonly comment?: string;
+  /** The outputs the step writes (references.ts withOutputs); not rendered, checked by references. */
+  readonly outputs?: readonly string[];
 }
 
 export interface Job {
@@ -89,4 +91,21 @@ export interface Workflow {
   readonly concurrency?: Concurrency;
   readonly env?: Readonly<Record<string, string>>;
   readonly jobs: Readonly<Record<string, Job>>;
+  /** The secrets and variables of the repository the workflow runs in; required to reference any. */
+  readonly contract?: RepositoryContract;
+}
+
+/** A secret of a repository, with the one environment allowed to read it (least privilege). */
+export interface SecretDeclaration {
+  readonly name: string;
+  /** Unset: a repository secret every job may read. Margine declares none. */
+  readonly environment?: string;
+}
+
+/** What a repository's settings declare and its workflows may reference. */
+export interface RepositoryContract {
+  /** For messages: "the image repository". */
+  readonly repository: string;
+  readonly secrets: Readonly<Record<string, SecretDeclaration>>;
+  readonly variables: Readonly<Record<string, string>>;
 }

@@ -4,6 +4,7 @@
 import { Document, isMap, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { Job, Permissions, Step, Triggers, Workflow } from "./model";
 import { isCommitSha } from "../../grammar/values";
+import { referenceProblems } from "./reference-check";
 
 /** GitHub's hard cap for a job on a hosted runner is 6 hours. */
 export const MAX_TIMEOUT_MINUTES = 360;
@@ -47,6 +48,7 @@ export function workflowProblems(workflow: Workflow): string[] {
       }
     });
   }
+  referenceProblems(workflow).forEach((p) => problems.push(`${workflow.fileName} ${p}`));
   return problems;
 }
 

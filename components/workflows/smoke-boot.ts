@@ -6,7 +6,9 @@ import { TOOL_IMAGES } from "./actions";
 import { CANDIDATE_TAG } from "./build";
 import { installCosign, VERIFY_PINNED_SCRIPT } from "./cosign";
 import { job, releasePullRequestJob } from "./jobs";
-import { Workflow } from "./model";
+import { IMAGE_CONTRACT, IMAGE_VARIABLES } from "../github/image-repository";
+import { Job, Workflow } from "./model";
+import { JobOutputs, jobOutputs, variable, withOutputs } from "./references";
 import { checkout, run, uploadArtifact } from "./steps";
 
 /** bootc-image-builder config of the boot-test disk, in the image repository. */
@@ -67,6 +69,7 @@ const NOTES_COMMAND =
   '--boot-run "$BOOT_RUN" --booted-at "$BOOTED_AT" --github-api "$GITHUB_API_URL" --full-notes-url "$BOOT_RUN"';
 
 export function smokeBootWorkflow(): Workflow {
+  const boot = bootJob();
   return {
     fileName: "smoke-boot.yml",
     name: "smoke-boot",
@@ -81,55 +84,69 @@ export function smokeBootWorkflow(): Workflow {
     permissions: {},
     // Queue, don't cancel: two promotions in flight could split the stable tags across digests.
     concurrency: { group: "smoke-boot", cancelInProgress: false },
-    jobs: {
-      boot: job({
-        // workflow_run's branch filter matches the head branch name, which a fork can also call
-        // "main": only builds of this repository's own pushes and crons qualify.
-        if: "github.event_name == 'workflow_dispatch' || (github.event.workflow_run.conclusion == 'success' && github.event.workflow_run.event != 'pull_request')",
-        permissions: { contents: "read", packages: "read" },
-        timeoutMinutes: 60,
-        outputs: {
-          digest: "${{ steps.resolve.outputs.digest }}",
-          passed: "${{ steps.boot.outputs.passed }}",
-          booted_at: "${{ steps.boot.outputs.booted_at }}",
-        },
-        steps: [
-          checkout(),
-          run("Resolve image ref to digest", RESOLVE_SCRIPT, { id: "resolve", env: { IMAGE: "${{ vars.IMAGE_NAME }}" } }),
-          installCosign(),
-          run("Verify the pinned digest's signature", VERIFY_PINNED_SCRIPT, { env: { PINNED: "${{ steps.resolve.outputs.pinned }}" } }),
-          run("Boot the pinned digest in QEMU", BOOT_SCRIPT, {
-            id: "boot",
-            env: { PINNED: "${{ steps.resolve.outputs.pinned }}", BIB_IMAGE: TOOL_IMAGES.bootcImageBuilder, BOOT_TIMEOUT: String(BOOT_TIMEOUT_SECONDS) },
-          }),
-          { ...uploadArtifact("serial-log", "output/serial.log", 30), if: "always()", name: "Keep the serial console log (boot evidence)" },
-        ],
-      }),
-      release_pr: releasePullRequestJob({
-        needs: ["boot"],
-        if: "needs.boot.outputs.passed == 'true'",
-        comment: "Only after a passing boot: declare the booted digest stable in the pipeline repository.",
-        env: {
-          IMAGE: "${{ vars.IMAGE_NAME }}",
-          DIGEST: "${{ needs.boot.outputs.digest }}",
-          BOOTED_AT: "${{ needs.boot.outputs.booted_at }}",
-          BOOT_RUN: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
-        },
-        // From the digest the release stack declares stable today to the booted one, checked with the
-        // stack's cosignPublicKey (the key the Promotion verifies with). The body links to the run,
-        // where the complete notes are an artifact.
-        notesCommand: `${NOTES_COMMAND} --max-chars 60000 > "$NOTES_FILE" && ${NOTES_COMMAND} --max-chars 1000000 > "$FULL_NOTES_FILE"`,
-        fullNotes: true,
-        stateCommand: 'npm run release-state -- stable --digest "$DIGEST" --boot-run "$BOOT_RUN" --booted-at "$BOOTED_AT"',
-        branch: "release/stable-${DIGEST:7:12}",
-        title: "release: promote ${DIGEST:0:19} to stable",
-        body: [
-          "Smoke-boot run ${BOOT_RUN} booted ${IMAGE}@${DIGEST} at ${BOOTED_AT}.",
-          "",
-          "Merging declares exactly this digest stable: Pulumi's Promotion copies it to stable, stable.YYYYMMDD and YYYYMMDD byte-identical, with no rebuild between test and release.",
-          "The pulumi preview comment on this pull request shows the stable digest moving; the notes below say what changes with it.",
-        ],
-      }),
-    },
+    contract: IMAGE_CONTRACT,
+    jobs: { boot: boot.job, release_pr: releasePrJob(boot.outputs) },
   };
+}
+
+function bootJob(): { job: Job; outputs: JobOutputs<"digest" | "passed" | "booted_at"> } {
+  const resolve = withOutputs(run("Resolve image ref to digest", RESOLVE_SCRIPT, { id: "resolve", env: { IMAGE: variable(IMAGE_VARIABLES.image) } }), [
+    "digest",
+    "pinned",
+  ]);
+  const boot = withOutputs(
+    run("Boot the pinned digest in QEMU", BOOT_SCRIPT, {
+      id: "boot",
+      env: { PINNED: resolve.outputs.pinned, BIB_IMAGE: TOOL_IMAGES.bootcImageBuilder, BOOT_TIMEOUT: String(BOOT_TIMEOUT_SECONDS) },
+    }),
+    ["passed", "booted_at"],
+  );
+  const outputs = jobOutputs("boot", { digest: resolve.outputs.digest, passed: boot.outputs.passed, booted_at: boot.outputs.booted_at });
+  return {
+    outputs,
+    job: job({
+      // workflow_run's branch filter matches the head branch name, which a fork can also call
+      // "main": only builds of this repository's own pushes and crons qualify.
+      if: "github.event_name == 'workflow_dispatch' || (github.event.workflow_run.conclusion == 'success' && github.event.workflow_run.event != 'pull_request')",
+      permissions: { contents: "read", packages: "read" },
+      timeoutMinutes: 60,
+      outputs: outputs.declared,
+      steps: [
+        checkout(),
+        resolve.step,
+        installCosign(),
+        run("Verify the pinned digest's signature", VERIFY_PINNED_SCRIPT, { env: { PINNED: resolve.outputs.pinned } }),
+        boot.step,
+        { ...uploadArtifact("serial-log", "output/serial.log", 30), if: "always()", name: "Keep the serial console log (boot evidence)" },
+      ],
+    }),
+  };
+}
+
+function releasePrJob(boot: JobOutputs<"digest" | "passed" | "booted_at">): Job {
+  return releasePullRequestJob({
+    needs: ["boot"],
+    if: `${boot.paths.passed} == 'true'`,
+    comment: "Only after a passing boot: declare the booted digest stable in the pipeline repository.",
+    env: {
+      IMAGE: variable(IMAGE_VARIABLES.image),
+      DIGEST: boot.expressions.digest,
+      BOOTED_AT: boot.expressions.booted_at,
+      BOOT_RUN: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
+    },
+    // From the digest the release stack declares stable today to the booted one, checked with the
+    // stack's cosignPublicKey (the key the Promotion verifies with). The body links to the run,
+    // where the complete notes are an artifact.
+    notesCommand: `${NOTES_COMMAND} --max-chars 60000 > "$NOTES_FILE" && ${NOTES_COMMAND} --max-chars 1000000 > "$FULL_NOTES_FILE"`,
+    fullNotes: true,
+    stateCommand: 'npm run release-state -- stable --digest "$DIGEST" --boot-run "$BOOT_RUN" --booted-at "$BOOTED_AT"',
+    branch: "release/stable-${DIGEST:7:12}",
+    title: "release: promote ${DIGEST:0:19} to stable",
+    body: [
+      "Smoke-boot run ${BOOT_RUN} booted ${IMAGE}@${DIGEST} at ${BOOTED_AT}.",
+      "",
+      "Merging declares exactly this digest stable: Pulumi's Promotion copies it to stable, stable.YYYYMMDD and YYYYMMDD byte-identical, with no rebuild between test and release.",
+      "The pulumi preview comment on this pull request shows the stable digest moving; the notes below say what changes with it.",
+    ],
+  });
 }

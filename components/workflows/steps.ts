@@ -1,6 +1,8 @@
 // Step builders: small functions returning plain model objects, with options and defaults.
 import { ACTIONS, NODE_VERSION } from "./actions";
+import { IMAGE_VARIABLES } from "../github/image-repository";
 import { Step, WithValue } from "./model";
+import { variable } from "./references";
 
 /** Where jobs check out this (pipeline) repository to run its CLIs. */
 export const PIPELINE_DIR = "pipeline";
@@ -42,7 +44,7 @@ export function checkout(options: CheckoutOptions = {}): Step {
  */
 export function pipelineTools(ref: string, checkoutOptions: CheckoutOptions = {}): Step[] {
   return [
-    checkout({ repository: "${{ vars.PIPELINE_REPOSITORY }}", ref, path: PIPELINE_DIR, ...checkoutOptions }),
+    checkout({ repository: variable(IMAGE_VARIABLES.pipelineRepository), ref, path: PIPELINE_DIR, ...checkoutOptions }),
     { name: "Set up Node.js", uses: ACTIONS.setupNode, with: { "node-version": NODE_VERSION } },
     // --ignore-scripts: the jobs that run these CLIs hold secrets; no dependency runs code at install.
     // Compiled once per job: every later `npm run <cli>` starts the JavaScript, not ts-node.

@@ -5,10 +5,12 @@
 // OIDC), the registry, IA and the site, and holds no write scope at all; `issues` reads nothing
 // but the check's JSON and holds `issues: write` (and, in the `watch` environment, the optional
 // NTFY_TOKEN). Neither runs pull-request code: the triggers are a schedule and a manual dispatch.
-import { PIPELINE_ENVIRONMENTS, PIPELINE_SECRETS, PIPELINE_VARIABLES } from "../github/pipeline-repository";
+import { PIPELINE_CONTRACT, PIPELINE_ENVIRONMENTS, PIPELINE_SECRETS, PIPELINE_VARIABLES } from "../github/pipeline-repository";
 import { job } from "./jobs";
 import { Workflow } from "./model";
-import { engineSteps, projectSteps, RELEASE_STACK } from "./release";
+import { secret, variable } from "./references";
+import { engineSteps, projectSteps } from "./engine-steps";
+import { RELEASE_STACK } from "./release";
 import { downloadArtifact, run, uploadArtifact } from "./steps";
 
 const RUN_URL = "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}";
@@ -46,9 +48,10 @@ export function watchWorkflow(): Workflow {
     permissions: {},
     // Two runs syncing issues at once could both open the same finding's issue.
     concurrency: { group: "release-watch", cancelInProgress: false },
+    contract: PIPELINE_CONTRACT,
     env: {
       STACK: RELEASE_STACK,
-      PULUMI_BACKEND_URL: `\${{ vars.${PIPELINE_VARIABLES.stateBackendUrl} }}`,
+      PULUMI_BACKEND_URL: variable(PIPELINE_VARIABLES.stateBackendUrl),
       PULUMI_CONFIG_PASSPHRASE: "",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -59,7 +62,7 @@ export function watchWorkflow(): Workflow {
         permissions: { contents: "read", "id-token": "write" },
         timeoutMinutes: 30,
         steps: [
-          ...engineSteps(`\${{ vars.${PIPELINE_VARIABLES.stateReadRole} }}`, { policyPack: false }),
+          ...engineSteps(variable(PIPELINE_VARIABLES.stateReadRole), { policyPack: false }),
           run("Check the world against the release stack", WATCH_CHECK_SCRIPT, { env: { RUN_URL } }),
           uploadArtifact("watch", "${{ runner.temp }}/watch.json", 7),
         ],
@@ -78,9 +81,9 @@ export function watchWorkflow(): Workflow {
             env: {
               RUN_URL,
               GITHUB_TOKEN: "${{ github.token }}",
-              NTFY_SERVER: `\${{ vars.${PIPELINE_VARIABLES.ntfyServer} }}`,
-              NTFY_TOPIC: `\${{ vars.${PIPELINE_VARIABLES.ntfyTopic} }}`,
-              NTFY_TOKEN: `\${{ secrets.${PIPELINE_SECRETS.ntfyToken} }}`,
+              NTFY_SERVER: variable(PIPELINE_VARIABLES.ntfyServer),
+              NTFY_TOPIC: variable(PIPELINE_VARIABLES.ntfyTopic),
+              NTFY_TOKEN: secret(PIPELINE_SECRETS.ntfyToken),
             },
           }),
         ],

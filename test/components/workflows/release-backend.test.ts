@@ -9,7 +9,7 @@ import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BACKEND_CREDENTIALS_SCRIPT, BACKEND_GUARD_SCRIPT } from "../../../components/workflows/release";
+import { BACKEND_CREDENTIALS_SCRIPT, BACKEND_GUARD_SCRIPT } from "../../../components/workflows/engine-steps";
 import { requireTool } from "../../../fixtures/system-tool";
 
 const REQUEST_TOKEN = "request-token-of-this-job";
