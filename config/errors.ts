@@ -20,3 +20,14 @@ function describe(value: unknown): string {
   const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
+
+/** `value` when `valid` accepts it; otherwise the one-line ConfigError naming `key` and `expected`. */
+export function validated<T>(key: string, value: unknown, valid: (value: unknown) => value is T, expected: string): T {
+  if (!valid(value)) throw new ConfigError(key, value, expected);
+  return value;
+}
+
+/** As validated, for a key that may be left unset. */
+export function validatedIfSet<T>(key: string, value: unknown, valid: (value: unknown) => value is T, expected: string): T | undefined {
+  return value === undefined ? undefined : validated(key, value, valid, expected);
+}

@@ -2,8 +2,8 @@
 // nothing secret. Release pull requests change this stack, and `pulumi preview` runs a PR's own
 // code, so its config must be readable by anyone: write credentials reach its providers only as
 // environment variables of release.yml's `up` job, which runs from main in a protected environment.
-import { ConfigError } from "./errors";
-import { isImageName, isLoopbackRegistry, isRepositoryName, parseImageName } from "../grammar/values";
+import { ConfigError, validated, validatedIfSet } from "./errors";
+import { IMAGE_NAME_FORM, REPOSITORY_FORM, isImageName, isLoopbackRegistry, isRepositoryName, parseImageName } from "../grammar/values";
 import { nearestName } from "../grammar/nearest-name";
 import { parseCosignPublicKey, PUBLIC_KEY_FORM } from "../grammar/public-key";
 import { parseReleaseState, ReleaseState } from "./release-state";
@@ -40,6 +40,30 @@ export interface ConfigEntry {
  * (a credential put here by mistake, or a typo such as `rolback` that would silently do nothing).
  */
 export function parseReleaseStackConfig(project: string, entries: readonly ConfigEntry[]): ReleaseStackConfig {
+  const values = knownValues(project, entries);
+  const image = validated(`${project}:image`, values.get("image"), isImageName, IMAGE_NAME_FORM);
+  const siteRepository = validated(`${project}:siteRepository`, values.get("siteRepository"), isRepositoryName, REPOSITORY_FORM);
+  const siteApiUrl = validatedIfSet(
+    `${project}:siteApiUrl`,
+    values.get("siteApiUrl"),
+    isSiteApiUrl,
+    "the GitHub REST API root, an https URL (plain http only on loopback)",
+  );
+  const insecureRegistry = parseInsecureRegistry(`${project}:insecureRegistry`, values.get("insecureRegistry"), image);
+  const release = parseReleaseState(parseMaybeJson(values.get("release")), `${project}:release`);
+  const cosignPublicKey = parseVerificationKey(`${project}:cosignPublicKey`, values.get("cosignPublicKey"), release);
+  return {
+    image,
+    siteRepository,
+    release,
+    insecureRegistry,
+    ...(siteApiUrl ? { siteApiUrl } : {}),
+    ...(cosignPublicKey !== undefined ? { cosignPublicKey } : {}),
+  };
+}
+
+/** The values by short key, once no entry is secret and every key is one of RELEASE_STACK_KEYS. */
+function knownValues(project: string, entries: readonly ConfigEntry[]): Map<string, unknown> {
   const values = new Map<string, unknown>();
   for (const { key, value, secret } of entries) {
     const [namespace, name] = key.includes(":") ? key.split(":", 2) : [project, key];
@@ -60,55 +84,40 @@ export function parseReleaseStackConfig(project: string, entries: readonly Confi
     }
     values.set(name, value);
   }
+  return values;
+}
 
-  const image = values.get("image");
-  if (!isImageName(image)) throw new ConfigError(`${project}:image`, image, "HOST/OWNER/NAME without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine");
-  const siteRepository = values.get("siteRepository");
-  if (!isRepositoryName(siteRepository)) throw new ConfigError(`${project}:siteRepository`, siteRepository, "OWNER/NAME, a GitHub repository");
-  const siteApiUrl = values.get("siteApiUrl");
-  if (
-    siteApiUrl !== undefined &&
-    (typeof siteApiUrl !== "string" || !/^(https:\/\/[^/\s]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)(\/\S*)?$/.test(siteApiUrl))
-  ) {
-    throw new ConfigError(`${project}:siteApiUrl`, siteApiUrl, "the GitHub REST API root, an https URL (plain http only on loopback)");
+/** https anywhere; plain http only to a loopback stand-in (the engine tests' GitHub API). */
+function isSiteApiUrl(value: unknown): value is string {
+  return typeof value === "string" && /^(https:\/\/[^/\s]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)(\/\S*)?$/.test(value);
+}
+
+/** Plain HTTP to the registry, loopback only; the runtime may hand the boolean over as text. */
+function parseInsecureRegistry(key: string, raw: unknown, image: string): boolean {
+  const value = raw ?? false;
+  const insecure = value === true || value === "true";
+  if (!insecure && value !== false && value !== "false") throw new ConfigError(key, value, "true or false");
+  if (insecure && !isLoopbackRegistry(image)) {
+    throw new ConfigError(key, value, `false: plain HTTP is allowed only for loopback registries, not ${parseImageName(image).registry}`);
   }
-  const insecureRaw = values.get("insecureRegistry") ?? false;
-  const insecureRegistry = insecureRaw === true || insecureRaw === "true";
-  if (!insecureRegistry && insecureRaw !== false && insecureRaw !== "false") {
-    throw new ConfigError(`${project}:insecureRegistry`, insecureRaw, "true or false");
-  }
-  if (insecureRegistry && !isLoopbackRegistry(image)) {
+  return insecure;
+}
+
+/** Nothing becomes :stable unless its signature verifies, so the key is required once stable is declared. */
+function parseVerificationKey(key: string, value: unknown, release: ReleaseState): string | undefined {
+  if (value === undefined) {
+    if (!release.stable) return undefined;
     throw new ConfigError(
-      `${project}:insecureRegistry`,
-      insecureRaw,
-      `false: plain HTTP is allowed only for loopback registries, not ${parseImageName(image).registry}`,
-    );
-  }
-  const release = parseReleaseState(parseMaybeJson(values.get("release")), `${project}:release`);
-  const cosignPublicKey = values.get("cosignPublicKey");
-  if (cosignPublicKey !== undefined) {
-    const parsed = parseCosignPublicKey(cosignPublicKey);
-    if ("problem" in parsed)
-      throw new ConfigError(
-        `${project}:cosignPublicKey`,
-        /PRIVATE/.test(parsed.problem) ? "[private key]" : cosignPublicKey,
-        `${PUBLIC_KEY_FORM}; this value is ${parsed.problem}`,
-      );
-  } else if (release.stable) {
-    throw new ConfigError(
-      `${project}:cosignPublicKey`,
+      key,
       undefined,
       `${PUBLIC_KEY_FORM}, required once release.stable is declared: nothing becomes :stable unless its signature verifies (pulumi config set cosignPublicKey < cosign.pub)`,
     );
   }
-  return {
-    image,
-    siteRepository,
-    release,
-    insecureRegistry,
-    ...(siteApiUrl ? { siteApiUrl: siteApiUrl as string } : {}),
-    ...(typeof cosignPublicKey === "string" ? { cosignPublicKey } : {}),
-  };
+  const parsed = parseCosignPublicKey(value);
+  // A private key pasted here by mistake is named, never echoed.
+  if ("problem" in parsed)
+    throw new ConfigError(key, /PRIVATE/.test(parsed.problem) ? "[private key]" : value, `${PUBLIC_KEY_FORM}; this value is ${parsed.problem}`);
+  return value as string;
 }
 
 /** The runtime hands object values over as JSON text (what pulumi.Config.getObject parses). */

@@ -2,7 +2,8 @@
 // built and updated, so any order computed here (the release notes' package diff) has to be rpm's
 // order exactly, quirks included; a "nicer" comparison would report upgrades rpm sees as downgrades.
 // rpmvercmp() is a line-by-line port of rpmvercmp() in rpm 4.x (rpmio/rpmvercmp.c, formerly
-// lib/rpmvercmp.c), checked against the real rpm binary by test/grammar/rpm-version.test.ts.
+// lib/rpmvercmp.c), its loop body split into the same steps in the same order, checked against
+// the real rpm binary by test/grammar/rpm-version.test.ts.
 
 export type Ordering = -1 | 0 | 1;
 
@@ -19,6 +20,77 @@ function isAlpha(c: number): boolean {
 const TILDE = 0x7e;
 const CARET = 0x5e;
 
+// Reading past the end yields 0, C's NUL terminator, so the port can mirror rpm's `*one` tests.
+// (An embedded U+0000 thereby ends the string here as it would in C.)
+function at(s: string, i: number): number {
+  return i < s.length ? s.charCodeAt(i) : 0;
+}
+
+/** The position of the next segment or sort marker: '~' and '^' are not separators. */
+function skipSeparators(s: string, i: number): number {
+  while (at(s, i) && !isDigit(at(s, i)) && !isAlpha(at(s, i)) && at(s, i) !== TILDE && at(s, i) !== CARET) i++;
+  return i;
+}
+
+/**
+ * What a '~' or '^' under either cursor decides: an order, "both" when each side has the same
+ * marker (rpm steps over them), or undefined when neither side has one.
+ */
+function sortMarkerOrder(c1: number, c2: number): Ordering | "both" | undefined {
+  // A tilde sorts before everything, even the end of the string: 1.0~rc1 < 1.0.
+  if (c1 === TILDE || c2 === TILDE) {
+    if (c1 !== TILDE) return 1;
+    if (c2 !== TILDE) return -1;
+    return "both";
+  }
+  // A caret (rpm >= 4.15) sorts like a tilde except against the end of the string, which it
+  // beats: 1.0 < 1.0^git1 < 1.0.1. The end-of-string tests come first, as in rpm.
+  if (c1 === CARET || c2 === CARET) {
+    if (!c1) return -1;
+    if (!c2) return 1;
+    if (c1 !== CARET) return 1;
+    if (c2 !== CARET) return -1;
+    return "both";
+  }
+  return undefined;
+}
+
+/**
+ * Compares the segments starting at `one` in `a` and `two` in `b` (both alphanumeric): the order
+ * they decide, or, when they are equal, where the next segments start.
+ */
+function compareSegment(a: string, one: number, b: string, two: number): Ordering | readonly [number, number] {
+  // The segment is all digits or all letters, its kind taken from `a`'s side; `b`'s side
+  // is scanned for the same kind and may therefore be empty.
+  let end1 = one;
+  let end2 = two;
+  const isnum = isDigit(at(a, one));
+  const sameKind = isnum ? isDigit : isAlpha;
+  while (sameKind(at(a, end1))) end1++;
+  while (sameKind(at(b, end2))) end2++;
+
+  // rpm: "this cannot happen" (c1 is alphanumeric here); kept so the port stays literal.
+  if (end1 === one) return -1;
+  // Different kinds: a numeric segment is newer than an alpha one, so 1.1 > 1.a and xyz.4 < 8.
+  if (end2 === two) return isnum ? 1 : -1;
+
+  let seg1 = a.slice(one, end1);
+  let seg2 = b.slice(two, end2);
+  if (isnum) {
+    // Numbers compare by value without ever being converted (rpm dropped atoi() because long
+    // digit runs such as dates and git timestamps overflow): strip leading zeros, then the
+    // longer number wins, and equal lengths fall through to the string comparison.
+    seg1 = seg1.replace(/^0+/, "");
+    seg2 = seg2.replace(/^0+/, "");
+    if (seg1.length > seg2.length) return 1;
+    if (seg2.length > seg1.length) return -1;
+  }
+  // strcmp(): byte order, so uppercase sorts before lowercase (FC5 < fc4). Segments are ASCII,
+  // so comparing UTF-16 code units is the same as comparing bytes.
+  if (seg1 !== seg2) return seg1 < seg2 ? -1 : 1;
+  return [end1, end2];
+}
+
 /**
  * Compares two version (or release) strings the way rpm does: -1 if `a` is older, 1 if newer.
  * No epoch or `-release` splitting happens here, exactly as in rpm's rpmvercmp().
@@ -26,75 +98,25 @@ const CARET = 0x5e;
 export function rpmvercmp(a: string, b: string): Ordering {
   // rpm's fast path; the loop below would also end in 0 for identical strings.
   if (a === b) return 0;
-
-  // Reading past the end yields 0, C's NUL terminator, so the loop can mirror rpm's `*one` tests.
-  // (An embedded U+0000 thereby ends the string here as it would in C.)
-  const at = (s: string, i: number): number => (i < s.length ? s.charCodeAt(i) : 0);
   let one = 0;
   let two = 0;
-
   while (at(a, one) || at(b, two)) {
-    // Skip separators; '~' and '^' are not separators but sort markers.
-    while (at(a, one) && !isDigit(at(a, one)) && !isAlpha(at(a, one)) && at(a, one) !== TILDE && at(a, one) !== CARET) one++;
-    while (at(b, two) && !isDigit(at(b, two)) && !isAlpha(at(b, two)) && at(b, two) !== TILDE && at(b, two) !== CARET) two++;
+    one = skipSeparators(a, one);
+    two = skipSeparators(b, two);
     const c1 = at(a, one);
     const c2 = at(b, two);
-
-    // A tilde sorts before everything, even the end of the string: 1.0~rc1 < 1.0.
-    if (c1 === TILDE || c2 === TILDE) {
-      if (c1 !== TILDE) return 1;
-      if (c2 !== TILDE) return -1;
+    const marker = sortMarkerOrder(c1, c2);
+    if (marker === "both") {
       one++;
       two++;
       continue;
     }
-
-    // A caret (rpm >= 4.15) sorts like a tilde except against the end of the string, which it
-    // beats: 1.0 < 1.0^git1 < 1.0.1. The end-of-string tests come first, as in rpm.
-    if (c1 === CARET || c2 === CARET) {
-      if (!c1) return -1;
-      if (!c2) return 1;
-      if (c1 !== CARET) return 1;
-      if (c2 !== CARET) return -1;
-      one++;
-      two++;
-      continue;
-    }
-
+    if (marker !== undefined) return marker;
     // One side ran out: decided after the loop.
     if (!(c1 && c2)) break;
-
-    // The segment is all digits or all letters, its kind taken from `a`'s side; `b`'s side
-    // is scanned for the same kind and may therefore be empty.
-    let end1 = one;
-    let end2 = two;
-    const isnum = isDigit(c1);
-    const sameKind = isnum ? isDigit : isAlpha;
-    while (sameKind(at(a, end1))) end1++;
-    while (sameKind(at(b, end2))) end2++;
-
-    // rpm: "this cannot happen" (c1 is alphanumeric here); kept so the port stays literal.
-    if (end1 === one) return -1;
-    // Different kinds: a numeric segment is newer than an alpha one, so 1.1 > 1.a and xyz.4 < 8.
-    if (end2 === two) return isnum ? 1 : -1;
-
-    let seg1 = a.slice(one, end1);
-    let seg2 = b.slice(two, end2);
-    if (isnum) {
-      // Numbers compare by value without ever being converted (rpm dropped atoi() because long
-      // digit runs such as dates and git timestamps overflow): strip leading zeros, then the
-      // longer number wins, and equal lengths fall through to the string comparison.
-      seg1 = seg1.replace(/^0+/, "");
-      seg2 = seg2.replace(/^0+/, "");
-      if (seg1.length > seg2.length) return 1;
-      if (seg2.length > seg1.length) return -1;
-    }
-    // strcmp(): byte order, so uppercase sorts before lowercase (FC5 < fc4). Segments are ASCII,
-    // so comparing UTF-16 code units is the same as comparing bytes.
-    if (seg1 !== seg2) return seg1 < seg2 ? -1 : 1;
-
-    one = end1;
-    two = end2;
+    const segment = compareSegment(a, one, b, two);
+    if (typeof segment === "number") return segment;
+    [one, two] = segment;
   }
 
   // All segments compared equal. If both are used up only separators differed (2.0 == 2_0).

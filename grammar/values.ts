@@ -103,10 +103,14 @@ export function isHostName(value: unknown): value is string {
   return labels.length >= 2 && labels.every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l)) && !/^\d+$/.test(labels[labels.length - 1]);
 }
 
+export const REPOSITORY_FORM = "OWNER/NAME, a GitHub repository";
+
 /** GitHub `owner/name`. */
 export function isRepositoryName(value: unknown): value is string {
   return typeof value === "string" && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value) && !value.endsWith(".git");
 }
+
+export const IMAGE_NAME_FORM = "HOST/OWNER/NAME without tag or digest, e.g. ghcr.io/daniel-g-carrasco/margine";
 
 /**
  * An image reference without tag or digest: `host[:port]/path`, lowercase path components as the

@@ -2,6 +2,7 @@
 // 'recommended'; on an OS image those must differ, because the recommendation gate (a real boot)
 // runs after the build." A bare image reference pulls :latest implicitly, so it is forbidden too.
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { promotionTagProblems } from "../grammar/promotion-tags";
 import { InputText, inputTexts, location, subject } from "./resource-text";
 import { ResourceTypes, isWorkflowPath } from "./resource-types";
 
@@ -49,10 +50,7 @@ export const noLatestTag: ResourceValidationPolicy = {
   validateResource: async (args, reportViolation) => {
     const where = subject(args);
     if (args.type === ResourceTypes.promotion) {
-      const tags: unknown[] = Array.isArray(args.props.tags) ? args.props.tags : [];
-      for (const [i, tag] of tags.entries()) {
-        if (tag === "latest") reportViolation(`${where}: tags[${i}] is "latest"; Margine has no :latest — promote stable, stable.YYYYMMDD and YYYYMMDD`);
-      }
+      for (const problem of promotionTagProblems(args.props.tags)) if (problem.kind === "latest") reportViolation(`${where}: ${problem.text}`);
     }
     if (args.type === ResourceTypes.actionsVariable && args.props.value === "latest") {
       reportViolation(`${where}: variable ${String(args.props.variableName)} is "latest"; a tag variable must name candidate or stable`);

@@ -3,8 +3,12 @@
 // build got promoted. A Promotion's source is therefore a digest, never a tag, and every tag it
 // writes points to that one digest.
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { PromotionTagProblemKind, promotionTagProblems } from "../grammar/promotion-tags";
 import { DIGEST_FORM, isDigest, isImageName } from "../grammar/values";
 import { ResourceTypes } from "./resource-types";
+
+/** The list's shape is this rule's: every tag it writes points to the one digest, once. */
+const LIST_PROBLEMS = new Set<PromotionTagProblemKind>(["not-a-list", "empty", "duplicate"]);
 
 export function promotionSourceFindings(props: Record<string, unknown>): string[] {
   const found: string[] = [];
@@ -23,15 +27,7 @@ export function promotionSourceFindings(props: Record<string, unknown>): string[
         : "";
     found.push(`image ${JSON.stringify(image)} must be host/repository with no tag or digest${hint}`);
   }
-  if (!Array.isArray(tags) || tags.length === 0) {
-    found.push("tags is empty; list the tags this digest moves to (stable, stable.YYYYMMDD, YYYYMMDD)");
-  } else {
-    const seen = new Set<unknown>();
-    for (const [i, tag] of tags.entries()) {
-      if (seen.has(tag)) found.push(`tags[${i}] "${String(tag)}" is listed twice; each tag points to this one digest once`);
-      seen.add(tag);
-    }
-  }
+  for (const problem of promotionTagProblems(tags)) if (LIST_PROBLEMS.has(problem.kind)) found.push(problem.text);
   return found;
 }
 

@@ -3,6 +3,7 @@
 // stable channel; workflow tag templates emit only the grammar, and never the stable channel, which
 // belongs to the boot-gated promotion.
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { PromotionTagProblemKind, promotionTagProblems } from "../grammar/promotion-tags";
 import { TagGrammar, utcDateStamp } from "../grammar/values";
 import { subject } from "./resource-text";
 import { ResourceTypes } from "./resource-types";
@@ -11,14 +12,8 @@ import { WorkflowFile, readWorkflow, scriptCommands } from "./workflow-file";
 const GRAMMAR = "candidate, candidate.YYYYMMDD, pr-N, stable, stable.YYYYMMDD or YYYYMMDD";
 const BUILD_KINDS = new Set(["candidate", "candidate-dated", "pr"]);
 
-export function promotionTagFindings(tags: unknown): string[] {
-  if (!Array.isArray(tags)) return [`tags is ${JSON.stringify(tags)}; expected a list of ${TagGrammar.promotionForm}`];
-  return tags.flatMap((tag, i) =>
-    typeof tag === "string" && TagGrammar.isPromotionTag(tag)
-      ? []
-      : [`tags[${i}] "${String(tag)}" is not a promotion tag; expected ${TagGrammar.promotionForm}`],
-  );
-}
+/** The grammar's share of the tag list's problems; duplicates and emptiness belong to promote-by-digest. */
+const GRAMMAR_PROBLEMS = new Set<PromotionTagProblemKind>(["not-a-list", "latest", "outside-grammar"]);
 
 /** Findings in the tag templates of docker/metadata-action steps and literal `docker://...:tag` refs. */
 export function workflowTagFindings(workflow: WorkflowFile): string[] {
@@ -111,7 +106,9 @@ export const tagGrammar: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     const where = subject(args);
     if (args.type === ResourceTypes.promotion) {
-      for (const finding of promotionTagFindings(args.props.tags)) reportViolation(`Promotion ${args.name}: ${finding}`);
+      for (const problem of promotionTagProblems(args.props.tags)) {
+        if (GRAMMAR_PROBLEMS.has(problem.kind)) reportViolation(`Promotion ${args.name}: ${problem.text}`);
+      }
     }
     const workflow = readWorkflow(args);
     if (workflow && !(workflow instanceof Error)) {

@@ -33,25 +33,43 @@ function tlsListener(host: string, pem: string): string {
 }
 
 export function renderNginxSite(options: NginxSiteOptions): string {
-  if (options.cloudflareCidrs.length === 0) {
+  const allow = allowCloudflare(options.cloudflareCidrs);
+  const { filesHost, fallbackHost, siteHost } = options;
+  const servers = [
+    preamble(options),
+    redirectToHttps([filesHost, fallbackHost, ...(siteHost ? [siteHost] : [])]),
+    filesServer(filesHost, fallbackHost, allow),
+    fallbackServer(fallbackHost, filesHost),
+  ];
+  return servers.join("\n") + (siteHost ? siteServer(siteHost, allow) : "");
+}
+
+/** The locked origin's allow lines; an empty or malformed range list is refused, not rendered. */
+function allowCloudflare(cidrs: readonly string[]): string {
+  if (cidrs.length === 0) {
     throw new Error("no Cloudflare IP ranges: the proxied host would accept nobody; check the getIpRanges result");
   }
-  const bad = options.cloudflareCidrs.filter((c) => !CIDR.test(c));
+  const bad = cidrs.filter((c) => !CIDR.test(c));
   if (bad.length > 0) throw new Error(`not a CIDR range: ${bad.join(", ")}; expected e.g. 173.245.48.0/20 or 2400:cb00::/32`);
-  const allow = options.cloudflareCidrs.map((c) => `    allow ${c};`).join("\n");
-  const { filesHost, fallbackHost, siteHost } = options;
-  const httpHosts = [filesHost, fallbackHost, ...(siteHost ? [siteHost] : [])].join(" ");
+  return cidrs.map((c) => `    allow ${c};`).join("\n");
+}
+
+function preamble({ filesHost, fallbackHost, siteHost }: NginxSiteOptions): string {
   return `# Rendered by margine-pipeline (components/edge/nginx-site.ts); do not edit on the VM.
 # ${filesHost}: Cloudflare-proxied, origin locked to Cloudflare's ranges, HTML and checksums only.
 # ${fallbackHost}: DNS-only, the ${ISO_RETENTION_DAYS}-day ISO fallback (never through the Cloudflare proxy).
 ${siteHost ? `# ${siteHost}: the website, Cloudflare-proxied, origin locked like ${filesHost}.\n` : ""}
 # One ISO download at a time on the DNS-only host: one already saturates the uplink (handbook 11.2).
 limit_conn_zone $server_name zone=margine_iso_downloads:1m;
+`;
+}
 
-server {
+/** Port 80 of every host: the ACME webroot, and a redirect to HTTPS for everything else. */
+function redirectToHttps(hosts: readonly string[]): string {
+  return `server {
     listen 80;
     listen [::]:80;
-    server_name ${httpHosts};
+    server_name ${hosts.join(" ")};
 
     # HTTP-01 challenges for the DNS-only host's certificate (certbot --webroot).
     location /.well-known/acme-challenge/ {
@@ -61,8 +79,12 @@ server {
         return 301 https://$host$request_uri;
     }
 }
+`;
+}
 
-server {
+/** The proxied files host: the index page and SHA256SUMS, never an ISO. */
+function filesServer(filesHost: string, fallbackHost: string, allow: string): string {
+  return `server {
 ${tlsListener(filesHost, TLS_FILES.origin)}
     # Locked origin: only Cloudflare's published ranges (getIpRanges) may connect.
 ${allow}
@@ -90,8 +112,12 @@ ${allow}
         return 404;
     }
 }
+`;
+}
 
-server {
+/** The DNS-only host: the ISO copies, one download at a time, pointing the busy to IA. */
+function fallbackServer(fallbackHost: string, filesHost: string): string {
+  return `server {
 ${tlsListener(fallbackHost, TLS_FILES.fallback)}
     root ${EDGE_PATHS.isoDir};
 
@@ -116,7 +142,7 @@ ${tlsListener(fallbackHost, TLS_FILES.fallback)}
         return 302 https://${filesHost}/;
     }
 }
-${siteHost ? siteServer(siteHost, allow) : ""}`;
+`;
 }
 
 /** The website: static files the site's deploy publishes into siteRoot, locked to Cloudflare. */

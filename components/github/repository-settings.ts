@@ -74,139 +74,169 @@ export class RepositorySettings extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`${args.repository}: ${problems.join("; ")}`, this);
     }
     this.repository = args.repository;
-    const repo = splitRepository(args.repository).name;
-    const child = { parent: this };
-
-    const environments = new Map<string, github.RepositoryEnvironment>();
-    for (const env of args.environments) {
-      const environment = new github.RepositoryEnvironment(
-        `${name}-env-${env}`,
-        {
-          repository: repo,
-          environment: env,
-          // Deployments from main only: a branch pushed by anyone with write access cannot run a
-          // job that reads this environment's secrets.
-          deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
-          preventSelfReview: false,
-        },
-        child,
-      );
-      new github.RepositoryEnvironmentDeploymentPolicy(
-        `${name}-env-${env}-main`,
-        {
-          repository: repo,
-          environment: environment.environment,
-          branchPattern: "main",
-        },
-        child,
-      );
-      environments.set(env, environment);
-    }
-
-    for (const s of args.secrets) {
-      const resourceName = `${name}-secret-${s.name.toLowerCase().replace(/_/g, "-")}`;
-      const value = pulumi.secret(s.value);
-      const env = s.environment === undefined ? undefined : environments.get(s.environment);
-      if (env) {
-        new github.ActionsEnvironmentSecret(
-          resourceName,
-          {
-            repository: repo,
-            environment: env.environment,
-            secretName: s.name,
-            value,
-          },
-          child,
-        );
-      } else {
-        new github.ActionsSecret(resourceName, { repository: repo, secretName: s.name, value }, child);
-      }
-    }
-
-    for (const [variableName, value] of Object.entries(args.variables)) {
-      new github.ActionsVariable(
-        `${name}-var-${variableName.toLowerCase().replace(/_/g, "-")}`,
-        {
-          repository: repo,
-          variableName,
-          value,
-        },
-        child,
-      );
-    }
-
-    for (const label of args.labels) {
-      new github.IssueLabel(
-        `${name}-label-${label.name}`,
-        {
-          repository: repo,
-          name: label.name,
-          color: label.color,
-          description: label.description,
-        },
-        child,
-      );
-    }
-
-    // The default GITHUB_TOKEN is read-only and cannot approve pull requests: every job asks for
-    // the write scopes it needs in its own `permissions:` block.
-    new github.WorkflowRepositoryPermissions(
-      `${name}-workflow-permissions`,
-      {
-        repository: repo,
-        defaultWorkflowPermissions: "read",
-        canApprovePullRequestReviews: false,
-      },
-      child,
-    );
-
-    // A tag of a third-party action can be moved under us; a full commit SHA cannot.
-    new github.ActionsRepositoryPermissions(
-      `${name}-actions-permissions`,
-      {
-        repository: repo,
-        enabled: true,
-        allowedActions: "all",
-        shaPinningRequired: true,
-      },
-      child,
-    );
-
-    new github.RepositoryRuleset(
-      `${name}-main-ruleset`,
-      {
-        repository: repo,
-        name: "main",
-        target: "branch",
-        enforcement: "active",
-        conditions: { refName: { includes: ["refs/heads/main"], excludes: [] } },
-        rules: {
-          deletion: true,
-          nonFastForward: true,
-          requiredStatusChecks:
-            args.requiredChecks.length === 0
-              ? undefined
-              : {
-                  strictRequiredStatusChecksPolicy: false,
-                  requiredChecks: args.requiredChecks.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
-                },
-          pullRequest:
-            args.review === undefined
-              ? undefined
-              : {
-                  requiredApprovingReviewCount: 1,
-                  requireCodeOwnerReview: true,
-                  // An approval covers the diff that was reviewed, not what is pushed after it.
-                  dismissStaleReviewsOnPush: true,
-                  requireLastPushApproval: true,
-                  requiredReviewThreadResolution: false,
-                },
-        },
-      },
-      child,
-    );
+    const at: Declaring = { name, repo: splitRepository(args.repository).name, child: { parent: this } };
+    const environments = declareEnvironments(at, args.environments);
+    declareSecrets(at, args.secrets, environments);
+    declareVariables(at, args.variables);
+    declareLabels(at, args.labels);
+    declareWorkflowGuardrails(at);
+    declareMainRuleset(at, args);
 
     this.secretNames = pulumi.output(args.secrets.map((s) => s.name));
     this.registerOutputs({ repository: this.repository, secretNames: this.secretNames });
   }
+}
+
+/** Where the children go: names derived from the component's, parented to it, on one repository. */
+interface Declaring {
+  readonly name: string;
+  /** The repository's name without owner, as the GitHub provider takes it. */
+  readonly repo: string;
+  readonly child: pulumi.CustomResourceOptions;
+}
+
+function declareEnvironments({ name, repo, child }: Declaring, names: readonly string[]): Map<string, github.RepositoryEnvironment> {
+  const environments = new Map<string, github.RepositoryEnvironment>();
+  for (const env of names) {
+    const environment = new github.RepositoryEnvironment(
+      `${name}-env-${env}`,
+      {
+        repository: repo,
+        environment: env,
+        // Deployments from main only: a branch pushed by anyone with write access cannot run a
+        // job that reads this environment's secrets.
+        deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        preventSelfReview: false,
+      },
+      child,
+    );
+    new github.RepositoryEnvironmentDeploymentPolicy(
+      `${name}-env-${env}-main`,
+      {
+        repository: repo,
+        environment: environment.environment,
+        branchPattern: "main",
+      },
+      child,
+    );
+    environments.set(env, environment);
+  }
+  return environments;
+}
+
+function declareSecrets(
+  { name, repo, child }: Declaring,
+  secrets: readonly ActionsSecretSpec[],
+  environments: ReadonlyMap<string, github.RepositoryEnvironment>,
+): void {
+  for (const s of secrets) {
+    const resourceName = `${name}-secret-${s.name.toLowerCase().replace(/_/g, "-")}`;
+    const value = pulumi.secret(s.value);
+    const env = s.environment === undefined ? undefined : environments.get(s.environment);
+    if (env) {
+      new github.ActionsEnvironmentSecret(
+        resourceName,
+        {
+          repository: repo,
+          environment: env.environment,
+          secretName: s.name,
+          value,
+        },
+        child,
+      );
+    } else {
+      new github.ActionsSecret(resourceName, { repository: repo, secretName: s.name, value }, child);
+    }
+  }
+}
+
+function declareVariables({ name, repo, child }: Declaring, variables: RepositorySettingsArgs["variables"]): void {
+  for (const [variableName, value] of Object.entries(variables)) {
+    new github.ActionsVariable(
+      `${name}-var-${variableName.toLowerCase().replace(/_/g, "-")}`,
+      {
+        repository: repo,
+        variableName,
+        value,
+      },
+      child,
+    );
+  }
+}
+
+function declareLabels({ name, repo, child }: Declaring, labels: readonly LabelSpec[]): void {
+  for (const label of labels) {
+    new github.IssueLabel(
+      `${name}-label-${label.name}`,
+      {
+        repository: repo,
+        name: label.name,
+        color: label.color,
+        description: label.description,
+      },
+      child,
+    );
+  }
+}
+
+function declareWorkflowGuardrails({ name, repo, child }: Declaring): void {
+  // The default GITHUB_TOKEN is read-only and cannot approve pull requests: every job asks for
+  // the write scopes it needs in its own `permissions:` block.
+  new github.WorkflowRepositoryPermissions(
+    `${name}-workflow-permissions`,
+    {
+      repository: repo,
+      defaultWorkflowPermissions: "read",
+      canApprovePullRequestReviews: false,
+    },
+    child,
+  );
+
+  // A tag of a third-party action can be moved under us; a full commit SHA cannot.
+  new github.ActionsRepositoryPermissions(
+    `${name}-actions-permissions`,
+    {
+      repository: repo,
+      enabled: true,
+      allowedActions: "all",
+      shaPinningRequired: true,
+    },
+    child,
+  );
+}
+
+function declareMainRuleset({ name, repo, child }: Declaring, args: Pick<RepositorySettingsArgs, "requiredChecks" | "review">): void {
+  new github.RepositoryRuleset(
+    `${name}-main-ruleset`,
+    {
+      repository: repo,
+      name: "main",
+      target: "branch",
+      enforcement: "active",
+      conditions: { refName: { includes: ["refs/heads/main"], excludes: [] } },
+      rules: {
+        deletion: true,
+        nonFastForward: true,
+        requiredStatusChecks:
+          args.requiredChecks.length === 0
+            ? undefined
+            : {
+                strictRequiredStatusChecksPolicy: false,
+                requiredChecks: args.requiredChecks.map((context) => ({ context, integrationId: GITHUB_ACTIONS_APP_ID })),
+              },
+        pullRequest:
+          args.review === undefined
+            ? undefined
+            : {
+                requiredApprovingReviewCount: 1,
+                requireCodeOwnerReview: true,
+                // An approval covers the diff that was reviewed, not what is pushed after it.
+                dismissStaleReviewsOnPush: true,
+                requireLastPushApproval: true,
+                requiredReviewThreadResolution: false,
+              },
+      },
+    },
+    child,
+  );
 }
