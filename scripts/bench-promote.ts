@@ -7,15 +7,16 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs, promisify } from "node:util";
+import { promisify } from "node:util";
 import { RegistryClient } from "../providers/oci/registry-client";
 import { promoteTags } from "../providers/oci/tag-promotion";
 import { FaultProxy, roundTrips } from "../fixtures/servers/fault-proxy";
 import { pushTestImage, startRegistry } from "../fixtures/servers/registry";
 import { requireTool } from "../fixtures/system-tool";
-import { runCli } from "./cli";
+import { parseCommandLine, runCli } from "./cli";
 
 const TAGS = ["stable", "stable.20261120", "20261120"];
+const USAGE = "usage: npm run bench:promote [-- --runs 3]";
 
 interface Sample {
   requests: number;
@@ -28,8 +29,17 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** One tool's line of the table: the medians of its samples. */
+function row(name: string, s: Sample[]): string {
+  return `${name.padEnd(38)} ${String(median(s.map((x) => x.requests))).padStart(8)} ${String(median(s.map((x) => x.roundTrips))).padStart(11)} ${median(
+    s.map((x) => x.ms),
+  )
+    .toFixed(0)
+    .padStart(9)}`;
+}
+
 runCli(async () => {
-  const runs = Number(parseArgs({ options: { runs: { type: "string", default: "3" } } }).values.runs);
+  const runs = Number(parseCommandLine(process.argv.slice(2), { runs: { type: "string", default: "3" } }, USAGE).values.runs);
   const skopeo = requireTool("skopeo", "skopeo");
   const registry = await startRegistry();
   const proxy = await new FaultProxy(registry.host).start();
@@ -74,12 +84,6 @@ runCli(async () => {
     await registry.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  const row = (name: string, s: Sample[]) =>
-    `${name.padEnd(38)} ${String(median(s.map((x) => x.requests))).padStart(8)} ${String(median(s.map((x) => x.roundTrips))).padStart(11)} ${median(
-      s.map((x) => x.ms),
-    )
-      .toFixed(0)
-      .padStart(9)}`;
   console.log(`promote 3 tags (${TAGS.join(", ")}), median of ${runs} runs, same local docker-registry`);
   console.log(`${"".padEnd(38)} ${"requests".padStart(8)} ${"round trips".padStart(11)} ${"wall ms".padStart(9)}`);
   console.log(row("margine RegistryClient (promoteTags)", ours));

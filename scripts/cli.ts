@@ -30,10 +30,6 @@ export function runCli(main: () => Promise<number | void>): void {
       if (e instanceof UsageError) {
         console.error(`error: ${e.message}`);
         process.exitCode = e.exitCode;
-      } else if (String((e as { code?: unknown })?.code ?? "").startsWith("ERR_PARSE_ARGS")) {
-        // node:util parseArgs rejecting an unknown or malformed flag is a usage error too.
-        console.error(`error: ${e.message}`);
-        process.exitCode = 2;
       } else if (e instanceof ConfigError || isPulumiRunError(e)) {
         console.error(`error: ${e.message}`);
         process.exitCode = 1;

@@ -4,21 +4,18 @@
 // mandatory first. --config takes the per-policy config `pulumi --policy-pack-config` takes, e.g.
 // {"stale-stable-critical": {"criticalAfterDays": 14}}. Exit 1 on any mandatory violation, 2 on an
 // unreadable or invalid file.
-import { parseArgs } from "node:util";
 import { PackConfig, analyzeResources, formatViolations, packConfigErrors } from "../policy/evaluator";
 import { ResourcesFileError, readJsonFile, readResourcesFile } from "../policy/resources-file";
-import { runCli, UsageError } from "./cli";
+import { parseCommandLine, runCli, UsageError } from "./cli";
+
+const USAGE = "usage: npm run policy -- --resources FILE [--config FILE] [--json]";
 
 runCli(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: { resources: { type: "string" }, config: { type: "string" }, json: { type: "boolean", default: false } },
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}; usage: npm run policy -- --resources FILE [--config FILE] [--json]`);
-  }
+  const { values } = parseCommandLine(
+    process.argv.slice(2),
+    { resources: { type: "string" }, config: { type: "string" }, json: { type: "boolean", default: false } },
+    USAGE,
+  );
   if (!values.resources) throw new UsageError("--resources FILE is required (a resources.json written by npm run synth)");
   let resources;
   let config: PackConfig = {};

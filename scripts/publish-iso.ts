@@ -82,10 +82,10 @@ function configFileCredentials(file: string): IaCredentials {
   }
 }
 
-export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Every input checked before the first request: a typo must not leave half an item on IA. */
+function publishInputs(argv: string[], env: NodeJS.ProcessEnv) {
   const v = publishCommandLine(argv);
   const timeouts = networkTimeouts(v);
-  // Every input is checked before the first request: a typo must not leave half an item on IA.
   if (!v.identifier || !IA_IDENTIFIER_PATTERN.test(v.identifier)) {
     throw new UsageError(
       `--identifier ${v.identifier ?? "(missing)"}: expected an IA identifier, 5-100 of [A-Za-z0-9._-] not starting with . _ -\n${PUBLISH_ISO_USAGE}`,
@@ -109,12 +109,32 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
   }
   const credentials: IaCredentials | undefined = v["config-file"] ? configFileCredentials(v["config-file"]) : credentialsFromEnv(env);
   if (!credentials) throw new UsageError("no IA credentials: pass --config-file ia.ini ([s3] access=, secret=) or set IA_ACCESS_KEY and IA_SECRET_KEY");
-
   const stateDir = v["state-dir"];
   if (stateDir !== undefined && !(fs.existsSync(stateDir) && fs.statSync(stateDir).isDirectory())) {
     throw new UsageError(`--state-dir ${stateDir}: no such directory (it holds the journals that let an interrupted upload resume)`);
   }
+  const endpoints = endpointsFromEnv(env);
+  const verifyWaitS = numberOption("verify-wait", v["verify-wait"], 120, 0);
+  const torrentWaitS = numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0);
+  return {
+    request: { identifier: v.identifier, files: v.file!.map((file) => ({ name: path.basename(file), source: file })), metadata, derive: !v["no-derive"] },
+    publisher: {
+      endpoints,
+      credentials,
+      timeouts,
+      retry: { ...DEFAULT_RETRY_POLICY, attempts, baseDelayMs },
+      partSize,
+      parallelParts,
+      verifyWaitMs: verifyWaitS * 1000,
+      torrentWaitMs: torrentWaitS * 1000,
+      pollMs: Math.min(10_000, Math.max(200, torrentWaitS * 20)),
+      journalDir: stateDir,
+    },
+  };
+}
 
+export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const inputs = publishInputs(argv, env);
   const progress = progressReporter(process.stderr);
   let upload: MultipartState | undefined;
   const stopInterrupt = onInterrupt((signal) => {
@@ -128,17 +148,8 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
     );
   });
   const publisher = new ItemPublisher({
-    endpoints: endpointsFromEnv(env),
-    credentials,
-    timeouts,
-    retry: { ...DEFAULT_RETRY_POLICY, attempts, baseDelayMs },
-    partSize,
-    parallelParts,
-    verifyWaitMs: numberOption("verify-wait", v["verify-wait"], 120, 0) * 1000,
-    torrentWaitMs: numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 1000,
-    pollMs: Math.min(10_000, Math.max(200, numberOption("torrent-wait", v["torrent-wait"], 25 * 60, 0) * 20)),
+    ...inputs.publisher,
     onProgress: progress.update,
-    journalDir: stateDir,
     onUploadState: (state) => {
       upload = state;
     },
@@ -147,12 +158,7 @@ export async function publishIsoMain(argv: string[], env: NodeJS.ProcessEnv): Pr
       console.error(m);
     },
   });
-  const result = await publisher.publish({
-    identifier: v.identifier,
-    files: v.file!.map((file) => ({ name: path.basename(file), source: file })),
-    metadata,
-    derive: !v["no-derive"],
-  });
+  const result = await publisher.publish(inputs.request);
   stopInterrupt();
   progress.clear();
   console.log(JSON.stringify(result, null, 2));

@@ -6,14 +6,13 @@
 // `summary` to $GITHUB_OUTPUT for the PR step. Exit 0 written or already declared, 2 bad input.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { IA_IDENTIFIER_PATTERN, isCalendarDate, isDigest, isHttpsUrl, isIsoInstant, isMd5Hex, isSha256Hex } from "../grammar/values";
 import { IsoFile, IsoRelease, latestIso, parseReleaseState } from "../config/release-state";
 import { parseStackFile } from "../config/stack-file";
 import { PROJECT } from "../config/stack-role";
 import { renderIsoNotes } from "../release-notes/iso-notes";
 import { addIsoRelease, ReleaseEdit, setStableRelease } from "../config/release-state-editor";
-import { runCli, UsageError } from "./cli";
+import { parseCommandLine, runCli, UsageError } from "./cli";
 
 const USAGE =
   "usage: release-state stable --digest sha256:HEX --boot-run URL --booted-at ISO_TIME [--rollback] [--file Pulumi.release.yaml]\n" +
@@ -27,16 +26,17 @@ runCli(async () => {
 });
 
 function stableEdit(args: string[]): { file: string; edit: (text: string) => ReleaseEdit } {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine(
     args,
-    options: {
+    {
       digest: { type: "string" },
       "boot-run": { type: "string" },
       "booted-at": { type: "string" },
       rollback: { type: "boolean", default: false },
       file: { type: "string", default: "Pulumi.release.yaml" },
     },
-  });
+    USAGE,
+  );
   const digest = required(values.digest, "--digest", isDigest, "sha256: followed by 64 lowercase hex characters (the digest smoke-boot booted)");
   const bootRun = required(
     values["boot-run"],
@@ -57,9 +57,9 @@ interface StackFileEdit {
 }
 
 function isoEdit(args: string[]): StackFileEdit {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine(
     args,
-    options: {
+    {
       date: { type: "string" },
       identifier: { type: "string" },
       "file-entry": { type: "string", multiple: true },
@@ -67,7 +67,8 @@ function isoEdit(args: string[]): StackFileEdit {
       notes: { type: "string" },
       torrent: { type: "string" },
     },
-  });
+    USAGE,
+  );
   const stackFiles = values.file ?? ["Pulumi.release.yaml"];
   const misplaced = stackFiles.find((f) => /:[0-9a-f]{64}:/.test(f));
   if (misplaced !== undefined) {

@@ -5,19 +5,13 @@
 // Files are hashed streaming, one after another; the text goes to --out or stdout.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { fileSha256, sha256sumsText } from "../providers/ia/sha256sums";
-import { inputFile, runCli, UsageError } from "./cli";
+import { inputFile, parseCommandLine, runCli, UsageError } from "./cli";
 
 export const SHA256SUMS_USAGE = "usage: npm run sha256sums -- FILE... [--out PATH]";
 
 export async function sha256sumsMain(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { out: { type: "string" } }, allowPositionals: true });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n${SHA256SUMS_USAGE}`);
-  }
+  const parsed = parseCommandLine(argv, { out: { type: "string" } }, SHA256SUMS_USAGE, { allowPositionals: true });
   const files = parsed.positionals;
   if (files.length === 0) throw new UsageError(`at least one FILE is required\n${SHA256SUMS_USAGE}`);
   const out = parsed.values.out;

@@ -6,20 +6,18 @@
 // pack over resources.json). Exit 1 on invalid config or a mandatory policy violation.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { evaluateProgram } from "./offline/evaluate";
 import { SynthResult, writeSynthOutput } from "./offline/synth-output";
 import { checkOutputDir } from "./offline/output-dir";
 import { projectRoot } from "../config/stack-file";
-import { runCli, UsageError } from "./cli";
+import { parseCommandLine, runCli, UsageError } from "./cli";
 import { formatViolations } from "../policy/evaluator";
 import { writePolicyReport } from "../policy/resources-file";
 
+const USAGE = "usage: npm run synth -- [--stack prod] [--out DIR]";
+
 runCli(async () => {
-  const { values } = parseArgs({
-    options: { stack: { type: "string", default: "prod" }, out: { type: "string", default: "out" } },
-    allowPositionals: false,
-  });
+  const { values } = parseCommandLine(process.argv.slice(2), { stack: { type: "string", default: "prod" }, out: { type: "string", default: "out" } }, USAGE);
   // The stack files sit beside Pulumi.yaml, wherever this module runs from (scripts/ or dist/scripts/).
   const projectDir = projectRoot(__dirname);
   const stack = values.stack!;

@@ -98,10 +98,10 @@ async function checkStack(
   return { stack: file, checkedAt: checkedAt.toISOString(), results: withBlindness(results) };
 }
 
-runCli(async () => {
-  const env = process.env;
+/** The command line, every input checked before the first request. */
+function watchInputs(argv: string[], env: NodeJS.ProcessEnv) {
   const { values } = parseCommandLine(
-    process.argv.slice(2),
+    argv,
     {
       stack: { type: "string" },
       "stack-file": { type: "string" },
@@ -115,7 +115,6 @@ runCli(async () => {
     },
     USAGE,
   );
-  // Every input is checked before the first request.
   const timeouts = networkTimeouts(values);
   const sources = [values.stack, values["stack-file"], values.findings].filter((v) => v !== undefined).length;
   if (values.findings === undefined && values["stack-file"] === undefined && values.stack === undefined) throw new UsageError(`missing --stack NAME\n${USAGE}`);
@@ -132,7 +131,12 @@ runCli(async () => {
   const githubApi = values["github-api"] ?? env.GITHUB_API_URL ?? GITHUB_API_URL;
   if (!isApiRoot(githubApi)) throw new UsageError(`--github-api ${githubApi}: expected the GitHub REST API root, an https URL (plain http only on loopback)`);
   const ntfy = values.issues !== undefined ? ntfyTarget(env) : undefined;
+  return { values, timeouts, runUrl, githubApi, ntfy };
+}
 
+runCli(async () => {
+  const env = process.env;
+  const { values, timeouts, runUrl, githubApi, ntfy } = watchInputs(process.argv.slice(2), env);
   let report: WatchReport;
   if (values.findings !== undefined) {
     inputFile("--findings ", values.findings);

@@ -79,7 +79,6 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
   forgetProgramModules(PROGRAM_ROOT);
   const config = readOfflineConfig(options.projectDir, options.stack, options.overrides);
   const resources: RecordedResource[] = [];
-  const urnToName = new Map<string, string>();
 
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   await pulumi.runtime.setMocks(
@@ -99,7 +98,31 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
     options.stack,
     false,
   );
+  recordRegistrations(resources);
+
+  // require, not import(): under module node16 import() goes through the ESM loader, which does
+  // not know .ts files; ts-node's require hook does.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: the ESM loader cannot load .ts
+  const program = require(path.join(PROGRAM_ROOT, "index")) as Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module without a typed export
+  await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    if (key === "default" || key === "__esModule") continue;
+    outputs[key] = await resolveOutput(value);
+  }
+  return {
+    resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
+    outputs,
+    warnings: config.warnings,
+    githubOwner: config.values["github:owner"],
+  };
+}
+
+/** Appends every resource the program registers to `resources`, its parent by name. */
+function recordRegistrations(resources: RecordedResource[]): void {
   // Parents are known to the mock monitor only by URN: intercept registrations to keep them.
+  const urnToName = new Map<string, string>();
   const monitor = (pulumi.runtime as any).getMonitor();
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, cb: any) => {
@@ -121,24 +144,6 @@ async function evaluateOnce(options: EvaluateOptions): Promise<Evaluation> {
       }
       cb(err, res);
     });
-  };
-
-  // require, not import(): under module node16 import() goes through the ESM loader, which does
-  // not know .ts files; ts-node's require hook does.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: the ESM loader cannot load .ts
-  const program = require(path.join(PROGRAM_ROOT, "index")) as Record<string, unknown>;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module without a typed export
-  await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-  const outputs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(program)) {
-    if (key === "default" || key === "__esModule") continue;
-    outputs[key] = await resolveOutput(value);
-  }
-  return {
-    resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"),
-    outputs,
-    warnings: config.warnings,
-    githubOwner: config.values["github:owner"],
   };
 }
 
