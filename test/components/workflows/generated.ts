@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { GeneratedFile, generatedFiles } from "../../../components/workflows/generated-files";
 
 /** A real tools ref, as config toolsRef holds it (Pulumi.example.yaml's). */
-export const TOOLS_REF = "841660b751c5a3d489e1c69e6bfbaf637b97f5b5";
+export const TOOLS_REF = "59869bf63ec4d0b03f7af75f81a9403865edb5fc";
 
 export const FILES = generatedFiles(TOOLS_REF, ["daniel-g-carrasco"]);
 export const ALL_FILES: readonly GeneratedFile[] = [...FILES.imageRepository, ...FILES.pipelineRepository];
