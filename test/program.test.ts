@@ -94,6 +94,14 @@ describe("program under mocks (example stack)", function () {
     assert.deepEqual(ruleset.rules.requiredStatusChecks.requiredChecks, [{ context: "build-pr", integrationId: 15368 }]);
   });
 
+  it("repository admins, and only they, bypass the main rulesets: the platform commits the generated files straight to main", () => {
+    for (const name of ["image-repo-main-ruleset", "pipeline-repo-main-ruleset"]) {
+      assert.deepEqual(resourceNamed(program, name).inputs.bypassActors, [{ actorType: "RepositoryRole", actorId: 5, bypassMode: "always" }], name);
+    }
+    const committed = resourcesOfType(program, "github:index/repositoryFile:RepositoryFile");
+    assert.ok(committed.length > 0 && committed.every((r) => r.inputs.branch === "main"), "the generated files are committed to main");
+  });
+
   it("release PRs need a code owner's approval, re-given after any push, and the preview check from GitHub Actions", () => {
     const ruleset = resourceNamed(program, "pipeline-repo-main-ruleset").inputs as any;
     assert.deepEqual(ruleset.rules.requiredStatusChecks.requiredChecks, [{ context: "preview", integrationId: 15368 }]);

@@ -6,6 +6,8 @@ import { splitRepository } from "../../config/stack";
 
 /** The GitHub Actions app: a required check must come from it, not from a status any token can post. */
 const GITHUB_ACTIONS_APP_ID = 15368;
+/** GitHub's built-in repository role "admin" as a ruleset bypass actor (maintain is 2, write 4). */
+const REPOSITORY_ADMIN_ROLE_ID = 5;
 
 export interface ActionsSecretSpec {
   /** The name workflows read: `secrets.NAME`. */
@@ -214,6 +216,11 @@ function declareMainRuleset({ name, repo, child }: Declaring, args: Pick<Reposit
       target: "branch",
       enforcement: "active",
       conditions: { refName: { includes: ["refs/heads/main"], excludes: [] } },
+      // The platform stack commits the generated workflows straight to main (github.RepositoryFile)
+      // with an admin's token. A ruleset binds admins too unless they are listed here, and would
+      // refuse those commits (no pull request, no status check). Admins can edit the ruleset
+      // anyway, so this gives them nothing new; the release-PR account (write, not admin) stays bound.
+      bypassActors: [{ actorType: "RepositoryRole", actorId: REPOSITORY_ADMIN_ROLE_ID, bypassMode: "always" }],
       rules: {
         deletion: true,
         nonFastForward: true,
