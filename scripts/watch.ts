@@ -84,6 +84,9 @@ async function checkStack(
   // Anonymous: the site repository is public, and the watch holds no token for it.
   const site = new SiteBumpClient({ repository: config.siteRepository, path: DEFAULT_SITE_PATH, apiUrl: siteApi, token: undefined });
   const checkedAt = new Date();
+  // The preview first: it opens the state with the OIDC token the job fetched, which expires five
+  // minutes after it was issued, and the direct checks can take minutes against a dead endpoint.
+  const preview = values.preview ? previewStack(values.stack ?? "release") : undefined;
   const results = await runChecks(
     config,
     {
@@ -94,7 +97,7 @@ async function checkStack(
     },
     checkedAt,
   );
-  if (values.preview) results.push(previewStack(values.stack ?? "release"));
+  if (preview) results.push(preview);
   return { stack: file, checkedAt: checkedAt.toISOString(), results: withBlindness(results) };
 }
 

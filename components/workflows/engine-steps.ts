@@ -64,13 +64,21 @@ export function projectSteps(): Step[] {
   ];
 }
 
-/** The project, the Pulumi CLI and state backend credentials for `stateRole`; the policy pack when the job enforces it. */
-export function engineSteps(stateRole: string, options: { policyPack: boolean } = { policyPack: true }): Step[] {
+/** The project and the Pulumi CLI; the policy pack when the job enforces it. Credentials come later: backendCredentials. */
+export function engineSteps(options: { policyPack: boolean } = { policyPack: true }): Step[] {
   return [
     run("Require a shared state backend", BACKEND_GUARD_SCRIPT),
     ...projectSteps(),
     ...(options.policyPack ? [run("Build the policy pack", BUILD_POLICY_PACK_SCRIPT)] : []),
     installPulumiCli(),
-    run("State backend credentials", BACKEND_CREDENTIALS_SCRIPT, { env: { STATE_ROLE: stateRole } }),
   ];
+}
+
+/**
+ * State backend credentials for `stateRole`. Place it right before the step that opens the state:
+ * GitHub's ID token expires five minutes after it is issued, and the AWS SDK exchanges it only when
+ * Pulumi first reads the bucket, so a slow step in between would leave an expired token.
+ */
+export function backendCredentials(stateRole: string): Step {
+  return run("State backend credentials", BACKEND_CREDENTIALS_SCRIPT, { env: { STATE_ROLE: stateRole } });
 }

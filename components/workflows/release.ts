@@ -8,7 +8,7 @@
 // environment, gets the write credentials, as environment variables of the one step that uses them.
 import { PIPELINE_CONTRACT, PIPELINE_ENVIRONMENTS, PIPELINE_SECRETS, PIPELINE_VARIABLES } from "../github/pipeline-repository";
 import { job, RELEASE_STACK_FILE } from "./jobs";
-import { engineSteps } from "./engine-steps";
+import { backendCredentials, engineSteps } from "./engine-steps";
 import { Job, Workflow } from "./model";
 import { secret, variable } from "./references";
 import { downloadArtifact, run, uploadArtifact } from "./steps";
@@ -124,7 +124,7 @@ function previewJob(): Job {
     permissions: { contents: "read", "id-token": "write" },
     timeoutMinutes: 30,
     steps: [
-      ...engineSteps(variable(PIPELINE_VARIABLES.stateReadRole)),
+      ...engineSteps(),
       run("Release notes of this pull request", NOTES_SCRIPT, {
         env: {
           BASE_SHA: "${{ github.event.pull_request.base.sha }}",
@@ -132,6 +132,7 @@ function previewJob(): Job {
           RUN_URL: "${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}",
         },
       }),
+      backendCredentials(variable(PIPELINE_VARIABLES.stateReadRole)),
       run("pulumi preview", PREVIEW_SCRIPT, { id: "preview" }),
       {
         ...uploadArtifact(
@@ -172,7 +173,8 @@ function upJob(): Job {
     permissions: { contents: "read", "id-token": "write" },
     timeoutMinutes: 60,
     steps: [
-      ...engineSteps(variable(PIPELINE_VARIABLES.stateWriteRole)),
+      ...engineSteps(),
+      backendCredentials(variable(PIPELINE_VARIABLES.stateWriteRole)),
       run("pulumi up", UP_SCRIPT, {
         env: {
           REGISTRY_USERNAME: variable(PIPELINE_VARIABLES.registryUsername),

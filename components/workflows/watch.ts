@@ -9,7 +9,7 @@ import { PIPELINE_CONTRACT, PIPELINE_ENVIRONMENTS, PIPELINE_SECRETS, PIPELINE_VA
 import { job } from "./jobs";
 import { Workflow } from "./model";
 import { secret, variable } from "./references";
-import { engineSteps, projectSteps } from "./engine-steps";
+import { backendCredentials, engineSteps, projectSteps } from "./engine-steps";
 import { RELEASE_STACK } from "./release";
 import { downloadArtifact, run, uploadArtifact } from "./steps";
 
@@ -62,7 +62,8 @@ export function watchWorkflow(): Workflow {
         permissions: { contents: "read", "id-token": "write" },
         timeoutMinutes: 30,
         steps: [
-          ...engineSteps(variable(PIPELINE_VARIABLES.stateReadRole), { policyPack: false }),
+          ...engineSteps({ policyPack: false }),
+          backendCredentials(variable(PIPELINE_VARIABLES.stateReadRole)),
           run("Check the world against the release stack", WATCH_CHECK_SCRIPT, { env: { RUN_URL } }),
           uploadArtifact("watch", "${{ runner.temp }}/watch.json", 7),
         ],

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BACKEND_CREDENTIALS_SCRIPT, BACKEND_GUARD_SCRIPT } from "../../../components/workflows/engine-steps";
 import { requireTool } from "../../../fixtures/system-tool";
+import { parsed } from "./generated";
 
 const REQUEST_TOKEN = "request-token-of-this-job";
 const ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.oidc-token.sig";
@@ -138,5 +139,26 @@ describe("release.yml's state backend steps, run with bash against a GitHub OIDC
     assert.notEqual(run.code, 0);
     assert.match(run.output, /error: 403|returned error: 403/);
     assert.equal(run.githubEnv, "");
+  });
+});
+
+describe("the state backend credentials are fetched right before the step that opens the state", () => {
+  // GitHub's ID token expires five minutes after it is issued, and Pulumi's S3 client exchanges it
+  // only when it first reads the bucket: a step in between (the release notes, minutes against a
+  // dead endpoint) could leave it expired.
+  const expected: [workflow: string, job: string, opensState: string][] = [
+    ["release.yml", "preview", "pulumi preview"],
+    ["release.yml", "up", "pulumi up"],
+    ["watch.yml", "check", "Check the world against the release stack"],
+  ];
+
+  it("in release.yml's preview and up and watch.yml's check, and nowhere else", () => {
+    const found = ["release.yml", "watch.yml"].flatMap((file) =>
+      Object.entries(parsed(file).jobs).flatMap(([jobId, job]) => {
+        const at = job.steps.findIndex((s) => s.name === "State backend credentials");
+        return at < 0 ? [] : [[file, jobId, job.steps[at + 1]?.name]];
+      }),
+    );
+    assert.deepEqual(found, expected);
   });
 });
