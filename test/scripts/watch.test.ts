@@ -4,36 +4,23 @@
 // issue, a second run updates that issue (no duplicate), repairing the drift closes it. An
 // unreachable registry is "could not check", never "clean".
 import { strict as assert } from "node:assert";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { stringify } from "yaml";
 import { closedPort } from "../../fixtures/servers/fault-servers";
 import { GitHubApiStandIn } from "../../fixtures/servers/github-api";
 import { IssuesStandIn } from "../../fixtures/servers/github-issues";
 import { SiteRepositoryStandIn } from "../../fixtures/servers/github-site";
 import { IaEmulator } from "../../fixtures/servers/ia-emulator";
 import { NtfyStandIn } from "../../fixtures/servers/ntfy";
-import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
+import { LocalRegistry, pushTestImage } from "../../fixtures/servers/registry";
 import { RegistryClient } from "../../providers/oci/registry-client";
 import { signatureTag } from "../../providers/oci/signature-verification";
-import { TagGrammar } from "../../grammar/values";
-import { runPeer } from "../support/peers";
-import { cliArgs } from "../support/processes";
-import { PROJECT_DIR } from "../support/program-run";
 import { ReleaseImageBuilder } from "../support/release-images";
-
-const REPO = "daniel-g-carrasco/margine-pipeline";
-const SITE = "daniel-g-carrasco/margine-site";
-const SITE_FILE = "src/routes/index.tsx";
-const ISO_ID = "margine-20261201";
-const ISO_DATE = "20261201";
-const DAY = 86_400_000;
-const siteSource = (date: string) => `export const LATEST_ISO_DATE = "${date}";\n`;
+import { DAY, ISO_DATE, ISO_ID, REPO, SITE_FILE, siteSource, WatchWorld } from "../support/watch-world";
 
 describe("npm run watch: one issue per finding, against the real registry, cosign and the stand-ins", function () {
   this.timeout(240_000);
+  const world = new WatchWorld();
+  const { iso, tags, watch, sync, watchIssues, openKinds, setTag } = world;
   let registry: LocalRegistry;
   let github: GitHubApiStandIn;
   let issues: IssuesStandIn;
@@ -44,94 +31,13 @@ describe("npm run watch: one issue per finding, against the real registry, cosig
   let client: RegistryClient;
   let digest: string;
   let other: string;
-  let work: string;
   let stackFile: string;
-  const iso = Buffer.from("an ISO image, small for the test\n".repeat(100));
-  const bootedAt = new Date(Date.now() - 2 * DAY);
-  const tags = TagGrammar.promotionTags(bootedAt.toISOString().slice(0, 10).replace(/-/g, ""));
-
-  const watch = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const res = await runPeer(process.execPath, cliArgs("watch", args), {
-      cwd: PROJECT_DIR,
-      env: {
-        ...process.env,
-        IA_URL: ia.url,
-        GITHUB_TOKEN: "ghs_watch",
-        GITHUB_API_URL: github.url,
-        NTFY_SERVER: ntfy.url,
-        NTFY_TOPIC: "margine-oncall",
-        ...env,
-      },
-    });
-    return { ...res, json: res.code !== 2 && args.includes("json") ? JSON.parse(res.stdout) : undefined };
-  };
-  const sync = (extra: string[] = []) =>
-    watch(["--stack-file", stackFile, "--format", "json", "--issues", REPO, "--run-url", "https://github.com/o/r/actions/runs/1", ...extra]);
-  const watchIssues = () => issues.list(REPO).filter((i) => i.labels.includes("release-watch"));
-  const openKinds = () =>
-    watchIssues()
-      .filter((i) => i.state === "open")
-      .map((i) => /kind=([a-z-]+)/.exec(i.body)![1]);
-  const setTag = async (tag: string, to: string) => {
-    const m = await client.getManifest("margine", to);
-    await client.putManifest("margine", tag, { bytes: m.bytes, mediaType: m.mediaType });
-  };
 
   before(async () => {
-    registry = await startRegistry();
-    client = new RegistryClient({ registry: registry.host, insecure: true });
-    github = await new GitHubApiStandIn().start();
-    issues = new IssuesStandIn(() => github.url);
-    github.routes.push(issues.route);
-    site = new SiteRepositoryStandIn(github, SITE);
-    site.seed({ [SITE_FILE]: siteSource(ISO_DATE) });
-    ia = await new IaEmulator().start();
-    await ia.seedFile(ISO_ID, "ia-owner", `${ISO_ID}.iso`, iso);
-    ntfy = await new NtfyStandIn().start();
-    images = new ReleaseImageBuilder(registry.host);
-    await images.importKeys();
-    digest = await images.push({ seed: "stable", created: new Date(Date.now() - 3 * DAY).toISOString() });
-    other = await images.push({ seed: "other", created: new Date(Date.now() - DAY).toISOString() });
-    for (const tag of tags) await setTag(tag, digest);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "margine-watch-"));
-    stackFile = path.join(work, "Pulumi.release.yaml");
-    fs.writeFileSync(
-      stackFile,
-      stringify({
-        config: {
-          "margine-pipeline:stackRole": "release",
-          "margine-pipeline:image": images.image,
-          "margine-pipeline:siteRepository": SITE,
-          "margine-pipeline:siteApiUrl": github.url,
-          "margine-pipeline:insecureRegistry": true,
-          "margine-pipeline:cosignPublicKey": fs.readFileSync(images.publicKeyFile("cosign"), "utf8"),
-          "margine-pipeline:release": {
-            stable: { digest, evidence: { bootRun: "https://github.com/o/image/actions/runs/7", bootedAt: bootedAt.toISOString() }, rollback: false },
-            isos: [
-              {
-                date: ISO_DATE,
-                identifier: ISO_ID,
-                files: [
-                  {
-                    name: `${ISO_ID}.iso`,
-                    sha256: createHash("sha256").update(iso).digest("hex"),
-                    md5: createHash("md5").update(iso).digest("hex"),
-                    size: iso.length,
-                  },
-                ],
-              },
-            ],
-          },
-        },
-      }),
-    );
+    await world.start();
+    ({ registry, github, issues, site, ia, ntfy, images, client, digest, other, stackFile } = world);
   });
-
-  after(async () => {
-    await Promise.all([registry?.stop(), github?.stop(), ia?.stop(), ntfy?.stop()]);
-    images?.dispose();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
+  after(() => world.stop());
 
   it("a world as declared is clean: exit 0, every kind checked, no issue", async () => {
     const res = await watch(["--stack-file", stackFile]);
@@ -299,20 +205,6 @@ describe("npm run watch: one issue per finding, against the real registry, cosig
     }
   });
 
-  it("the report job's half: --findings FILE syncs an earlier run's JSON, and refuses a torn one before any request", async () => {
-    const report = await watch(["--stack-file", stackFile, "--format", "json"]);
-    const file = path.join(work, "findings.json");
-    fs.writeFileSync(file, report.stdout);
-    const requests = github.requests.length;
-    const ok = await watch(["--findings", file, "--issues", REPO]);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.ok(github.requests.length > requests);
-    fs.writeFileSync(file, report.stdout.slice(0, 100));
-    const torn = await watch(["--findings", file, "--issues", REPO]);
-    assert.equal(torn.code, 2);
-    assert.match(torn.stderr, /^error: .*findings\.json: is not JSON; expected the JSON that npm run watch -- --format json prints\n$/);
-  });
-
   it("labels dropped by GitHub (a token without push access): the marker still finds the issue, no duplicate", async () => {
     issues.dropLabels = true;
     const all = () => issues.list(REPO).filter((i) => i.state === "open" && /kind=tags /.test(i.body));
@@ -327,53 +219,6 @@ describe("npm run watch: one issue per finding, against the real registry, cosig
       await setTag("stable", digest);
       assert.equal((await sync()).code, 0);
       assert.equal(all().length, 0);
-    }
-  });
-
-  it("bad input exits 2 with one line, before any request", async () => {
-    const requests = github.requests.length;
-    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
-      [[], {}, /^error: missing --stack NAME/],
-      [["--stack-file", stackFile, "--format", "yaml"], {}, /^error: --format yaml: expected text or json\n$/],
-      [["--stack-file", stackFile, "--issues", "not a repo"], {}, /^error: --issues not a repo: expected OWNER\/NAME/],
-      [["--stack-file", stackFile, "--issues", REPO], { GITHUB_TOKEN: "" }, /^error: --issues needs GITHUB_TOKEN/],
-      [["--stack-file", stackFile, "--issues", REPO], { NTFY_TOPIC: "bad topic!" }, /^error: NTFY_TOPIC "bad topic!": expected a topic name/],
-      [["--stack-file", path.join(work, "missing.yaml")], {}, /^error: --stack-file .*missing\.yaml/],
-    ];
-    for (const [args, env, message] of cases) {
-      const res = await watch(args, env);
-      assert.equal(res.code, 2, `${args.join(" ")}: ${res.stderr}`);
-      assert.match(res.stderr, message);
-      assert.equal(
-        res.stderr
-          .trim()
-          .split("\n")
-          .filter((l) => !l.startsWith("usage: ")).length,
-        1,
-        res.stderr,
-      );
-    }
-    assert.equal(github.requests.length, requests);
-  });
-
-  it("a topic with access control: the push carries NTFY_TOKEN; a refused push is a warning, the issue is still opened", async () => {
-    ntfy.requiredToken = "tk_SENTINEL_ntfy";
-    ntfy.messages.length = 0;
-    await setTag("stable", other);
-    try {
-      const refused = await sync();
-      assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /warning: ntfy push failed: .*HTTP 401 \(the topic needs NTFY_TOKEN/);
-      assert.deepEqual(openKinds(), ["tags"]);
-      await setTag("stable", digest);
-      const closed = await watch(["--stack-file", stackFile, "--format", "json", "--issues", REPO], { NTFY_TOKEN: "tk_SENTINEL_ntfy" });
-      assert.equal(closed.code, 0, closed.stderr);
-      assert.equal(ntfy.messages.length, 1);
-      assert.equal(ntfy.messages[0].authorization, "Bearer tk_SENTINEL_ntfy");
-      assert.doesNotMatch(closed.stdout + closed.stderr, /SENTINEL/);
-    } finally {
-      ntfy.requiredToken = undefined;
-      await setTag("stable", digest);
     }
   });
 });
