@@ -4,149 +4,43 @@
 // release.yml with the environment the workflow gives them, so a wrong flag there fails here.
 //
 // The `it`s below are one release history, in order (first release, a release PR, a rollback, a
-// hand-made change): each step starts from the state the previous one left, as in production.
+// hand-made change): each step starts from the state the previous one left, as in production. The
+// world they start from (the images, the stand-ins, the first release PR) is release-stack-world.ts.
 import { strict as assert } from "node:assert";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
-import { EngineWorkspace, releaseWorkflowCommand, WorkflowCommand, workflowCommand } from "../support/engine";
+import { parse } from "yaml";
 import { watchWorkflow } from "../../components/workflows/watch";
-import { IssuesStandIn } from "../../fixtures/servers/github-issues";
-import { runScript } from "../support/processes";
-import { PublishedPack, installPublishedPack } from "../support/published-pack";
-import { requireTool, runTool } from "../../fixtures/system-tool";
-import { LocalRegistry, pushTestImage, startRegistry } from "../../fixtures/servers/registry";
-import { IaEmulator } from "../../fixtures/servers/ia-emulator";
 import { GitHubApiStandIn } from "../../fixtures/servers/github-api";
+import { IssuesStandIn } from "../../fixtures/servers/github-issues";
 import { SiteRepositoryStandIn } from "../../fixtures/servers/github-site";
-import { generateTestKeyPair, signImage } from "../support/cosign-fixture";
-
-const SENTINEL = {
-  registry: "SENTINEL-registryPassword-7f3a9c1e",
-  iaAccess: "SENTINEL-iaAccessKey-7f3a9c1e",
-  iaSecret: "SENTINEL-iaSecretKey-7f3a9c1e",
-  site: "SENTINEL-siteBumpToken-7f3a9c1e",
-};
-const SITE_REPO = "daniel-g-carrasco/margine-os-1084ca72";
-const SITE_PATH = "src/routes/index.tsx";
-const BOOT_RUN = "https://github.com/daniel-g-carrasco/margine-image/actions/runs/";
+import { IaEmulator } from "../../fixtures/servers/ia-emulator";
+import { runTool } from "../../fixtures/system-tool";
+import { EngineWorkspace, WorkflowCommand, workflowCommand } from "../support/engine";
+import { BOOT_RUN, ReleaseStackWorld, SITE_PATH } from "../support/release-stack-world";
 
 describe("the release stack under the real Pulumi engine (release.yml's commands)", function () {
   this.timeout(600_000);
+  const world = new ReleaseStackWorld();
+  const { digests, tagDigest, releaseState, runStep } = world;
   let ws: EngineWorkspace;
-  let registry: LocalRegistry;
   let ia: IaEmulator;
   let api: GitHubApiStandIn;
   let site: SiteRepositoryStandIn;
   let skopeo: string;
-  const digests: Record<string, string> = {};
-  // The build's signing key: the Promotion moves only what this key signed (cosignPublicKey).
-  const keys = generateTestKeyPair();
   let image: string;
   let stackFile: string;
   let preview: WorkflowCommand;
   let up: WorkflowCommand;
   let machineEnv: Record<string, string>;
 
-  const tagDigest = (tag: string): string | null => {
-    try {
-      return runTool(skopeo, ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${image}:${tag}`]).trim();
-    } catch {
-      return null;
-    }
-  };
-  const releaseState = (args: string[]) => runScript("release-state", [...args, "--file", stackFile]);
-  const runStep = (command: WorkflowCommand) => ws.run(command.script, { ...command.env, ...machineEnv });
-
   before(async () => {
-    skopeo = requireTool("skopeo", "skopeo");
-    // With the CLIs: the watch's steps run `npm run watch` in the checkout.
-    ws = EngineWorkspace.create({ clis: true });
-    registry = await startRegistry();
-    image = `${registry.host}/margine`;
-    for (const [name, seed] of [
-      ["a", "a"],
-      ["b", "b"],
-      ["c", "c"],
-    ]) {
-      digests[name] = (await pushTestImage(registry.host, "margine", `candidate.2026112${name === "a" ? 0 : name === "b" ? 1 : 2}`, { seed })).digest;
-    }
-    // a and b are signed as build.yml signs them; c (the hand-moved one) is not.
-    for (const name of ["a", "b"]) await signImage(registry.host, "margine", digests[name], keys.privateKey);
-    ia = await new IaEmulator().start();
-    ia.accounts.set(SENTINEL.iaAccess, SENTINEL.iaSecret);
-    api = await new GitHubApiStandIn().start();
-    site = new SiteRepositoryStandIn(api, SITE_REPO);
-    site.seed({ [SITE_PATH]: 'export const LATEST_ISO_DATE = "20261106";\n' });
-    // What the runner provides besides the workflow's env (RUNNER_TEMP), and the endpoints of this
-    // machine's stand-ins (the workflow leaves IA at its public defaults).
-    const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), "runner-temp-"));
-    machineEnv = { RUNNER_TEMP: runnerTemp, IA_S3_URL: ia.url, IA_URL: ia.url, IA_TORRENT_WAIT_SECONDS: "1", IA_POLL_MS: "50" };
-
-    // What build-disk's publish_ia left on IA: the ISO, before the release PR declares it.
-    const iso = crypto.randomBytes(300_000);
-    await ia.seedFile("margine-20261120", SENTINEL.iaAccess, "margine-20261120.iso", iso, {
-      mediatype: "software",
-      collection: "opensource",
-      title: "Margine 20261120",
-    });
-
-    stackFile = ws.writeStackFile(
-      "release",
-      stringify({
-        config: {
-          "margine-pipeline:stackRole": "release",
-          "margine-pipeline:image": image,
-          "margine-pipeline:insecureRegistry": true,
-          "margine-pipeline:siteRepository": SITE_REPO,
-          "margine-pipeline:siteApiUrl": api.url,
-          "margine-pipeline:cosignPublicKey": keys.publicKey,
-          "margine-pipeline:release": { isos: [] },
-        },
-      }),
-    );
-    // The first release PR, written by the real CLI as smoke-boot and build-disk run it.
-    assert.equal(releaseState(["stable", "--digest", digests.a, "--boot-run", `${BOOT_RUN}1`, "--booted-at", "2026-11-20T09:00:00Z"]).code, 0);
-    const sha256 = crypto.createHash("sha256").update(iso).digest("hex");
-    const md5 = crypto.createHash("md5").update(iso).digest("hex");
-    const isoEdit = releaseState([
-      "iso",
-      "--date",
-      "20261120",
-      "--identifier",
-      "margine-20261120",
-      "--file-entry",
-      `margine-20261120.iso:${sha256}:${md5}:${iso.length}`,
-    ]);
-    assert.equal(isoEdit.code, 0, isoEdit.stderr);
-
-    const values: Record<string, string> = {
-      [`vars.PULUMI_BACKEND_URL`]: `file://${ws.backend}`,
-      [`vars.REGISTRY_USERNAME`]: "margine-release",
-      [`secrets.REGISTRY_PASSWORD`]: SENTINEL.registry,
-      [`secrets.IA_ACCESS_KEY`]: SENTINEL.iaAccess,
-      [`secrets.IA_SECRET_KEY`]: SENTINEL.iaSecret,
-      [`secrets.SITE_BUMP_TOKEN`]: SENTINEL.site,
-    };
-    preview = releaseWorkflowCommand("preview", "pulumi preview", values);
-    up = releaseWorkflowCommand("up", "pulumi up", values);
-    assert.equal(preview.env.PULUMI_CONFIG_PASSPHRASE, "", "previews get no passphrase");
-    assert.ok(!Object.values(preview.env).some((v) => v.includes("SENTINEL")), "previews get no credential");
-
-    const build = await runStep(releaseWorkflowCommand("preview", "Build the policy pack", values));
-    assert.equal(build.code, 0, build.output);
-    const init = await ws.pulumi(["stack", "init", preview.env.STACK], { PULUMI_CONFIG_PASSPHRASE: "" });
-    assert.equal(init.code, 0, init.output);
+    await world.start();
+    ({ ws, ia, api, site, skopeo, image, stackFile, preview, up, machineEnv } = world);
   });
-
-  after(async () => {
-    await registry?.stop();
-    await ia?.stop();
-    await api?.stop();
-    ws?.dispose();
-  });
+  after(() => world.stop());
 
   it("a fresh stack: preview lists the Promotion, the IaItem and the SiteRelease, with the policy pack, and changes nothing", async () => {
     const res = await runStep(preview);
@@ -322,69 +216,4 @@ describe("the release stack under the real Pulumi engine (release.yml's commands
     assert.ok(history.length > 0);
     for (const f of history) assert.doesNotMatch(fs.readFileSync(path.join(ws.backend, f), "utf8"), /SENTINEL/, f);
   });
-});
-
-describe("the published policy pack under the real Pulumi engine (release.yml's preview command)", function () {
-  this.timeout(600_000);
-  let ws: EngineWorkspace;
-  let published: PublishedPack;
-  let registry: LocalRegistry;
-  let digest: string;
-
-  before(async () => {
-    ws = EngineWorkspace.create();
-    published = installPublishedPack();
-    registry = await startRegistry();
-    digest = (await pushTestImage(registry.host, "margine", "candidate.20261120", { seed: "p" })).digest;
-    // The mistakes the handbook warns about, declared directly (the release stack's config refuses
-    // them before any resource exists; here they reach the engine, where the pack must stop them).
-    fs.writeFileSync(
-      path.join(ws.dir, "index.ts"),
-      `
-import { Promotion } from "./providers/oci/promotion";
-import { IaItem } from "./providers/ia/ia-item";
-const image = ${JSON.stringify(`${registry.host}/margine`)};
-const digest = ${JSON.stringify(digest)};
-const evidence = { bootRun: "https://github.com/daniel-g-carrasco/margine-image/actions/runs/7", bootedAt: "2026-11-20T09:00:00Z" };
-const tags = ["stable", "stable.20261120", "20261120"];
-// One mistake per preview: the engine stops at the first invalid resource.
-switch (process.env.MISTAKE) {
-  case "to-latest": new Promotion("to-latest", { image, digest, tags: ["latest"], evidence, insecure: true }); break;
-  case "tag-only": new Promotion("tag-only", { image: image + ":candidate", digest, tags, evidence, insecure: true }); break;
-  case "no-evidence": new Promotion("no-evidence", { image, digest, tags, evidence: { bootRun: "", bootedAt: "" }, insecure: true }); break;
-  case "unretained": new IaItem("unretained", { identifier: "margine-20261120", files: [{ name: "margine-20261120.iso", sha256: "${"a".repeat(64)}", md5: "${"b".repeat(32)}", size: 1 }], metadata: {} }); break;
-  default: throw new Error("MISTAKE is not set");
-}
-`,
-    );
-    ws.writeStackFile("release", "config: {}\n");
-    const init = await ws.pulumi(["stack", "init", "release"], { PULUMI_CONFIG_PASSPHRASE: "" });
-    assert.equal(init.code, 0, init.output);
-  });
-
-  after(async () => {
-    await registry?.stop();
-    ws?.dispose();
-    published?.dispose();
-  });
-
-  for (const [policy, mistake, message] of [
-    ["no-latest-tag", "to-latest", /:latest/],
-    ["promote-by-digest", "tag-only", /its source is never a tag/],
-    ["booted-evidence", "no-evidence", /boot/i],
-    ["ia-items-retained", "unretained", /retain/i],
-  ] as const) {
-    it(`${mistake}: the preview fails naming ${policy} and its message, and nothing is created`, async () => {
-      const preview = releaseWorkflowCommand("preview", "pulumi preview", { "vars.PULUMI_BACKEND_URL": `file://${ws.backend}` });
-      const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), "runner-temp-"));
-      // The pack as `pulumi policy publish` ships it, installed outside the project.
-      const res = await ws.run(preview.script, { ...preview.env, POLICY_PACK: published.dir, RUNNER_TEMP: runnerTemp, MISTAKE: mistake });
-      assert.notEqual(res.code, 0, res.output);
-      const line = res.output.split("\n").find((l) => l.includes("[mandatory]") && l.includes(policy) && l.includes(mistake));
-      assert.ok(line, `no mandatory ${policy} violation on ${mistake}:\n${res.output}`);
-      assert.match(res.output.slice(res.output.indexOf(line)), message);
-      const exported = await ws.pulumi(["stack", "export", "--stack", "release"], { PULUMI_CONFIG_PASSPHRASE: "" });
-      assert.doesNotMatch(exported.stdout, /dynamic\/margine:(Promotion|IaItem)/, "nothing was created");
-    });
-  }
 });

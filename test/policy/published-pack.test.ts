@@ -1,6 +1,6 @@
 // The policy pack as `pulumi policy publish` ships it, installed the way an enforcing `pulumi`
 // installs it (test/support/published-pack.ts), then served through run-policy-pack. The engine
-// tier runs the same installed pack under `pulumi preview` (test/e2e/release-stack.test.ts).
+// tier runs the same installed pack under `pulumi preview` (test/e2e/published-pack-engine.test.ts).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
