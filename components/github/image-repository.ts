@@ -43,9 +43,14 @@ export const PR_BUILD_CHECK = "build-pr";
 /** The label that makes build.yml push `:pr-N` for a pull request (handbook 11.1). */
 export const VM_TEST_LABEL = "vm-test";
 
-/** The `ia` client's credentials file (`[s3] access, secret`), built from the two secret keys. */
+/** The `ia` client's credentials file (`[s3] access, secret`), which publish-iso --config-file reads. */
+export function iaCredentialsFile(access: string, secret: string): string {
+  return `[s3]\naccess = ${access}\nsecret = ${secret}\n`;
+}
+
+/** IA_CONFIG_INI's value, built from the two secret keys and kept secret. */
 export function iaConfigIni(access: pulumi.Input<string>, secret: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.secret(pulumi.interpolate`[s3]\naccess = ${access}\nsecret = ${secret}\n`);
+  return pulumi.secret(pulumi.all([access, secret]).apply(([a, s]) => iaCredentialsFile(a, s)));
 }
 
 /** The pinned host key as an OpenSSH known_hosts line (`[host]:port` when not on port 22). */
