@@ -59,6 +59,22 @@ describe("release.yml installs the official CLI and builds nothing", () => {
     }
   });
 
+  it("every job that installs the CLI (release.yml's preview and up, watch.yml's check) installs the same pin, install only", () => {
+    const installs = WORKFLOW_FILES.flatMap((file) =>
+      Object.entries((parse(file.content) as ParsedWorkflow).jobs).flatMap(([id, job]) =>
+        job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => ({ where: `${file.path} ${id}`, uses: s.uses, with: s.with })),
+      ),
+    );
+    assert.deepEqual(
+      installs.map((i) => i.where),
+      [".github/workflows/release.yml preview", ".github/workflows/release.yml up", ".github/workflows/watch.yml check"],
+    );
+    for (const install of installs) {
+      assert.equal(install.uses, `pulumi/actions@${ACTIONS.pulumi.sha}`, install.where);
+      assert.deepEqual(install.with, { "pulumi-version": PULUMI_CLI_VERSION }, install.where);
+    }
+  });
+
   it("no step sets up Go, builds the engine or pipes a download into a shell", () => {
     for (const [id, job] of Object.entries(wf.jobs)) {
       for (const step of job.steps) {
