@@ -31,6 +31,11 @@ export const BACKEND_CREDENTIALS_SCRIPT = `case "$PULUMI_BACKEND_URL" in
       echo "::error::the role for the s3 state backend is not set (vars.PULUMI_STATE_READ_ROLE for preview, vars.PULUMI_STATE_WRITE_ROLE for up); see docs/stacks.md"
       exit 1
     fi
+    # GitHub gives no token to a pull request from a fork, nor to a job without id-token: write.
+    if [[ -z "\${ACTIONS_ID_TOKEN_REQUEST_URL:-}" ]]; then
+      echo "::error::GitHub gave this job no OIDC token (a pull request from a fork gets none; the job needs permissions id-token: write), so the s3 state cannot be read"
+      exit 1
+    fi
     token_file="$RUNNER_TEMP/aws-web-identity-token"
     curl -fsS --max-time 30 -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" \\
       "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sts.amazonaws.com" | jq -er .value > "$token_file"

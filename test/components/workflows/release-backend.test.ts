@@ -118,6 +118,16 @@ describe("release.yml's state backend steps, run with bash against a GitHub OIDC
       { PULUMI_BACKEND_URL: "gs://margine-state", STATE_ROLE: ROLE },
       /s3:\/\/ state backends only .* is gs:\/\/margine-state/,
     ],
+    [
+      "no OIDC token for the job (a pull request from a fork)",
+      {
+        PULUMI_BACKEND_URL: "s3://margine-state/margine?region=eu-central-1",
+        STATE_ROLE: ROLE,
+        ACTIONS_ID_TOKEN_REQUEST_URL: "",
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "",
+      },
+      /^::error::GitHub gave this job no OIDC token \(a pull request from a fork gets none; the job needs permissions id-token: write\)/m,
+    ],
   ];
   for (const [what, env, message] of refusals) {
     it(`${what}: one error line, nothing requested, nothing exported`, async () => {
