@@ -62,3 +62,25 @@ export function runPeer(binary: string, args: string[], options: { env?: NodeJS.
     });
   });
 }
+
+/**
+ * Puts `cosign` and `skopeo` in `bin` for workflow steps run against the loopback registry: the real
+ * tools, with only what a plain-HTTP registry and an offline machine need added (GHCR is https,
+ * and a runner reaches Rekor). Every other argument is the step's own.
+ */
+export function loopbackRegistryTools(bin: string, skopeo: string): void {
+  const cosign = requirePeer("cosign");
+  const http = "--allow-insecure-registry --allow-http-registry";
+  const wrapper = [
+    "#!/usr/bin/env bash",
+    'cmd="$1"; shift',
+    'case "$cmd" in',
+    `  sign | attest) exec ${cosign} "$cmd" ${http} --tlog-upload=false "$@" ;;`,
+    `  verify) exec ${cosign} verify ${http} --insecure-ignore-tlog=true "$@" ;;`,
+    `  *) exec ${cosign} "$cmd" "$@" ;;`,
+    "esac",
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(bin, "cosign"), wrapper, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, "skopeo"), `#!/usr/bin/env bash\ncmd="$1"; shift\nexec ${skopeo} "$cmd" --tls-verify=false "$@"\n`, { mode: 0o755 });
+}

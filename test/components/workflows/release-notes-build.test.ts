@@ -12,7 +12,7 @@ import { RegistryClient } from "../../../providers/oci/registry-client";
 import { readPackageList } from "../../../providers/oci/package-attestation";
 import { LocalRegistry } from "../../../fixtures/servers/registry";
 import { requireTool } from "../../../fixtures/system-tool";
-import { requirePeer, runPeer } from "../../support/peers";
+import { loopbackRegistryTools, runPeer } from "../../support/peers";
 import { ReleaseImageBuilder } from "../../support/release-images";
 import { NotesJobsWorld, stepOf } from "../../support/release-notes-jobs-world";
 
@@ -80,11 +80,7 @@ describe("release notes in the release pull request and the preview comment, run
     const attest = stepOf(buildWorkflow().jobs.sign.steps, "Attest the package list of the pushed digest");
     fs.mkdirSync(path.join(work, "package-list"));
     fs.copyFileSync(path.join(work, PACKAGE_LIST_FILE), path.join(work, "package-list", PACKAGE_LIST_FILE));
-    fs.writeFileSync(
-      path.join(bin, "cosign"),
-      `#!/usr/bin/env bash\ncmd="$1"; shift\nexec ${requirePeer("cosign")} "$cmd" --allow-insecure-registry --allow-http-registry --tlog-upload=false "$@"\n`,
-      { mode: 0o755 },
-    );
+    loopbackRegistryTools(bin, requireTool("skopeo", "skopeo"));
     const attested = await runPeer("bash", ["-euo", "pipefail", "-c", attest.run!], {
       cwd: work,
       env: {
@@ -124,7 +120,7 @@ describe("release notes in the release pull request and the preview comment, run
     const bin = path.join(work + "-tmp", "bin");
     fs.mkdirSync(bin);
     const skopeo = requireTool("skopeo", "skopeo");
-    fs.writeFileSync(path.join(bin, "skopeo"), `#!/usr/bin/env bash\ncmd="$1"; shift\nexec ${skopeo} "$cmd" --tls-verify=false "$@"\n`, { mode: 0o755 });
+    loopbackRegistryTools(bin, skopeo);
     const script = stepOf(buildWorkflow().jobs.build.steps, "Base image of the build").run!;
     const output = path.join(work + "-tmp", "output");
     const env = { PATH: `${bin}:${path.join(root, "bin")}:${process.env.PATH}`, GITHUB_OUTPUT: output };

@@ -1,13 +1,13 @@
 // The signature chain's own steps, run with bash as the runner runs them, with the real cosign and
 // skopeo against the real registry: build.yml's sign job signs by digest, smoke-boot resolves
-// :candidate once and refuses to boot what cosign.pub does not verify. The wrappers add only what a
-// plain-HTTP loopback registry and an offline machine need (GHCR is https; the runner reaches Rekor).
+// :candidate once and refuses to boot what cosign.pub does not verify (loopbackRegistryTools says
+// what the wrappers add).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalRegistry, pushTestImage, startRegistry } from "../../../fixtures/servers/registry";
 import { requireTool } from "../../../fixtures/system-tool";
-import { requirePeer, runPeer, PeerResult } from "../../support/peers";
+import { loopbackRegistryTools, PeerResult, runPeer } from "../../support/peers";
 import { ReleaseImageBuilder } from "../../support/release-images";
 import { parsed, step } from "./generated";
 
@@ -29,22 +29,7 @@ describe("the sign and verify steps, run with the real cosign and skopeo against
     await keys.importKeys();
     bin = path.join(keys.work, "bin");
     fs.mkdirSync(bin);
-    const cosign = requirePeer("cosign");
-    fs.writeFileSync(
-      path.join(bin, "cosign"),
-      [
-        "#!/usr/bin/env bash",
-        'cmd="$1"; shift',
-        'case "$cmd" in',
-        `  sign) exec ${cosign} sign --allow-insecure-registry --allow-http-registry --tlog-upload=false "$@" ;;`,
-        `  verify) exec ${cosign} verify --allow-insecure-registry --allow-http-registry --insecure-ignore-tlog=true "$@" ;;`,
-        `  *) exec ${cosign} "$cmd" "$@" ;;`,
-        "esac",
-        "",
-      ].join("\n"),
-      { mode: 0o755 },
-    );
-    fs.writeFileSync(path.join(bin, "skopeo"), `#!/usr/bin/env bash\ncmd="$1"; shift\nexec ${skopeo} "$cmd" --tls-verify=false "$@"\n`, { mode: 0o755 });
+    loopbackRegistryTools(bin, skopeo);
     digest = (await pushTestImage(registry.host, "margine", "candidate", { seed: "signature-steps" })).digest;
   });
   after(async () => {
