@@ -6,13 +6,11 @@
 import { strict as assert } from "node:assert";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as YAML from "yaml";
-import { PROJECT } from "../config/stack";
 import { generatedFiles } from "../components/workflows/generated-files";
 import { requireTool } from "../fixtures/system-tool";
 import { PROJECT_DIR } from "./support/program-run";
-import { ParsedWorkflow } from "./components/workflows/generated";
+import { ParsedWorkflow, toolsRefOf } from "./components/workflows/generated";
 
 /** One `npm run NAME -- FLAGS` a pinned job runs. */
 interface PinnedInvocation {
@@ -22,10 +20,6 @@ interface PinnedInvocation {
 }
 
 const STACK_FILES = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
-
-function toolsRefOf(stackFile: string): string | undefined {
-  return YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, stackFile), "utf8"))?.config?.[`${PROJECT}:toolsRef`];
-}
 
 /** Every npm script, with its flags, run by a job that checks the pipeline out at `toolsRef`. */
 function pinnedInvocations(toolsRef: string): PinnedInvocation[] {

@@ -1,9 +1,20 @@
 // The generated files, rendered once and parsed, shared by the workflow tests.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { GeneratedFile, generatedFiles } from "../../../components/workflows/generated-files";
+import { PROJECT } from "../../../config/stack";
+import { PROJECT_DIR } from "../../support/program-run";
 
-/** A real tools ref, as config toolsRef holds it (Pulumi.example.yaml's). */
-export const TOOLS_REF = "59869bf63ec4d0b03f7af75f81a9403865edb5fc";
+/** config toolsRef as a stack file in the project root holds it; undefined when it sets none. */
+export function toolsRefOf(stackFile: string): string | undefined {
+  return parse(fs.readFileSync(path.join(PROJECT_DIR, stackFile), "utf8"))?.config?.[`${PROJECT}:toolsRef`];
+}
+
+const exampleToolsRef = toolsRefOf("Pulumi.example.yaml");
+if (!exampleToolsRef) throw new Error(`Pulumi.example.yaml sets no ${PROJECT}:toolsRef, which the golden files are rendered with`);
+/** The tools ref the golden files are rendered with: Pulumi.example.yaml's, read, not copied. */
+export const TOOLS_REF: string = exampleToolsRef;
 
 export const FILES = generatedFiles(TOOLS_REF, ["daniel-g-carrasco"]);
 export const ALL_FILES: readonly GeneratedFile[] = [...FILES.imageRepository, ...FILES.pipelineRepository];

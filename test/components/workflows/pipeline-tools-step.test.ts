@@ -8,18 +8,16 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as YAML from "yaml";
-import { PROJECT } from "../../../config/stack";
 import { requireTool } from "../../../fixtures/system-tool";
 import { runPeer } from "../../support/peers";
 import { PROJECT_DIR } from "../../support/program-run";
-import { parsed, step } from "./generated";
+import { parsed, step, toolsRefOf } from "./generated";
 
 describe("the pinned jobs' install step, run at the commit toolsRef pins", function () {
   this.timeout(300_000);
   const git = requireTool("git", "git");
   const npm = requireTool("npm", "npm");
-  const toolsRef: string = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")).config[`${PROJECT}:toolsRef`];
+  const toolsRef = toolsRefOf("Pulumi.prod.yaml")!;
   let checkout: string;
 
   before(() => {
